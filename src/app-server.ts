@@ -1,0 +1,102 @@
+import type { Server } from "node:http";
+import { resolve } from "node:path";
+import type { Logger } from "pino";
+import { createNodeMiddleware, Probot } from "probot";
+import { readCredentials } from "./config/credentials.js";
+import type { Env } from "./config/env.js";
+import type { Feature, FeatureContext } from "./feature.js";
+import { RepoSettingsCache } from "./github/repo-settings.js";
+import { apiRoutes } from "./http/api-routes.js";
+import { healthRoute } from "./http/health.js";
+import type { HttpHandler } from "./http/respond.js";
+import { createHttpServer } from "./http/server.js";
+import { setupRoutes } from "./http/setup-routes.js";
+import { webhookBodyLimit } from "./http/webhook-body-limit.js";
+import { dashApp } from "./index.js";
+import { openStore } from "./store/open-store.js";
+import type { SqlStore } from "./store/sql-store.js";
+import type { Store } from "./store/store.js";
+
+export const VERSION = "0.1.0";
+
+export interface BuildOptions {
+  log: Logger;
+  /** Defaults to the store named by DATABASE_URL. */
+  store?: SqlStore;
+  now?: () => Date;
+  /** Feature areas to plug in (cards, comments, voice, metrics). */
+  features?: ((ctx: FeatureContext) => Feature | Promise<Feature>)[];
+  /** Octokit class for Probot (tests pass one with retries and throttling off). */
+  Octokit?: typeof import("probot").ProbotOctokit;
+  cwd?: string;
+}
+
+export interface BuiltApp {
+  server: Server;
+  store: Store;
+  probot: Probot | null;
+  settings: RepoSettingsCache;
+  close(): Promise<void>;
+}
+
+/** Composes the App from the environment: store, features, Probot (when registered) and the HTTP routes. */
+export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> {
+  const cwd = opts.cwd ?? process.cwd();
+  const log = opts.log;
+  const credentials = readCredentials(env);
+  const store = opts.store ?? (await openStore(env.DATABASE_URL, cwd));
+  const now = opts.now ?? (() => new Date());
+  const settings = new RepoSettingsCache({ ttlMs: env.REPO_CACHE_TTL_SECONDS * 1000 });
+  const ctx: FeatureContext = { env, log, store, db: store.db, settings, now };
+  const features: Feature[] = [];
+  for (const make of opts.features ?? []) features.push(await make(ctx));
+
+  const routes: HttpHandler[] = [
+    healthRoute({ store, configured: credentials !== null, version: VERSION }),
+    apiRoutes({ store, now }),
+    ...features.flatMap((f) => f.routes ?? []),
+  ];
+  let probot: Probot | null = null;
+  if (credentials) {
+    probot = new Probot({
+      appId: credentials.appId,
+      privateKey: credentials.privateKey,
+      secret: credentials.webhookSecret,
+      log: log.child({ name: "probot" }),
+      ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
+      ...(opts.Octokit ? { Octokit: opts.Octokit } : {}),
+    });
+    const core = dashApp({ store, settings, now, onFed: features.flatMap((f) => f.onFed ?? []) });
+    const middleware = await createNodeMiddleware(
+      async (app, options) => {
+        await core(app, options);
+        for (const f of features) if (f.app) await f.app(app, options);
+      },
+      { probot, webhooksPath: env.WEBHOOK_PATH },
+    );
+    routes.unshift(
+      webhookBodyLimit({
+        path: env.WEBHOOK_PATH,
+        maxBytes: env.WEBHOOK_MAX_BYTES,
+        next: async (req, res) => Boolean(await middleware(req, res, () => undefined)),
+      }),
+    );
+  } else {
+    log.warn(`No GitHub App credentials: open ${env.PUBLIC_URL}/ to register the App from app.yml`);
+    routes.push(
+      setupRoutes({ appYmlPath: resolve(cwd, "app.yml"), publicUrl: env.PUBLIC_URL, webhookPath: env.WEBHOOK_PATH }),
+    );
+  }
+  const server = createHttpServer(routes, log);
+  return {
+    server,
+    store,
+    probot,
+    settings,
+    async close() {
+      await new Promise<void>((done) => server.close(() => done()));
+      for (const f of features) await f.close?.();
+      await store.close();
+    },
+  };
+}

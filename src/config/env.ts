@@ -1,0 +1,96 @@
+import { z } from "zod";
+
+const bool = z
+  .union([z.boolean(), z.string()])
+  .transform((v) => (typeof v === "boolean" ? v : ["1", "true", "yes", "on"].includes(v.trim().toLowerCase())));
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== "" ? v.trim() : undefined));
+
+/**
+ * Every environment variable the App reads, with its default. Read once at start (`loadEnv`), then
+ * passed around as a typed object; nothing else touches `process.env`. `.env.example` documents them.
+ */
+export const envSchema = z.object({
+  // GitHub App credentials (absent: the App serves its registration page and still serves badges).
+  APP_ID: optionalText,
+  PRIVATE_KEY: optionalText,
+  PRIVATE_KEY_PATH: optionalText,
+  WEBHOOK_SECRET: optionalText,
+  /** GitHub Enterprise Server API base, e.g. https://ghe.example.com/api/v3. */
+  GITHUB_API_URL: optionalText,
+
+  // HTTP server
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  /** Where this App is reachable from GitHub and browsers; used for card and audio links in comments. */
+  PUBLIC_URL: z.string().url().default("http://localhost:3000"),
+  WEBHOOK_PATH: z.string().default("/api/github/webhooks"),
+  /** Largest webhook body accepted, in bytes (GitHub caps payloads at 25 MB). */
+  WEBHOOK_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(25 * 1024 * 1024),
+
+  // Logging
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
+
+  // Storage
+  /** `sqlite:<path>` (default) or `postgres://…` for several replicas. */
+  DATABASE_URL: z.string().default("sqlite:./data/repositori.db"),
+  /** `file:<dir>` (default) or `s3://bucket/prefix` for cards and audio. */
+  BLOB_URL: z.string().default("file:./data/blobs"),
+  S3_REGION: z.string().default("us-east-1"),
+  /** S3-compatible endpoint (MinIO, R2 …); path-style addressing is used when set. */
+  S3_ENDPOINT: optionalText,
+  /** Public base URL of the bucket; without it, audio links are presigned. */
+  S3_PUBLIC_URL: optionalText,
+
+  // Caches
+  /** How long a repo's language list and `.github/dash.yml` are trusted, in seconds. */
+  REPO_CACHE_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(24 * 3600),
+
+  // Reaction text
+  GEMINI_API_KEY: optionalText,
+  GEMINI_MODEL: z.string().default("gemini-2.5-flash-lite"),
+  GEMINI_TIMEOUT_MS: z.coerce.number().int().positive().default(4000),
+  GEMINI_DAILY_BUDGET_USD: z.coerce.number().min(0).default(0.1),
+
+  // Voice
+  /** `off` (default), `engine` (a VOICEVOX engine URL) or `lambda` (Function URL or function name). */
+  VOICE_MODE: z.enum(["off", "engine", "lambda"]).default("off"),
+  VOICEVOX_URL: z.string().url().default("http://127.0.0.1:50021"),
+  VOICEVOX_SPEAKER: z.coerce.number().int().min(0).default(3),
+  VOICE_LAMBDA_URL: optionalText,
+  VOICE_LAMBDA_FUNCTION: optionalText,
+  VOICE_LAMBDA_REGION: z.string().default("ap-northeast-1"),
+  VOICE_LAMBDA_MEMORY_MB: z.coerce.number().int().min(128).max(10240).default(2048),
+  VOICE_DAILY_BUDGET_USD: z.coerce.number().min(0).default(0.5),
+  /** Ceiling per installation per day, so one busy installation cannot spend everyone's budget. */
+  VOICE_INSTALLATION_DAILY_BUDGET_USD: z.coerce.number().min(0).default(0.1),
+
+  METRICS_ENABLED: bool.default(true),
+  NODE_ENV: z.string().default("development"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Thrown when the environment is invalid; the message lists each bad variable and what it expects. */
+export class EnvError extends Error {}
+
+/** Parses the environment once; defaults to `process.env` so tests can pass their own. */
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new EnvError(`Invalid environment:\n${lines.join("\n")}\nSee .env.example for every variable.`);
+  }
+  return parsed.data;
+}

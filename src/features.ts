@@ -1,0 +1,4 @@
+import type { Feature, FeatureContext } from "./feature.js";
+
+/** The feature areas the App runs with by default, in order. */
+export const defaultFeatures: ((ctx: FeatureContext) => Feature | Promise<Feature>)[] = [];

@@ -1,0 +1,137 @@
+import type { Context } from "probot";
+import type { RepoConfig } from "../config/repo-config.js";
+import { dayKey } from "../domain/time.js";
+import type { FeedOutcome, RepoDisplay, RepoRef, Store } from "../store/store.js";
+import type { FeedingPlan, FeedingRules } from "./feedings.js";
+import type { Json } from "./payload.js";
+import { repoRefOf } from "./repo-ref.js";
+import type { RepoSettings, RepoSettingsCache } from "./repo-settings.js";
+
+export type FeedTrigger =
+  | "push"
+  | "issues.opened"
+  | "pull_request.opened"
+  | "pull_request.merged"
+  | "pull_request_review.submitted";
+
+/** Told to listeners (PR comments, voice) after a delivery fed, or tried to feed, a repo's Dash. */
+export interface FedEvent {
+  context: Context;
+  trigger: FeedTrigger;
+  repo: RepoRef;
+  settings: RepoSettings;
+  outcome: FeedOutcome;
+}
+
+export type FedListener = (event: FedEvent) => Promise<void>;
+
+export interface CoreDeps {
+  store: Store;
+  settings: RepoSettingsCache;
+  now: () => Date;
+  /** Run in order after each feeding; a failing listener is logged and never fails the delivery. */
+  onFed: readonly FedListener[];
+}
+
+export function rulesOf(config: RepoConfig): FeedingRules {
+  return {
+    foods: {
+      push: config.foods.push,
+      issueOpened: config.foods.issue_opened,
+      pullRequestOpened: config.foods.pull_request_opened,
+      pullRequestMerged: config.foods.pull_request_merged,
+      review: config.foods.review,
+    },
+    perPushCap: config.per_push_cap,
+    ignoredUsers: config.ignored_users,
+  };
+}
+
+/** The config bits cards need, stored with the feeding so views never call GitHub. */
+export function displayOf(config: RepoConfig): RepoDisplay {
+  return {
+    timezone: config.timezone,
+    hemisphere: config.hemisphere,
+    locale: config.locale,
+    name: config.name,
+    outfit: config.outfit,
+    background: config.background,
+  };
+}
+
+/** Looks up (cached) whether and how the event's repo feeds Dash. */
+export function settingsFor(context: Context, deps: Pick<CoreDeps, "settings">, repo: RepoRef): Promise<RepoSettings> {
+  const payload = context.payload as Json;
+  return deps.settings.get({
+    repoId: repo.id,
+    payloadLanguage: (payload.repository as Json | undefined)?.language as string | null | undefined,
+    loadConfig: () => context.config("dash.yml"),
+    listLanguages: async () => {
+      const { data } = await context.octokit.rest.repos.listLanguages({ owner: repo.owner, repo: repo.name });
+      return Object.keys(data);
+    },
+  });
+}
+
+/**
+ * The pipeline every feeding event shares: find the repo, check it feeds (Dart, config), turn the
+ * payload into feedings by `plan`, store them exactly once, then tell the listeners.
+ */
+export async function feedFromEvent(
+  context: Context,
+  deps: CoreDeps,
+  trigger: FeedTrigger,
+  plan: (payload: Json, rules: FeedingRules) => FeedingPlan,
+): Promise<FeedOutcome | undefined> {
+  const log = context.log;
+  const payload = context.payload as Json;
+  const repo = repoRefOf(payload);
+  if (!repo) {
+    log.debug({ trigger }, "ignored: payload has no usable repository");
+    return undefined;
+  }
+  const settings = await settingsFor(context, deps, repo);
+  if (!settings.feeds) {
+    log.debug(
+      { trigger, repo: `${repo.owner}/${repo.name}`, reason: settings.reason },
+      "ignored: Dash is not fed here",
+    );
+    return undefined;
+  }
+  const { feedings, skipped } = plan(payload, rulesOf(settings.config));
+  if (skipped.length > 0) log.debug({ trigger, skipped: skipped.slice(0, 20) }, "some contributions do not feed");
+  if (feedings.length === 0) {
+    log.debug({ trigger }, "nothing to feed");
+    return undefined;
+  }
+  const at = deps.now();
+  const outcome = await deps.store.feed({
+    deliveryId: context.id,
+    repo,
+    feedings,
+    at,
+    day: dayKey(at, settings.config.timezone),
+    utcDay: dayKey(at, "UTC"),
+    dailyCap: settings.config.daily_cap,
+    display: displayOf(settings.config),
+  });
+  const foods = outcome.applied.reduce((n, f) => n + f.count, 0);
+  log.info(
+    {
+      trigger,
+      repo: `${repo.owner}/${repo.name}`,
+      foods,
+      xp: outcome.repo.xpAfter,
+      duplicateDelivery: outcome.duplicateDelivery || undefined,
+    },
+    outcome.duplicateDelivery ? "redelivery: already fed" : `fed Dash ${foods} food(s)`,
+  );
+  for (const listener of deps.onFed) {
+    try {
+      await listener({ context, trigger, repo, settings, outcome });
+    } catch (err) {
+      log.error({ err, trigger }, "a follow-up of the feeding failed; the feeding itself is stored");
+    }
+  }
+  return outcome;
+}

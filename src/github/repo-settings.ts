@@ -1,0 +1,112 @@
+import { DEFAULT_REPO_CONFIG, type ParsedRepoConfig, parseRepoConfig, type RepoConfig } from "../config/repo-config.js";
+
+/** Whether a repo feeds Dash, and with which settings. */
+export interface RepoSettings {
+  config: RepoConfig;
+  /** Problems found in `.github/dash.yml`, one line each (shown in the next PR comment). */
+  problems: string[];
+  feeds: boolean;
+  /** Why `feeds` is what it is, for the debug log. */
+  reason: string;
+}
+
+/** The GitHub reads a settings lookup may need; both are only called on a cache miss. */
+export interface RepoSettingsSource {
+  repoId: number;
+  /** `repository.language` from the payload. */
+  payloadLanguage: string | null | undefined;
+  /** Reads `.github/dash.yml` (repo, then org `.github`); null when there is none. */
+  loadConfig(): Promise<unknown>;
+  /** GitHub's languages list for the repo (`GET /repos/{owner}/{repo}/languages`). */
+  listLanguages(): Promise<string[]>;
+}
+
+interface Entry<T> {
+  value: Promise<T>;
+  expires: number;
+}
+
+/**
+ * Caches each repo's `.github/dash.yml` and language list so a burst of events costs at most one
+ * API call each per TTL. In-flight lookups are shared: 50 concurrent deliveries make one request.
+ */
+export class RepoSettingsCache {
+  readonly #configs = new Map<number, Entry<ParsedRepoConfig>>();
+  readonly #languages = new Map<number, Entry<boolean>>();
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+  readonly #maxEntries: number;
+
+  constructor(opts: { ttlMs: number; now?: () => number; maxEntries?: number }) {
+    this.#ttlMs = opts.ttlMs;
+    this.#now = opts.now ?? Date.now;
+    this.#maxEntries = opts.maxEntries ?? 10_000;
+  }
+
+  async get(source: RepoSettingsSource): Promise<RepoSettings> {
+    const parsed = await this.#cached(this.#configs, source.repoId, async () => {
+      try {
+        return parseRepoConfig(await source.loadConfig());
+      } catch (err) {
+        if (isNotFound(err)) return { config: DEFAULT_REPO_CONFIG, problems: [] };
+        if (isYamlError(err)) {
+          return {
+            config: DEFAULT_REPO_CONFIG,
+            problems: [`\`.github/dash.yml\` is not valid YAML: ${firstLine(err)}`],
+          };
+        }
+        throw err;
+      }
+    });
+    const { config, problems } = parsed;
+    if (config.enabled === false) return { config, problems, feeds: false, reason: "dash.yml says enabled: false" };
+    if (config.enabled === true) return { config, problems, feeds: true, reason: "dash.yml says enabled: true" };
+    if (source.payloadLanguage === "Dart")
+      return { config, problems, feeds: true, reason: "repository language is Dart" };
+    const hasDart = await this.#cached(this.#languages, source.repoId, async () =>
+      (await source.listLanguages()).includes("Dart"),
+    );
+    return hasDart
+      ? { config, problems, feeds: true, reason: "Dart is among the repository's languages" }
+      : { config, problems, feeds: false, reason: "not a Dart repository" };
+  }
+
+  /** Forgets a repo's config, e.g. after a push changed `.github/dash.yml` on the default branch. */
+  invalidateConfig(repoId: number): void {
+    this.#configs.delete(repoId);
+  }
+
+  /** Forgets every repo's config, e.g. after an org's `.github` repository changed its `dash.yml`. */
+  invalidateAllConfigs(): void {
+    this.#configs.clear();
+  }
+
+  async #cached<T>(map: Map<number, Entry<T>>, key: number, load: () => Promise<T>): Promise<T> {
+    const now = this.#now();
+    const hit = map.get(key);
+    if (hit && hit.expires > now) return hit.value;
+    const value = load();
+    map.set(key, { value, expires: now + this.#ttlMs });
+    // A failed lookup is not remembered: the next event asks GitHub again.
+    value.catch(() => {
+      if (map.get(key)?.value === value) map.delete(key);
+    });
+    if (map.size > this.#maxEntries) {
+      const oldest = map.keys().next().value;
+      if (oldest !== undefined) map.delete(oldest);
+    }
+    return value;
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  return (err as { status?: number })?.status === 404;
+}
+
+function isYamlError(err: unknown): boolean {
+  return (err as { name?: string })?.name === "YAMLException";
+}
+
+function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split("\n")[0] ?? "";
+}

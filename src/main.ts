@@ -1,0 +1,31 @@
+import { existsSync } from "node:fs";
+import { buildApp } from "./app-server.js";
+import { EnvError, loadEnv } from "./config/env.js";
+import { defaultFeatures } from "./features.js";
+import { createLogger } from "./logger.js";
+
+/** Process entry: read the environment once, build the App, listen, stop cleanly on signals. */
+async function main(): Promise<void> {
+  // `.env` (written by hand or after registration) fills in what the real environment does not set.
+  if (existsSync(".env")) process.loadEnvFile(".env");
+  const env = loadEnv();
+  const log = createLogger(env);
+  const app = await buildApp(env, { log, features: defaultFeatures });
+  app.server.listen(env.PORT, env.HOST, () => {
+    log.info(`ReposiTori listening on http://${env.HOST}:${env.PORT} (public URL ${env.PUBLIC_URL})`);
+  });
+  const stop = async (signal: string) => {
+    log.info(`${signal}: shutting down`);
+    await app.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+}
+
+main().catch((err: unknown) => {
+  // The one place a start-up failure is reported: say what to fix, without a stack for config mistakes.
+  if (err instanceof EnvError) console.error(err.message);
+  else console.error("ReposiTori failed to start:", err);
+  process.exit(1);
+});

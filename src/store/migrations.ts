@@ -1,0 +1,119 @@
+import type { Migration } from "./db.js";
+
+/**
+ * The core schema. Times are epoch milliseconds and flags are 0/1 integers so the same SQL serves
+ * SQLite and PostgreSQL. Aggregates (xp, foods per kind, foods per day) are kept as counters updated
+ * in the feeding transaction, so reading a Dash never scans the feeding log.
+ */
+export const coreMigrations: Migration[] = [
+  {
+    id: "core-001-schema",
+    sql: `
+CREATE TABLE repos (
+  id BIGINT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  name TEXT NOT NULL,
+  full_name_key TEXT NOT NULL UNIQUE,
+  private INTEGER NOT NULL DEFAULT 0,
+  installation_id BIGINT,
+  installed INTEGER NOT NULL DEFAULT 0,
+  xp BIGINT NOT NULL DEFAULT 0,
+  foods BIGINT NOT NULL DEFAULT 0,
+  last_fed_at BIGINT,
+  dash_name TEXT,
+  outfit TEXT,
+  badge_token TEXT,
+  display TEXT,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE deliveries (
+  id TEXT PRIMARY KEY,
+  repo_id BIGINT,
+  received_at BIGINT NOT NULL
+);
+CREATE TABLE fed_sources (
+  repo_id BIGINT NOT NULL,
+  source_key TEXT NOT NULL,
+  PRIMARY KEY (repo_id, source_key)
+);
+CREATE TABLE repo_foods (
+  repo_id BIGINT NOT NULL,
+  food TEXT NOT NULL,
+  count BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (repo_id, food)
+);
+CREATE TABLE repo_days (
+  repo_id BIGINT NOT NULL,
+  day TEXT NOT NULL,
+  foods BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (repo_id, day)
+);
+CREATE TABLE contributors (
+  repo_id BIGINT NOT NULL,
+  login_key TEXT NOT NULL,
+  login TEXT NOT NULL,
+  xp BIGINT NOT NULL DEFAULT 0,
+  foods BIGINT NOT NULL DEFAULT 0,
+  last_fed_at BIGINT,
+  opted_out INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (repo_id, login_key)
+);
+CREATE INDEX contributors_board ON contributors (repo_id, opted_out, xp DESC, login_key);
+CREATE TABLE contributor_days (
+  repo_id BIGINT NOT NULL,
+  login_key TEXT NOT NULL,
+  day TEXT NOT NULL,
+  foods BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (repo_id, login_key, day)
+);
+CREATE TABLE users (
+  login_key TEXT PRIMARY KEY,
+  login TEXT NOT NULL,
+  xp BIGINT NOT NULL DEFAULT 0,
+  foods BIGINT NOT NULL DEFAULT 0,
+  last_fed_at BIGINT
+);
+CREATE TABLE user_foods (
+  login_key TEXT NOT NULL,
+  food TEXT NOT NULL,
+  count BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (login_key, food)
+);
+CREATE TABLE user_days (
+  login_key TEXT NOT NULL,
+  day TEXT NOT NULL,
+  foods BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (login_key, day)
+);
+`,
+  },
+  {
+    id: "core-002-feeding-log",
+    sqlite: `
+CREATE TABLE feedings (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  delivery_id TEXT NOT NULL,
+  repo_id BIGINT NOT NULL,
+  login_key TEXT NOT NULL,
+  food TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  source_key TEXT NOT NULL,
+  fed_at BIGINT NOT NULL
+);
+CREATE INDEX feedings_by_delivery ON feedings (delivery_id);
+`,
+    postgres: `
+CREATE TABLE feedings (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  delivery_id TEXT NOT NULL,
+  repo_id BIGINT NOT NULL,
+  login_key TEXT NOT NULL,
+  food TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  source_key TEXT NOT NULL,
+  fed_at BIGINT NOT NULL
+);
+CREATE INDEX feedings_by_delivery ON feedings (delivery_id);
+`,
+  },
+];

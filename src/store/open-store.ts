@@ -1,0 +1,28 @@
+import { resolve } from "node:path";
+import type { Db, Migration } from "./db.js";
+import { migrate } from "./migrate.js";
+import { coreMigrations } from "./migrations.js";
+import { SqlStore } from "./sql-store.js";
+import { SqliteDb } from "./sqlite-db.js";
+
+/** Every migration, in order. Feature areas append their own (ids are namespaced, never reused). */
+export const allMigrations: Migration[] = [...coreMigrations];
+
+/** Opens the database named by `DATABASE_URL` (`sqlite:<path>` or `postgres://…`) and migrates it. */
+export async function openDb(url: string, cwd = process.cwd()): Promise<Db> {
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
+    const { PostgresDb } = await import("./postgres-db.js");
+    return new PostgresDb(url);
+  }
+  if (url.startsWith("sqlite:")) {
+    const path = url.slice("sqlite:".length);
+    return new SqliteDb(path === ":memory:" ? path : resolve(cwd, path));
+  }
+  throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got "${url.split(":")[0]}:…")`);
+}
+
+export async function openStore(url: string, cwd?: string): Promise<SqlStore> {
+  const db = await openDb(url, cwd);
+  await migrate(db, allMigrations);
+  return new SqlStore(db);
+}

@@ -1,0 +1,89 @@
+import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import nock from "nock";
+import pino from "pino";
+import { ProbotOctokit } from "probot";
+import { type BuildOptions, type BuiltApp, buildApp } from "../../src/app-server.js";
+import { type Env, loadEnv } from "../../src/config/env.js";
+import { openStore } from "../../src/store/open-store.js";
+import { type HttpResponse, http } from "./http.js";
+
+export const WEBHOOK_SECRET = "test-webhook-secret";
+const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+export const PRIVATE_KEY = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+
+/** Octokit for tests: no retries and no throttling, so a failing mock fails at once. */
+export const TestOctokit = ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } });
+
+export function testEnv(overrides: Record<string, string> = {}): Env {
+  return loadEnv({
+    APP_ID: "1",
+    PRIVATE_KEY,
+    WEBHOOK_SECRET,
+    DATABASE_URL: "sqlite::memory:",
+    LOG_LEVEL: "silent",
+    PUBLIC_URL: "http://dash.test",
+    ...overrides,
+  });
+}
+
+export interface Harness extends BuiltApp {
+  url: string;
+  /** Posts a signed webhook delivery to the running server. */
+  deliver(event: string, payload: unknown, opts?: { id?: string; secret?: string }): Promise<HttpResponse>;
+  get(path: string, headers?: Record<string, string>): Promise<HttpResponse>;
+}
+
+/** The whole App on an ephemeral port, with an in-memory SQLite store unless `store` is given. */
+export async function startApp(
+  opts: { env?: Record<string, string>; now?: () => Date } & Partial<BuildOptions> = {},
+): Promise<Harness> {
+  const env = testEnv(opts.env);
+  const store = opts.store ?? (await openStore(env.DATABASE_URL));
+  const app = await buildApp(env, {
+    log: pino({ level: "silent" }),
+    Octokit: TestOctokit,
+    ...opts,
+    store,
+  });
+  await new Promise<void>((done) => app.server.listen(0, "127.0.0.1", () => done()));
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return {
+    ...app,
+    url,
+    deliver: (event, payload, o = {}) => {
+      const body = JSON.stringify(payload);
+      return http(`${url}/api/github/webhooks`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-github-event": event,
+          "x-github-delivery": o.id ?? randomUUID(),
+          "x-hub-signature-256": sign(body, o.secret ?? WEBHOOK_SECRET),
+        },
+        body,
+      });
+    },
+    get: (path, headers) => http(`${url}${path}`, { headers }),
+  };
+}
+
+export function sign(body: string, secret = WEBHOOK_SECRET): string {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+/** GitHub answers for one installation token (Probot caches it per installation). */
+export function mockInstallationToken(installationId = 1): nock.Scope {
+  return nock("https://api.github.com")
+    .post(`/app/installations/${installationId}/access_tokens`)
+    .reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+}
+
+/** No `.github/dash.yml` in the repo nor in the owner's `.github` repository. */
+export function mockNoConfig(owner: string, repo: string): nock.Scope {
+  return nock("https://api.github.com")
+    .get(`/repos/${owner}/${repo}/contents/${encodeURIComponent(".github/dash.yml")}`)
+    .reply(404, { message: "Not Found" })
+    .get(`/repos/${owner}/.github/contents/${encodeURIComponent(".github/dash.yml")}`)
+    .reply(404, { message: "Not Found" });
+}

@@ -1,0 +1,20 @@
+import examples from "@octokit/webhooks-examples" with { type: "json" };
+
+type Payload = Record<string, unknown>;
+
+/** Every recorded real payload of `event` (optionally only those with `action`), deep-copied. */
+export function examplesOf(event: string, action?: string): Payload[] {
+  const entry = (examples as { name: string; examples: Payload[] }[]).find((e) => e.name === event);
+  if (!entry) throw new Error(`no examples for ${event}`);
+  return entry.examples.filter((p) => action === undefined || p.action === action).map((p) => structuredClone(p));
+}
+
+/** The first recorded payload of `event`/`action`, adjusted the way the tests need (a Dart repo with an installation). */
+export function dartPayload(event: string, action?: string, pick: (p: Payload) => boolean = () => true): Payload {
+  const payload = examplesOf(event, action).find(pick);
+  if (!payload) throw new Error(`no matching example for ${event}.${action}`);
+  const repo = payload.repository as Payload;
+  repo.language = "Dart";
+  payload.installation ??= { id: 1, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
+  return payload;
+}
