@@ -5,6 +5,7 @@ export interface HttpResponse {
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
   text(): string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests check response fields one by one
   json<T = any>(): T;
 }
 
