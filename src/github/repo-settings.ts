@@ -49,10 +49,10 @@ export class RepoSettingsCache {
         return parseRepoConfig(await source.loadConfig());
       } catch (err) {
         if (isNotFound(err)) return { config: DEFAULT_REPO_CONFIG, problems: [] };
-        if (isYamlError(err)) {
+        if (isUnparseable(err)) {
           return {
             config: DEFAULT_REPO_CONFIG,
-            problems: [`\`.github/dash.yml\` is not valid YAML: ${firstLine(err)}`],
+            problems: [`\`.github/dash.yml\` could not be read: ${reasonOf(err)}`],
           };
         }
         throw err;
@@ -103,10 +103,14 @@ function isNotFound(err: unknown): boolean {
   return (err as { status?: number })?.status === 404;
 }
 
-function isYamlError(err: unknown): boolean {
-  return (err as { name?: string })?.name === "YAMLException";
+/** Probot's config plugin reports YAML it cannot parse (or a non-mapping) with this prefix. */
+function isUnparseable(err: unknown): boolean {
+  return String((err as Error)?.message ?? "").startsWith("[@probot/octokit-plugin-config]");
 }
 
-function firstLine(err: unknown): string {
-  return String((err as Error)?.message ?? err).split("\n")[0] ?? "";
+function reasonOf(err: unknown): string {
+  const message = String((err as Error)?.message ?? err);
+  const detail = /\(([^)]*)\)\s*$/.exec(message)?.[1] ?? "invalid file";
+  const cause = (err as { cause?: Error }).cause?.message?.split("\n")[0];
+  return cause ? `${detail} (${cause})` : detail;
 }

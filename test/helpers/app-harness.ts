@@ -87,3 +87,10 @@ export function mockNoConfig(owner: string, repo: string): nock.Scope {
     .get(`/repos/${owner}/.github/contents/${encodeURIComponent(".github/dash.yml")}`)
     .reply(404, { message: "Not Found" });
 }
+
+/** A `.github/dash.yml` in the repo with this YAML text (served raw, as the config plugin asks for it). */
+export function mockConfig(owner: string, repo: string, yamlText: string): nock.Scope {
+  return nock("https://api.github.com")
+    .get(`/repos/${owner}/${repo}/contents/${encodeURIComponent(".github/dash.yml")}`)
+    .reply(200, yamlText, { "content-type": "application/vnd.github.v3.raw; charset=utf-8" });
+}
