@@ -1,0 +1,165 @@
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BlobKeyError, type BlobStore, checkBlobKey } from "../../src/blob/blob-store.js";
+import { FsBlobStore } from "../../src/blob/fs.js";
+import { BlobUrlError, openBlobStore, parseBlobUrl } from "../../src/blob/open-blob-store.js";
+import { S3BlobStore } from "../../src/blob/s3.js";
+import { http } from "../helpers/http.js";
+import { type LocalS3, startLocalS3 } from "./s3rver-server.js";
+
+const MP3_KEY = "audio/0123456789abcdef.mp3";
+const bytes = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 37 + 11) % 256));
+
+/** The one contract every blob store meets; run against the folder store and S3 (s3rver). */
+function contract(name: string, open: () => Promise<{ store: BlobStore; done: () => Promise<void> }>) {
+  describe(`${name} blob store`, () => {
+    let store: BlobStore;
+    let done: () => Promise<void>;
+    beforeAll(async () => {
+      ({ store, done } = await open());
+    });
+    afterAll(async () => {
+      await store.close?.();
+      await done();
+    });
+
+    it("round-trips binary bytes with their media type", async () => {
+      const body = bytes(70_000);
+      await store.put(MP3_KEY, body, "audio/mpeg");
+      const got = await store.get(MP3_KEY);
+      expect(got?.contentType).toBe("audio/mpeg");
+      expect(got?.body.equals(body)).toBe(true);
+      expect(await store.exists(MP3_KEY)).toBe(true);
+    });
+
+    it("answers null and false for a key that holds nothing", async () => {
+      expect(await store.get("audio/ffffffff.mp3")).toBeNull();
+      expect(await store.exists("audio/ffffffff.mp3")).toBe(false);
+      expect(await store.exists("nothing-here/at-all.mp3")).toBe(false);
+    });
+
+    it("overwrites a key with the same content without complaint", async () => {
+      await store.put("audio/twice.mp3", bytes(10), "audio/mpeg");
+      await store.put("audio/twice.mp3", bytes(10), "audio/mpeg");
+      expect((await store.get("audio/twice.mp3"))?.body.equals(bytes(10))).toBe(true);
+    });
+
+    it.each([
+      "../escape.mp3",
+      "audio/../../etc/passwd",
+      "/etc/passwd",
+      "audio//double.mp3",
+      "audio/.hidden",
+      "audio\\..\\win.mp3",
+      "",
+      "audio/%2e%2e/x.mp3",
+    ])("refuses the unsafe key %j everywhere", async (key) => {
+      await expect(store.put(key, bytes(1), "audio/mpeg")).rejects.toBeInstanceOf(BlobKeyError);
+      await expect(store.get(key)).rejects.toBeInstanceOf(BlobKeyError);
+      await expect(store.exists(key)).rejects.toBeInstanceOf(BlobKeyError);
+      await expect(store.url(key)).rejects.toBeInstanceOf(BlobKeyError);
+    });
+
+    it("gives a link that serves the stored bytes", async () => {
+      const url = await store.url(MP3_KEY);
+      expect(url).toMatch(/^https?:\/\//);
+      if (store.kind === "s3") {
+        const res = await http(url);
+        expect(res.status).toBe(200);
+        expect(res.body.equals(bytes(70_000))).toBe(true);
+      } else {
+        expect(url).toBe(`http://dash.test/${MP3_KEY}`);
+      }
+    });
+  });
+}
+
+contract("folder", async () => {
+  const root = await mkdtemp(join(tmpdir(), "blobs-"));
+  return {
+    store: new FsBlobStore({ root, publicUrl: "http://dash.test/" }),
+    done: async () => {
+      // No temporary files are left behind by the atomic writes.
+      const left = await readdir(join(root, "audio"));
+      expect(left.filter((f) => f.endsWith(".tmp"))).toEqual([]);
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+});
+
+let s3: LocalS3;
+contract("S3 (s3rver)", async () => {
+  s3 = await startLocalS3();
+  return {
+    store: new S3BlobStore({
+      bucket: s3.bucket,
+      prefix: "dash/",
+      region: "us-east-1",
+      endpoint: s3.endpoint,
+      credentials: s3.credentials,
+    }),
+    done: () => s3.close(),
+  };
+});
+
+describe("S3 links and BLOB_URL", () => {
+  it("builds public links under S3_PUBLIC_URL with the prefix", async () => {
+    const store = new S3BlobStore({
+      bucket: "b",
+      prefix: "p",
+      region: "us-east-1",
+      publicUrl: "https://cdn.example.com/",
+      credentials: { accessKeyId: "x", secretAccessKey: "y" },
+    });
+    expect(await store.url(MP3_KEY)).toBe(`https://cdn.example.com/p/${MP3_KEY}`);
+    await store.close();
+  });
+
+  it("presigns links for at most seven days without a public URL", async () => {
+    const store = new S3BlobStore({
+      bucket: "b",
+      prefix: "",
+      region: "ap-northeast-1",
+      credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
+    });
+    const url = new URL(await store.url(MP3_KEY));
+    expect(url.searchParams.get("X-Amz-Expires")).toBe(String(7 * 24 * 3600));
+    expect(url.pathname).toContain(MP3_KEY);
+    await store.close();
+  });
+
+  it("parses file: and s3:// URLs and explains bad ones", () => {
+    expect(parseBlobUrl("file:./data/blobs", "/srv/app")).toEqual({ kind: "file", root: "/srv/app/data/blobs" });
+    expect(parseBlobUrl("file:///var/blobs")).toEqual({ kind: "file", root: "/var/blobs" });
+    expect(parseBlobUrl("s3://my-bucket/dash/audio")).toEqual({
+      kind: "s3",
+      bucket: "my-bucket",
+      prefix: "dash/audio/",
+    });
+    expect(parseBlobUrl("s3://my-bucket")).toEqual({ kind: "s3", bucket: "my-bucket", prefix: "" });
+    expect(() => parseBlobUrl("ftp://x")).toThrow(BlobUrlError);
+    expect(() => parseBlobUrl("s3://Bad_Bucket/x")).toThrow(/invalid S3 bucket/);
+    expect(() => parseBlobUrl("file:")).toThrow(/needs a folder/);
+  });
+
+  it("opens the folder store by default", async () => {
+    const store = await openBlobStore(
+      {
+        BLOB_URL: "file:./data/blobs",
+        PUBLIC_URL: "https://dash.example.com",
+        S3_REGION: "us-east-1",
+        S3_ENDPOINT: undefined,
+        S3_PUBLIC_URL: undefined,
+      },
+      "/tmp/nowhere",
+    );
+    expect(store.kind).toBe("file");
+    expect(await store.url(MP3_KEY)).toBe(`https://dash.example.com/${MP3_KEY}`);
+  });
+
+  it("accepts well-formed keys", () => {
+    expect(checkBlobKey("audio/abc_def-1.mp3")).toBe("audio/abc_def-1.mp3");
+  });
+});
