@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { createNodeMiddleware, Probot } from "probot";
 import { readCredentials } from "./config/credentials.js";
 import type { Env } from "./config/env.js";
+import { saveEnvFile } from "./config/save-env-file.js";
 import type { Feature, FeatureContext } from "./feature.js";
 import { RepoSettingsCache } from "./github/repo-settings.js";
 import { apiRoutes } from "./http/api-routes.js";
@@ -84,7 +85,13 @@ export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> 
   } else {
     log.warn(`No GitHub App credentials: open ${env.PUBLIC_URL}/ to register the App from app.yml`);
     routes.push(
-      setupRoutes({ appYmlPath: resolve(cwd, "app.yml"), publicUrl: env.PUBLIC_URL, webhookPath: env.WEBHOOK_PATH }),
+      setupRoutes({
+        appYmlPath: resolve(cwd, "app.yml"),
+        publicUrl: env.PUBLIC_URL,
+        webhookPath: env.WEBHOOK_PATH,
+        apiUrl: env.GITHUB_API_URL ?? "https://api.github.com",
+        saveCredentials: async (values) => saveEnvFile(resolve(cwd, ".env"), values),
+      }),
     );
   }
   const server = createHttpServer(routes, log);

@@ -12,7 +12,7 @@ const optionalText = z
  * Every environment variable the App reads, with its default. Read once at start (`loadEnv`), then
  * passed around as a typed object; nothing else touches `process.env`. `.env.example` documents them.
  */
-export const envSchema = z.object({
+const envObject = z.object({
   // GitHub App credentials (absent: the App serves its registration page and still serves badges).
   APP_ID: optionalText,
   PRIVATE_KEY: optionalText,
@@ -24,8 +24,8 @@ export const envSchema = z.object({
   // HTTP server
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("0.0.0.0"),
-  /** Where this App is reachable from GitHub and browsers; used for card and audio links in comments. */
-  PUBLIC_URL: z.string().url().default("http://localhost:3000"),
+  /** Where this App is reachable from GitHub and browsers (card and audio links); default http://localhost:PORT. */
+  PUBLIC_URL: z.string().url().optional(),
   WEBHOOK_PATH: z.string().default("/api/github/webhooks"),
   /** Largest webhook body accepted, in bytes (GitHub caps payloads at 25 MB). */
   WEBHOOK_MAX_BYTES: z.coerce
@@ -80,7 +80,12 @@ export const envSchema = z.object({
   NODE_ENV: z.string().default("development"),
 });
 
-export type Env = z.infer<typeof envSchema>;
+export const envSchema = envObject.transform((e) => ({
+  ...e,
+  PUBLIC_URL: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+}));
+
+export type Env = z.output<typeof envSchema>;
 
 /** Thrown when the environment is invalid; the message lists each bad variable and what it expects. */
 export class EnvError extends Error {}

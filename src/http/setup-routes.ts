@@ -8,37 +8,75 @@ const escapeHtml = (s: string) =>
 /** The GitHub App manifest built from `app.yml`, pointing its webhook and redirect at this server. */
 export function manifestFrom(appYml: string, publicUrl: string, webhookPath: string): Record<string, unknown> {
   const app = (yaml.load(appYml) ?? {}) as Record<string, unknown>;
-  const base = publicUrl.replace(/\/+$/, "");
   return {
     name: app.name,
     description: app.description,
     url: app.url,
     public: app.public ?? false,
-    hook_attributes: { url: `${base}${webhookPath}` },
-    redirect_url: `${base}/setup/done`,
+    hook_attributes: { url: `${publicUrl}${webhookPath}` },
+    redirect_url: `${publicUrl}/setup/done`,
     default_events: app.default_events,
     default_permissions: app.default_permissions,
   };
 }
 
+/** What GitHub returns when a manifest code is converted into an App. */
+interface Conversion {
+  id: number;
+  slug?: string;
+  html_url?: string;
+  pem: string;
+  webhook_secret: string;
+}
+
+export interface SetupOptions {
+  appYmlPath: string;
+  publicUrl: string;
+  webhookPath: string;
+  /** REST API base (GitHub Enterprise Server differs). */
+  apiUrl: string;
+  /** Saves the new credentials (main wires it to `.env`). */
+  saveCredentials(values: Record<string, string>): Promise<void>;
+  fetch?: typeof fetch;
+}
+
 /**
- * Served while the App has no credentials: a page that registers the App on GitHub from `app.yml` in
- * one click (GitHub's manifest flow) and says exactly which variables to set afterwards. Webhooks are
- * refused with 503 until then, so nothing is silently dropped.
+ * Served while the App has no credentials: GitHub's manifest flow registers the App from `app.yml` in
+ * one click, the one-time code comes back to `/setup/done`, and the credentials are written for the
+ * next start. Webhooks are refused with 503 until then, so nothing is silently dropped.
  */
-export function setupRoutes(opts: { appYmlPath: string; publicUrl: string; webhookPath: string }): HttpHandler {
+export function setupRoutes(opts: SetupOptions): HttpHandler {
+  const doFetch = opts.fetch ?? fetch;
   return async (req, res) => {
     const url = urlOf(req);
     if (!url) return false;
     if (url.pathname === opts.webhookPath) {
       return sendJson(res, 503, {
         error:
-          "This ReposiTori server is not registered as a GitHub App yet: set APP_ID, PRIVATE_KEY and WEBHOOK_SECRET, then restart.",
+          "This ReposiTori server is not registered as a GitHub App yet: open / to register it, or set APP_ID, PRIVATE_KEY and WEBHOOK_SECRET, then restart.",
       });
     }
-    if (url.pathname === "/setup/done") {
+    if (url.pathname === "/setup/done" && req.method === "GET") {
       const code = url.searchParams.get("code") ?? "";
-      return sendText(res, 200, donePage(code), "text/html; charset=utf-8");
+      if (!/^[\w-]{1,100}$/.test(code)) return sendText(res, 400, "Missing or malformed ?code from GitHub.");
+      const answer = await doFetch(`${opts.apiUrl}/app-manifests/${code}/conversions`, {
+        method: "POST",
+        headers: { accept: "application/vnd.github+json", "user-agent": "repositori-setup" },
+      });
+      if (!answer.ok) {
+        return sendText(
+          res,
+          502,
+          `GitHub refused the registration code (HTTP ${answer.status}); codes are valid for one hour. Start again from /.`,
+        );
+      }
+      const app = (await answer.json()) as Conversion;
+      await opts.saveCredentials({
+        APP_ID: String(app.id),
+        PRIVATE_KEY: app.pem,
+        WEBHOOK_SECRET: app.webhook_secret,
+      });
+      return sendText(res, 200, donePage(app), "text/html; charset=utf-8");
     }
     if (url.pathname !== "/" || (req.method !== "GET" && req.method !== "HEAD")) return false;
     const manifest = manifestFrom(readFileSync(opts.appYmlPath, "utf8"), opts.publicUrl, opts.webhookPath);
@@ -46,30 +84,31 @@ export function setupRoutes(opts: { appYmlPath: string; publicUrl: string; webho
   };
 }
 
+const STYLE =
+  "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:3rem auto;padding:0 1rem}code{background:#f3f4f6;padding:.1rem .3rem;border-radius:4px}button{font-size:1rem;padding:.6rem 1.2rem;background:#0175c2;color:#fff;border:0;border-radius:6px;cursor:pointer}</style>";
+
 function setupPage(manifestJson: string): string {
-  return `<!doctype html><meta charset="utf-8"><title>ReposiTori setup</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:3rem auto;padding:0 1rem}code,pre{background:#f3f4f6;padding:.1rem .3rem;border-radius:4px}button{font-size:1rem;padding:.6rem 1.2rem;background:#0175c2;color:#fff;border:0;border-radius:6px;cursor:pointer}</style>
+  return `<!doctype html><meta charset="utf-8"><title>ReposiTori setup</title>${STYLE}
 <h1>🐦 Register ReposiTori on GitHub</h1>
-<p>This server is running, serving <code>/healthz</code> and Dash cards, but it is not a GitHub App yet.</p>
+<p>This server is running and serving <code>/healthz</code> and Dash cards, but it is not a GitHub App yet.</p>
 <form action="https://github.com/settings/apps/new" method="post">
 <input type="hidden" name="manifest" value="${escapeHtml(manifestJson)}">
 <button type="submit">Register the GitHub App from app.yml</button>
 </form>
-<p>To register it under an organisation, open <code>https://github.com/organizations/ORG/settings/apps/new</code> instead.</p>
+<p>GitHub sends you back here; the App's credentials are then saved to <code>.env</code>. Restart with <code>npm start</code>.</p>
 <h2>Or by hand</h2>
 <ol>
 <li>Create a GitHub App with the permissions and events listed in <code>app.yml</code>; webhook URL: <code>PUBLIC_URL/api/github/webhooks</code>.</li>
-<li>Put its App ID, private key and webhook secret in <code>.env</code> as <code>APP_ID</code>, <code>PRIVATE_KEY</code> (or <code>PRIVATE_KEY_PATH</code>) and <code>WEBHOOK_SECRET</code> (see <code>.env.example</code>).</li>
+<li>Set <code>APP_ID</code>, <code>PRIVATE_KEY</code> (or <code>PRIVATE_KEY_PATH</code>) and <code>WEBHOOK_SECRET</code> in <code>.env</code> (see <code>.env.example</code>).</li>
 <li>Restart with <code>npm start</code> and install the App on your Dart repositories.</li>
 </ol>`;
 }
 
-function donePage(code: string): string {
-  const conversion = `curl -X POST -H "Accept: application/vnd.github+json" https://api.github.com/app-manifests/${encodeURIComponent(code)}/conversions`;
-  return `<!doctype html><meta charset="utf-8"><title>ReposiTori registered</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:3rem auto;padding:0 1rem}pre{background:#f3f4f6;padding:.6rem;border-radius:4px;white-space:pre-wrap}</style>
-<h1>Almost there</h1>
-<p>GitHub created the App. Exchange the one-time code (valid for one hour) for its credentials:</p>
-<pre>${escapeHtml(conversion)}</pre>
-<p>From the answer, put <code>id</code> in <code>APP_ID</code>, <code>pem</code> in <code>PRIVATE_KEY</code> and <code>webhook_secret</code> in <code>WEBHOOK_SECRET</code> in <code>.env</code>, then restart with <code>npm start</code>.</p>`;
+function donePage(app: Conversion): string {
+  const install = app.html_url ? `${app.html_url}/installations/new` : "the App's settings page on GitHub";
+  return `<!doctype html><meta charset="utf-8"><title>ReposiTori registered</title>${STYLE}
+<h1>Dash has a home 🎉</h1>
+<p>The GitHub App${app.slug ? ` <code>${escapeHtml(app.slug)}</code>` : ""} is registered and its credentials are saved in <code>.env</code>.</p>
+<ol><li>Restart the server: <code>npm start</code>.</li>
+<li>Install the App on your Dart repositories: <a href="${escapeHtml(install)}">${escapeHtml(install)}</a>.</li></ol>`;
 }

@@ -4,7 +4,7 @@ type Payload = Record<string, unknown>;
 
 /** Every recorded real payload of `event` (optionally only those with `action`), deep-copied. */
 export function examplesOf(event: string, action?: string): Payload[] {
-  const entry = (examples as { name: string; examples: Payload[] }[]).find((e) => e.name === event);
+  const entry = (examples as unknown as { name: string; examples: Payload[] }[]).find((e) => e.name === event);
   if (!entry) throw new Error(`no examples for ${event}`);
   return entry.examples.filter((p) => action === undefined || p.action === action).map((p) => structuredClone(p));
 }

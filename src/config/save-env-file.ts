@@ -1,0 +1,16 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+
+/**
+ * Sets `KEY="value"` lines in a dotenv file, replacing existing keys and keeping everything else.
+ * Newlines become `\n` inside double quotes, which Node's `loadEnvFile` turns back into newlines.
+ */
+export function saveEnvFile(path: string, values: Record<string, string>): void {
+  const lines = existsSync(path) ? readFileSync(path, "utf8").split("\n") : [];
+  const kept = lines.filter((line) => !Object.keys(values).some((k) => line.startsWith(`${k}=`)));
+  while (kept.length > 0 && kept[kept.length - 1] === "") kept.pop();
+  for (const [k, v] of Object.entries(values)) {
+    if (v.includes('"')) throw new Error(`${k} contains a double quote; set it in the environment instead`);
+    kept.push(`${k}="${v.replace(/\r?\n/g, "\\n")}"`);
+  }
+  writeFileSync(path, `${kept.join("\n")}\n`, { mode: 0o600 });
+}

@@ -1,0 +1,70 @@
+import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import nock from "nock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Harness, startApp } from "../helpers/app-harness.js";
+
+let app: Harness;
+let dir: string;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), "repositori-setup-"));
+  copyFileSync("app.yml", join(dir, "app.yml"));
+  app = await startApp({ env: { APP_ID: "", PRIVATE_KEY: "", WEBHOOK_SECRET: "" }, cwd: dir });
+});
+afterEach(async () => {
+  await app.close();
+});
+
+describe("an App without credentials", () => {
+  it("still serves health and the JSON API", async () => {
+    const health = await app.get("/healthz");
+    expect(health.status).toBe(200);
+    expect(health.json().githubApp).toBe("not registered");
+    expect((await app.get("/api/v1/repos/a/b")).status).toBe(404);
+  });
+
+  it("offers registration from app.yml through GitHub's manifest flow", async () => {
+    const page = await app.get("/");
+    expect(page.status).toBe(200);
+    expect(page.text()).toContain('action="https://github.com/settings/apps/new"');
+    const manifest = JSON.parse(
+      (/name="manifest" value="([^"]*)"/.exec(page.text())?.[1] ?? "").replace(/&quot;/g, '"').replace(/&amp;/g, "&"),
+    );
+    expect(manifest.hook_attributes.url).toBe("http://dash.test/api/github/webhooks");
+    expect(manifest.redirect_url).toBe("http://dash.test/setup/done");
+    expect(manifest.default_events).toContain("pull_request_review");
+    expect(manifest.default_permissions).toMatchObject({ issues: "write", pull_requests: "write", contents: "read" });
+  });
+
+  it("turns GitHub's one-time code into credentials saved in .env", async () => {
+    nock("https://api.github.com").post("/app-manifests/abc123/conversions").reply(201, {
+      id: 4242,
+      slug: "repositori-test",
+      html_url: "https://github.com/apps/repositori-test",
+      pem: "-----BEGIN RSA PRIVATE KEY-----\nAAA\n-----END RSA PRIVATE KEY-----\n",
+      webhook_secret: "s3cr3t",
+    });
+    const done = await app.get("/setup/done?code=abc123");
+    expect(done.status).toBe(200);
+    expect(done.text()).toContain("https://github.com/apps/repositori-test/installations/new");
+    expect(done.text()).not.toContain("s3cr3t");
+    const saved = readFileSync(join(dir, ".env"), "utf8");
+    expect(saved).toContain('APP_ID="4242"');
+    expect(saved).toContain('WEBHOOK_SECRET="s3cr3t"');
+    expect(saved).toContain('PRIVATE_KEY="-----BEGIN RSA PRIVATE KEY-----\\nAAA\\n-----END RSA PRIVATE KEY-----\\n"');
+    process.loadEnvFile(join(dir, ".env"));
+    expect(process.env.PRIVATE_KEY).toBe("-----BEGIN RSA PRIVATE KEY-----\nAAA\n-----END RSA PRIVATE KEY-----\n");
+    delete process.env.PRIVATE_KEY;
+    delete process.env.APP_ID;
+    delete process.env.WEBHOOK_SECRET;
+  });
+
+  it("refuses webhooks with 503 and a malformed code with 400", async () => {
+    const hook = await app.deliver("push", {});
+    expect(hook.status).toBe(503);
+    expect(hook.json().error).toMatch(/not registered/);
+    expect((await app.get("/setup/done?code=../../x")).status).toBe(400);
+  });
+});
