@@ -6,30 +6,161 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 /** Errors worth retrying the whole transaction for: serialisation failure and deadlock. */
 const RETRYABLE = new Set(["40001", "40P01"]);
+const MAX_TX_ATTEMPTS = 6;
 
-/** PostgreSQL behind the same Db surface as SQLite (`$1` placeholders are native here). */
+/**
+ * SQLSTATEs and socket errors that mean "no usable server": connection exceptions (class 08),
+ * server shutting down or starting (57P01–57P03), too many connections (53300).
+ */
+const UNREACHABLE_CODES = new Set([
+  "57P01",
+  "57P02",
+  "57P03",
+  "53300",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+]);
+const UNREACHABLE_MESSAGES = [/timeout exceeded when trying to connect/i, /connection terminated/i, /not queryable/i];
+
+/**
+ * The database could not be reached (refused, timed out, connection dropped). Webhooks answer 5xx
+ * with this, so GitHub records the failure and the operator can redeliver once the database is back.
+ */
+export class DatabaseUnreachableError extends Error {
+  override name = "DatabaseUnreachableError";
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(`database unreachable: ${reason}`, options);
+  }
+}
+
+/** Whether `err` says the server is unreachable rather than that a statement was wrong. */
+export function isUnreachable(err: unknown): boolean {
+  if (err instanceof DatabaseUnreachableError) return true;
+  const code = String((err as { code?: unknown })?.code ?? "");
+  if (code.startsWith("08") || UNREACHABLE_CODES.has(code)) return true;
+  const message = String((err as { message?: unknown })?.message ?? "");
+  return UNREACHABLE_MESSAGES.some((re) => re.test(message));
+}
+
+/** Connection errors become DatabaseUnreachableError (its message never holds the URL or password). */
+function surface(err: unknown): unknown {
+  if (err instanceof DatabaseUnreachableError || !isUnreachable(err)) return err;
+  const e = err as { code?: string; message?: string };
+  return new DatabaseUnreachableError(
+    e.code && !e.message?.includes(e.code) ? `${e.code} ${e.message}` : String(e.message),
+    {
+      cause: err,
+    },
+  );
+}
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+export interface PostgresOptions {
+  /** Connections per process (URL `pool_max`); replicas × this must stay under the server's max_connections. */
+  max?: number;
+  /** Per statement, in ms (URL `statement_timeout`): a stuck query fails well before GitHub's 10 s deadline. */
+  statementTimeoutMs?: number;
+  /** How long to wait for a connection, in ms (URL `connect_timeout`, in seconds, as libpq spells it). */
+  connectTimeoutMs?: number;
+  /** Extra attempts to get a connection before reporting the database unreachable. */
+  connectRetries?: number;
+}
+
+/** Splits our own pool settings off the URL; the rest (host, database, options, ssl …) goes to pg. */
+function settingsFrom(connectionString: string, opts: PostgresOptions) {
+  const url = new URL(connectionString);
+  const take = (key: string) => {
+    const value = url.searchParams.get(key);
+    url.searchParams.delete(key);
+    return value === null || value.trim() === "" || !Number.isFinite(Number(value)) ? undefined : Number(value);
+  };
+  const max = take("pool_max") ?? opts.max ?? 10;
+  const statementTimeoutMs = take("statement_timeout") ?? opts.statementTimeoutMs ?? 8000;
+  const connectTimeoutSeconds = take("connect_timeout");
+  const connectTimeoutMs =
+    connectTimeoutSeconds !== undefined ? connectTimeoutSeconds * 1000 : (opts.connectTimeoutMs ?? 3000);
+  return { connectionString: url.toString(), max, statementTimeoutMs, connectTimeoutMs };
+}
+
+/**
+ * PostgreSQL behind the same Db surface as SQLite (`$1` placeholders are native here): a pool of
+ * connections, transactions retried on serialisation failures and deadlocks, a statement timeout,
+ * and "database unreachable" errors that say so.
+ */
 export class PostgresDb implements Db {
   readonly dialect = "postgres" as const;
   readonly #pool: pg.Pool;
+  readonly #connectRetries: number;
 
-  constructor(connectionString: string, opts: { max?: number } = {}) {
-    this.#pool = new pg.Pool({ connectionString, max: opts.max ?? 10 });
+  constructor(connectionString: string, opts: PostgresOptions = {}) {
+    const s = settingsFrom(connectionString, opts);
+    this.#connectRetries = opts.connectRetries ?? 2;
+    this.#pool = new pg.Pool({
+      connectionString: s.connectionString,
+      max: s.max,
+      connectionTimeoutMillis: s.connectTimeoutMs,
+      statement_timeout: s.statementTimeoutMs,
+      // A transaction left open by a crashed request must not hold row locks for long.
+      idle_in_transaction_session_timeout: 30_000,
+      application_name: "repositori",
+      idleTimeoutMillis: 10_000,
+    });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     this.#pool.on("error", () => undefined);
   }
 
+  /** A pooled client; a few quick retries ride out a restart or a failover before giving up. */
+  async #connect(): Promise<pg.PoolClient> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const client = await this.#pool.connect();
+        // A checked-out client has no listener of its own: without one, a dropped connection between
+        // two statements would be an unhandled 'error' event and take the whole process down.
+        client.on("error", ignore);
+        return client;
+      } catch (err) {
+        if (attempt < this.#connectRetries && isUnreachable(err)) {
+          await sleep(100 * 2 ** attempt);
+          continue;
+        }
+        throw surface(err);
+      }
+    }
+  }
+
+  #release(client: pg.PoolClient, err?: unknown): void {
+    client.removeListener("error", ignore);
+    // A client whose connection broke is destroyed rather than handed to the next caller.
+    client.release(err !== undefined && isUnreachable(err) ? (err as Error) : undefined);
+  }
+
   async query<T = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<T[]> {
-    const result = await this.#pool.query(text, params as unknown[]);
-    return result.rows as T[];
+    const client = await this.#connect();
+    try {
+      const result = await client.query(text, params as unknown[]);
+      this.#release(client);
+      return result.rows as T[];
+    } catch (err) {
+      this.#release(client, err);
+      throw surface(err);
+    }
   }
 
   async exec(script: string): Promise<void> {
-    await this.#pool.query(script);
+    await this.query(script);
   }
 
   async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const client = await this.#pool.connect();
+      const client = await this.#connect();
+      let failure: unknown;
       try {
         await client.query("BEGIN");
         const tx: Sql = {
@@ -43,11 +174,16 @@ export class PostgresDb implements Db {
         await client.query("COMMIT");
         return result;
       } catch (err) {
+        failure = err;
         await client.query("ROLLBACK").catch(() => undefined);
-        if (attempt < 5 && RETRYABLE.has((err as { code?: string }).code ?? "")) continue;
-        throw err;
+        if (attempt < MAX_TX_ATTEMPTS && RETRYABLE.has((err as { code?: string }).code ?? "")) {
+          // Jittered back-off so the transactions that collided do not collide again in lock-step.
+          await sleep(Math.random() * 10 * 2 ** attempt);
+          continue;
+        }
+        throw surface(err);
       } finally {
-        client.release();
+        this.#release(client, failure);
       }
     }
   }
@@ -56,3 +192,5 @@ export class PostgresDb implements Db {
     await this.#pool.end();
   }
 }
+
+function ignore(): void {}

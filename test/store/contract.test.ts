@@ -1,10 +1,419 @@
-import { expect, it } from "vitest";
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import type { Feeding, FoodKind } from "../../src/domain/foods.js";
+import { dayKey } from "../../src/domain/time.js";
+import { migrate } from "../../src/store/migrate.js";
+import { allMigrations } from "../../src/store/open-store.js";
+import type { FeedInput, RepoRef, Store } from "../../src/store/store.js";
+import { canView } from "../../src/views/load-dash.js";
 import { forEachStore } from "../helpers/stores.js";
 
-forEachStore((name, open) => {
-  it(`opens a migrated ${name} store that answers ping`, async () => {
-    const store = await open();
-    await store.ping();
-    expect(await store.getRepo("nobody", "nothing")).toBeNull();
+const run = promisify(execFile);
+
+const AT = new Date("2024-05-01T12:00:00Z");
+const repoA: RepoRef = { id: 101, owner: "dart-lang", name: "sdk", private: false, installationId: 7 };
+
+let seq = 0;
+const delivery = () => `delivery-${++seq}-${Math.random().toString(36).slice(2)}`;
+
+function food(login: string, sourceKey: string, kind: FoodKind = "curry", count = 1): Feeding {
+  return { login, food: kind, count, sourceKey };
+}
+
+/** A feeding input as the webhook pipeline builds it (default rules, UTC). */
+function input(feedings: Feeding[], over: Partial<FeedInput> = {}): FeedInput {
+  const at = over.at ?? AT;
+  const tz = "UTC";
+  return {
+    deliveryId: delivery(),
+    repo: repoA,
+    feedings,
+    at,
+    day: dayKey(at, tz),
+    utcDay: dayKey(at, "UTC"),
+    dailyCap: 30,
+    ...over,
+  };
+}
+
+const board = async (store: Store, owner = repoA.owner, name = repoA.name, top = 10) =>
+  store.getRepoDash(owner, name, { day: dayKey(AT, "UTC"), top });
+
+forEachStore((name, open, fresh) => {
+  describe("feeding", () => {
+    it("credits the repo, the contributor and the personal Dash in one go", async () => {
+      const store = await open();
+      const out = await store.feed(
+        input([food("Alice", "sha-1"), food("alice", "sha-2"), food("bob", "pr-1", "feast", 5)]),
+      );
+      expect(out.duplicateDelivery).toBe(false);
+      expect(out.applied.reduce((n, f) => n + f.count, 0)).toBe(7);
+      expect(out.repo).toEqual({ xpBefore: 0, xpAfter: 70 });
+      expect(out.users.map((u) => [u.login, u.xpBefore, u.xpAfter])).toEqual([
+        ["Alice", 0, 20],
+        ["bob", 0, 50],
+      ]);
+      const dash = await board(store);
+      expect(dash?.xp).toBe(70);
+      expect(dash?.foods).toBe(7);
+      expect(dash?.foodsByKind).toEqual({ curry: 2, feast: 5 });
+      expect(dash?.foodsToday).toBe(7);
+      expect(dash?.lastFedAt?.toISOString()).toBe(AT.toISOString());
+      const alice = await store.getUserDash("ALICE", { utcDay: dayKey(AT, "UTC") });
+      expect(alice).toMatchObject({ xp: 20, foods: 2, foodsByKind: { curry: 2 }, foodsToday: 2 });
+    });
+
+    it("adds up a personal Dash across repos", async () => {
+      const store = await open();
+      await store.feed(input([food("carol", "sha-1")]));
+      const other = { ...repoA, id: 202, name: "pub" };
+      const out = await store.feed(input([food("Carol", "sha-1")], { repo: other }));
+      expect(out.users).toEqual([{ login: "Carol", xpBefore: 10, xpAfter: 20 }]);
+      expect((await store.getUserDash("carol", { utcDay: "2024-05-01" }))?.xp).toBe(20);
+    });
+
+    it("returns null for unknown repos and users", async () => {
+      const store = await open();
+      expect(await board(store, "nobody", "nothing")).toBeNull();
+      expect(await store.getUserDash("nobody", { utcDay: "2024-05-01" })).toBeNull();
+      expect(await store.getRepoById(999)).toBeNull();
+    });
+  });
+
+  describe("exactly once", () => {
+    it("feeds a redelivered delivery id once", async () => {
+      const store = await open();
+      const first = input([food("alice", "sha-1"), food("alice", "sha-2")]);
+      await store.feed(first);
+      const again = await store.feed({ ...first, feedings: [food("alice", "sha-3")] });
+      expect(again.duplicateDelivery).toBe(true);
+      expect(again.applied).toEqual([]);
+      expect(again.repo).toEqual({ xpBefore: 20, xpAfter: 20 });
+      expect((await board(store))?.xp).toBe(20);
+    });
+
+    it("feeds a source key once, whichever delivery carries it (same commit on two branches)", async () => {
+      const store = await open();
+      await store.feed(input([food("alice", "sha-1")]));
+      const second = await store.feed(input([food("alice", "sha-1"), food("alice", "sha-2")]));
+      expect(second.duplicateDelivery).toBe(false);
+      expect(second.applied.map((f) => f.sourceKey)).toEqual(["sha-2"]);
+      expect((await board(store))?.xp).toBe(20);
+    });
+
+    it("keeps source keys per repo: the same SHA feeds a fork's Dash too", async () => {
+      const store = await open();
+      await store.feed(input([food("alice", "sha-1")]));
+      const fork = await store.feed(input([food("alice", "sha-1")], { repo: { ...repoA, id: 303, owner: "fork" } }));
+      expect(fork.applied).toHaveLength(1);
+    });
+
+    it("records a delivery that fed nothing, so its redelivery is recognised", async () => {
+      const store = await open();
+      await store.feed(input([food("alice", "sha-1")]));
+      const nothing = input([food("alice", "sha-1")]);
+      expect((await store.feed(nothing)).applied).toEqual([]);
+      expect((await store.feed(nothing)).duplicateDelivery).toBe(true);
+    });
+  });
+
+  describe("daily cap", () => {
+    it("caps a contributor at dailyCap foods per day and still marks the capped sources as eaten", async () => {
+      const store = await open();
+      const many = Array.from({ length: 35 }, (_, i) => food("alice", `sha-${i}`));
+      const out = await store.feed(input(many));
+      expect(out.applied.reduce((n, f) => n + f.count, 0)).toBe(30);
+      // Other contributors have their own cap.
+      expect((await store.feed(input([food("bob", "sha-b")]))).applied).toHaveLength(1);
+      // The next day the capped commits do not feed again: they were eaten, just not credited.
+      const tomorrow = new Date(AT.getTime() + 24 * 3600 * 1000);
+      const later = await store.feed(input([food("alice", "sha-31"), food("alice", "sha-new")], { at: tomorrow }));
+      expect(later.applied.map((f) => f.sourceKey)).toEqual(["sha-new"]);
+      expect((await board(store))?.xp).toBe(320);
+    });
+
+    it("splits a multi-food credit at the cap", async () => {
+      const store = await open();
+      await store.feed(input(Array.from({ length: 28 }, (_, i) => food("alice", `sha-${i}`))));
+      const merged = await store.feed(input([food("alice", "merge-1", "feast", 5)]));
+      expect(merged.applied).toEqual([food("alice", "merge-1", "feast", 2)]);
+    });
+
+    it("counts the day in the repo's time zone", async () => {
+      const store = await open();
+      const tz = "Asia/Tokyo";
+      // 14:30Z and 15:30Z are the same UTC day but two days in Tokyo (UTC+9).
+      const lateTokyo = new Date("2024-05-01T14:30:00Z");
+      const nextTokyoDay = new Date("2024-05-01T15:30:00Z");
+      const feedAt = (at: Date, from: number) =>
+        store.feed(
+          input(
+            Array.from({ length: 30 }, (_, i) => food("alice", `sha-${from + i}`)),
+            { at, day: dayKey(at, tz), utcDay: dayKey(at, "UTC") },
+          ),
+        );
+      expect((await feedAt(lateTokyo, 0)).applied).toHaveLength(30);
+      expect((await feedAt(nextTokyoDay, 100)).applied).toHaveLength(30);
+      // In UTC both were 2024-05-01: the same two batches would have fed 30 in all.
+      const utcStore = await open();
+      for (const [at, from] of [
+        [lateTokyo, 0],
+        [nextTokyoDay, 100],
+      ] as const) {
+        await utcStore.feed(
+          input(
+            Array.from({ length: 30 }, (_, i) => food("alice", `sha-${from + i}`)),
+            { at, day: dayKey(at, "UTC") },
+          ),
+        );
+      }
+      expect((await board(store))?.xp).toBe(600);
+      expect((await board(utcStore))?.xp).toBe(300);
+    });
+  });
+
+  describe("concurrency", () => {
+    it("loses no food when hundreds of deliveries feed one repo at once", async () => {
+      const store = await open();
+      const logins = Array.from({ length: 12 }, (_, i) => `dev${i}`);
+      const inputs = Array.from({ length: 300 }, (_, i) => {
+        const login = logins[i % logins.length] ?? "dev0";
+        // Every fifth delivery repeats an earlier commit: it must feed nothing.
+        const sha = i % 5 === 4 ? `sha-${i - 1}` : `sha-${i}`;
+        // A cap high enough not to interfere: this test is about lost and doubled foods only.
+        return input([food(login, sha), food(login === "dev0" ? "dev1" : "dev0", `review-${i}`, "tteokbokki")], {
+          dailyCap: 1_000_000,
+        });
+      });
+      // And every tenth delivery is also redelivered at the same time.
+      const redeliveries = inputs.filter((_, i) => i % 10 === 0);
+      const outcomes = await Promise.all([...inputs, ...redeliveries].map((x) => store.feed(x)));
+      const fedSources = new Set<string>();
+      for (const o of outcomes) for (const f of o.applied) fedSources.add(f.sourceKey);
+      const expectedSources = new Set(inputs.flatMap((x) => x.feedings.map((f) => f.sourceKey)));
+      expect(fedSources).toEqual(expectedSources);
+      expect(outcomes.filter((o) => o.duplicateDelivery)).toHaveLength(redeliveries.length);
+      // Each source feeds exactly once: total applied equals the number of distinct sources.
+      const applied = outcomes.reduce((n, o) => n + o.applied.reduce((m, f) => m + f.count, 0), 0);
+      expect(applied).toBe(expectedSources.size);
+      const dash = await board(store, repoA.owner, repoA.name, 100);
+      expect(dash?.foods).toBe(expectedSources.size);
+      expect(dash?.xp).toBe(expectedSources.size * 10);
+      const perLogin = new Map<string, number>();
+      for (const o of outcomes)
+        for (const f of o.applied) perLogin.set(f.login, (perLogin.get(f.login) ?? 0) + f.count);
+      for (const c of dash?.contributors ?? []) expect(c.xp).toBe((perLogin.get(c.login) ?? 0) * 10);
+      const users = await Promise.all(logins.map((l) => store.getUserDash(l, { utcDay: "2024-05-01" })));
+      expect(users.reduce((n, u) => n + (u?.foods ?? 0), 0)).toBe(expectedSources.size);
+    });
+
+    it("keeps the daily cap exact under concurrency", async () => {
+      const store = await open();
+      const outcomes = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => store.feed(input([food("alice", `sha-${i}`)]))),
+      );
+      expect(outcomes.reduce((n, o) => n + o.applied.length, 0)).toBe(30);
+      expect((await board(store))?.xp).toBe(300);
+    });
+
+    it("feeds many repos with shared contributors at once without deadlocking", async () => {
+      const store = await open();
+      const repos = Array.from({ length: 8 }, (_, i) => ({ ...repoA, id: 1000 + i, name: `repo${i}` }));
+      const logins = ["ann", "ben", "cat", "dan"];
+      await Promise.all(
+        Array.from({ length: 160 }, (_, i) => {
+          const repo = repos[i % repos.length] ?? repoA;
+          // Each delivery credits the same logins in a different order.
+          const order = i % 2 === 0 ? logins : [...logins].reverse();
+          return store.feed(
+            input(
+              order.map((l) => food(l, `${l}-${i}`)),
+              { repo },
+            ),
+          );
+        }),
+      );
+      for (const l of logins) expect((await store.getUserDash(l, { utcDay: "2024-05-01" }))?.foods).toBe(160);
+      for (const r of repos) expect((await board(store, r.owner, r.name))?.foods).toBe(80);
+    });
+  });
+
+  describe("leaderboard", () => {
+    it("orders by XP, then login, and leaves opted-out contributors out", async () => {
+      const store = await open();
+      await store.feed(input([food("zed", "a1"), food("zed", "a2"), food("amy", "b1"), food("Bob", "c1")]));
+      await store.feed(input([food("carl", "d1", "feast", 5)]));
+      let dash = await board(store);
+      expect(dash?.contributors.map((c) => c.login)).toEqual(["carl", "zed", "amy", "Bob"]);
+      expect(dash?.contributorCount).toBe(4);
+      await store.setOptOut(repoA.id, "ZED", true);
+      expect(await store.isOptedOut(repoA.id, "zed")).toBe(true);
+      dash = await board(store);
+      expect(dash?.contributors.map((c) => c.login)).toEqual(["carl", "amy", "Bob"]);
+      expect(dash?.contributorCount).toBe(3);
+      // Opting out hides the contributor, it does not take food away from the repo's Dash.
+      expect(dash?.xp).toBe(90);
+      await store.setOptOut(repoA.id, "zed", false);
+      expect((await board(store))?.contributors.map((c) => c.login)).toEqual(["carl", "zed", "amy", "Bob"]);
+    });
+
+    it("keeps an opt-out made before the first feeding, and limits the board to `top`", async () => {
+      const store = await open();
+      await store.upsertRepo(repoA);
+      await store.setOptOut(repoA.id, "shy", true);
+      await store.feed(input([food("shy", "s1"), food("a", "x1"), food("b", "x2"), food("c", "x3")]));
+      const dash = await board(store, repoA.owner, repoA.name, 2);
+      expect(dash?.contributors.map((c) => c.login)).toEqual(["a", "b"]);
+      expect(dash?.contributorCount).toBe(3);
+      expect(await store.isOptedOut(repoA.id, "shy")).toBe(true);
+      expect(await store.isOptedOut(repoA.id, "a")).toBe(false);
+    });
+
+    it("uses the leaderboard index", async () => {
+      const store = await open();
+      const plan =
+        name === "postgres"
+          ? await store.db.query<Record<string, string>>("SELECT indexdef AS d FROM pg_indexes WHERE indexname = $1", [
+              "contributors_board",
+            ])
+          : await store.db.query<Record<string, string>>("SELECT sql AS d FROM sqlite_master WHERE name = $1", [
+              "contributors_board",
+            ]);
+      expect(plan[0]?.d).toMatch(/repo_id, opted_out, xp DESC, login_key/);
+      if (name === "sqlite") {
+        const steps = await store.db.query<{ detail: string }>(
+          "EXPLAIN QUERY PLAN SELECT login, xp, foods FROM contributors WHERE repo_id = $1 AND opted_out = 0 ORDER BY xp DESC, login_key LIMIT $2",
+          [1, 10],
+        );
+        expect(steps.map((s) => s.detail).join(" ")).toMatch(/contributors_board/);
+        expect(steps.map((s) => s.detail).join(" ")).not.toMatch(/TEMP B-TREE/);
+      }
+    });
+  });
+
+  describe("repos", () => {
+    it("keeps private repos private: visible only with the badge token, which rotates", async () => {
+      const store = await open();
+      const secret = { ...repoA, id: 404, name: "secret", private: true };
+      const rec = await store.upsertRepo(secret);
+      expect(rec.private).toBe(true);
+      expect(rec.badgeToken).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+      const token = rec.badgeToken ?? "";
+      expect(canView(rec, token)).toBe(true);
+      expect(canView(rec, null)).toBe(false);
+      const rotated = await store.rotateBadgeToken(secret.id);
+      expect(rotated).not.toBe(token);
+      const after = await store.getRepoById(secret.id);
+      expect(after?.badgeToken).toBe(rotated);
+      expect(after && canView(after, token)).toBe(false);
+      expect(after && canView(after, rotated)).toBe(true);
+      // A later upsert (the next webhook) keeps the token.
+      expect((await store.upsertRepo(secret)).badgeToken).toBe(rotated);
+    });
+
+    it("follows a rename and lets another repo take the old name", async () => {
+      const store = await open();
+      await store.feed(input([food("alice", "sha-1")]));
+      const renamed = { ...repoA, owner: "Dart-Lang", name: "dart-sdk" };
+      await store.feed(input([food("alice", "sha-2")], { repo: renamed }));
+      expect(await store.getRepo("dart-lang", "sdk")).toBeNull();
+      expect((await board(store, "dart-lang", "DART-SDK"))?.xp).toBe(20);
+      const newcomer = { ...repoA, id: 999, name: "sdk" };
+      await store.upsertRepo(newcomer);
+      expect((await store.getRepo("dart-lang", "sdk"))?.id).toBe(999);
+      // The old repo is renamed back over the newcomer's name: the newcomer's stale row steps aside.
+      await store.upsertRepo(repoA);
+      expect((await store.getRepo("dart-lang", "sdk"))?.id).toBe(repoA.id);
+      expect((await store.getRepoById(999))?.name).toBe("sdk");
+    });
+
+    it("keeps the installation bookkeeping", async () => {
+      const store = await open();
+      const a = { ...repoA, id: 1, name: "a", installationId: 5 };
+      const b = { ...repoA, id: 2, name: "b", installationId: 5 };
+      const c = { ...repoA, id: 3, name: "c", installationId: 6 };
+      for (const r of [a, b, c]) expect((await store.upsertRepo(r, { installed: true })).installed).toBe(true);
+      // A webhook without an installation id neither forgets the installation nor changes `installed`.
+      const seen = await store.upsertRepo({ ...a, installationId: null });
+      expect(seen).toMatchObject({ installationId: 5, installed: true });
+      await store.setInstalled([b.id], false);
+      expect((await store.getRepoById(b.id))?.installed).toBe(false);
+      await store.removeInstallation(5);
+      expect((await store.getRepoById(a.id))?.installed).toBe(false);
+      expect((await store.getRepoById(c.id))?.installed).toBe(true);
+      // Feeding never marks a repo installed by itself.
+      await store.feed(input([food("x", "s")], { repo: { ...repoA, id: 4, name: "d" } }));
+      expect((await store.getRepoById(4))?.installed).toBe(false);
+    });
+
+    it("stores names, outfits and the display settings of the last feeding", async () => {
+      const store = await open();
+      const display = {
+        timezone: "Asia/Tokyo",
+        hemisphere: "south",
+        locale: "ja",
+        name: "ダッシュ",
+        outfit: "auto",
+        background: "winter",
+      } as const;
+      await store.feed(input([food("alice", "sha-1")], { display }));
+      await store.setDashName(repoA.id, "Speedy");
+      await store.setOutfit(repoA.id, "summer");
+      const rec = await store.getRepoById(repoA.id);
+      expect(rec).toMatchObject({ dashName: "Speedy", outfit: "summer", display });
+      await store.setDashName(repoA.id, null);
+      await store.setOutfit(repoA.id, null);
+      expect(await store.getRepoById(repoA.id)).toMatchObject({ dashName: null, outfit: null });
+    });
+  });
+
+  describe("migrations", () => {
+    it("applies every migration once; running them again applies nothing", async () => {
+      const db = await (await fresh()).openDb();
+      expect(await migrate(db, allMigrations)).toEqual(allMigrations.map((m) => m.id));
+      expect(await migrate(db, allMigrations)).toEqual([]);
+      const rows = await db.query<{ id: string }>("SELECT id FROM schema_migrations ORDER BY id");
+      expect(rows.map((r) => r.id).sort()).toEqual(allMigrations.map((m) => m.id).sort());
+    });
+
+    it("rolls a failing migration back entirely, so the next start tries again", async () => {
+      const db = await (await fresh()).openDb();
+      const bad = [
+        { id: "test-001-ok", sql: "CREATE TABLE t_ok (x INTEGER)" },
+        { id: "test-002-bad", sql: "CREATE TABLE t_bad (x INTEGER); THIS IS NOT SQL" },
+      ];
+      await expect(migrate(db, bad)).rejects.toThrow();
+      await expect(db.query("SELECT x FROM t_ok")).rejects.toThrow();
+      expect(await migrate(db, bad.slice(0, 1))).toEqual(["test-001-ok"]);
+    });
+
+    // better-sqlite3 blocks its thread while it waits for another connection's lock, so SQLite
+    // connections racing on one file only make sense across processes (the next test, both stores).
+    const inProcess = name === "postgres" ? it : undefined;
+    inProcess?.("is safe when several connection pools migrate one database at once", async () => {
+      const target = await fresh();
+      const dbs = await Promise.all(Array.from({ length: 5 }, () => target.openDb()));
+      const results = await Promise.all(dbs.map((db) => migrate(db, allMigrations)));
+      expect(results.flat().sort()).toEqual(allMigrations.map((m) => m.id).sort());
+      expect(results.filter((r) => r.length > 0)).toHaveLength(1);
+    });
+
+    it("is safe when several processes start on one empty database at once", async () => {
+      const target = await fresh();
+      const script = join(import.meta.dirname, "../faults/children/migrate-once.ts");
+      const outputs = await Promise.all(
+        Array.from({ length: 3 }, () =>
+          run(process.execPath, ["--import", "tsx", script], { env: { ...process.env, DATABASE_URL: target.url } }),
+        ),
+      );
+      const applied = outputs.map((o) => JSON.parse(o.stdout.trim().split("\n").pop() ?? "[]") as string[]);
+      expect(applied.flat().sort()).toEqual(allMigrations.map((m) => m.id).sort());
+      expect(applied.filter((r) => r.length > 0)).toHaveLength(1);
+      const store = await target.openStore();
+      await store.feed(input([food("alice", "sha-1")]));
+      expect((await board(store))?.xp).toBe(10);
+    }, 60_000);
   });
 });
