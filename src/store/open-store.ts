@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { budgetMigrations } from "./budget-migrations.js";
 import type { Db, Migration } from "./db.js";
 import { migrate } from "./migrate.js";
 import { coreMigrations } from "./migrations.js";
@@ -6,7 +7,7 @@ import { SqlStore } from "./sql-store.js";
 import { SqliteDb } from "./sqlite-db.js";
 
 /** Every migration, in order. Feature areas append their own (ids are namespaced, never reused). */
-export const allMigrations: Migration[] = [...coreMigrations];
+export const allMigrations: Migration[] = [...coreMigrations, ...budgetMigrations];
 
 /** Opens the database named by `DATABASE_URL` (`sqlite:<path>` or `postgres://…`) and migrates it. */
 export async function openDb(url: string, cwd = process.cwd()): Promise<Db> {
