@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
 import { resolve } from "node:path";
 import type { Logger } from "pino";
-import { createNodeMiddleware, Probot } from "probot";
+import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import { readCredentials } from "./config/credentials.js";
 import type { Env } from "./config/env.js";
 import { saveEnvFile } from "./config/save-env-file.js";
@@ -14,6 +14,8 @@ import { createHttpServer } from "./http/server.js";
 import { setupRoutes } from "./http/setup-routes.js";
 import { webhookBodyLimit } from "./http/webhook-body-limit.js";
 import { dashApp } from "./index.js";
+import { countDeliveries } from "./metrics/count-deliveries.js";
+import { countGitHubCalls } from "./metrics/count-github-calls.js";
 import { openStore } from "./store/open-store.js";
 import type { SqlStore } from "./store/sql-store.js";
 import type { Store } from "./store/store.js";
@@ -65,7 +67,7 @@ export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> 
       secret: credentials.webhookSecret,
       log: log.child({ name: "probot" }),
       ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
-      ...(opts.Octokit ? { Octokit: opts.Octokit } : {}),
+      Octokit: countGitHubCalls(opts.Octokit ?? ProbotOctokit),
     });
     const core = dashApp({ store, settings, now, onFed: features.flatMap((f) => f.onFed ?? []) });
     const middleware = await createNodeMiddleware(
@@ -76,11 +78,14 @@ export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> 
       { probot, webhooksPath: env.WEBHOOK_PATH },
     );
     routes.unshift(
-      webhookBodyLimit({
-        path: env.WEBHOOK_PATH,
-        maxBytes: env.WEBHOOK_MAX_BYTES,
-        next: async (req, res) => Boolean(await middleware(req, res, () => undefined)),
-      }),
+      countDeliveries(
+        env.WEBHOOK_PATH,
+        webhookBodyLimit({
+          path: env.WEBHOOK_PATH,
+          maxBytes: env.WEBHOOK_MAX_BYTES,
+          next: async (req, res) => Boolean(await middleware(req, res, () => undefined)),
+        }),
+      ),
     );
   } else {
     log.warn(`No GitHub App credentials: open ${env.PUBLIC_URL}/ to register the App from app.yml`);

@@ -1,4 +1,5 @@
 import type { Feature, FeatureContext } from "./feature.js";
+import { metricsFeature } from "./metrics/feature.js";
 
 /** The feature areas the App runs with by default, in order. */
-export const defaultFeatures: ((ctx: FeatureContext) => Feature | Promise<Feature>)[] = [];
+export const defaultFeatures: ((ctx: FeatureContext) => Feature | Promise<Feature>)[] = [metricsFeature];

@@ -1,0 +1,24 @@
+import type { Feature, FeatureContext } from "../feature.js";
+import type { FedEvent } from "../github/feed-event.js";
+import { metricsRoute } from "./metrics-route.js";
+import { feedings, foodsFed, registry } from "./registry.js";
+
+/** Counts what each feeding did (fed, a redelivery, nothing new) and the foods it gave. */
+export async function countFeeding(event: FedEvent): Promise<void> {
+  const { outcome, trigger } = event;
+  const result = outcome.duplicateDelivery ? "duplicate" : outcome.applied.length > 0 ? "fed" : "nothing_new";
+  feedings.inc({ trigger, result });
+  for (const f of outcome.applied) foodsFed.inc({ food: f.food }, f.count);
+}
+
+/**
+ * Prometheus metrics: `/metrics` (unless METRICS_ENABLED=false) and the feeding counters. Delivery
+ * and GitHub API counts are recorded where requests pass (see count-deliveries.ts, count-github-calls.ts).
+ */
+export function metricsFeature(ctx: FeatureContext): Feature {
+  return {
+    name: "metrics",
+    routes: ctx.env.METRICS_ENABLED ? [metricsRoute(registry)] : [],
+    onFed: [countFeeding],
+  };
+}
