@@ -2,6 +2,7 @@ import type { Context } from "probot";
 import type { RepoConfig } from "../config/repo-config.js";
 import { dayKey } from "../domain/time.js";
 import type { FeedOutcome, RepoDisplay, RepoRef, Store } from "../store/store.js";
+import { rulesOf } from "./feed-rules.js";
 import type { FeedingPlan, FeedingRules } from "./feedings.js";
 import type { Json } from "./payload.js";
 import { repoRefOf } from "./repo-ref.js";
@@ -31,20 +32,6 @@ export interface CoreDeps {
   now: () => Date;
   /** Run in order after each feeding; a failing listener is logged and never fails the delivery. */
   onFed: readonly FedListener[];
-}
-
-export function rulesOf(config: RepoConfig): FeedingRules {
-  return {
-    foods: {
-      push: config.foods.push,
-      issueOpened: config.foods.issue_opened,
-      pullRequestOpened: config.foods.pull_request_opened,
-      pullRequestMerged: config.foods.pull_request_merged,
-      review: config.foods.review,
-    },
-    perPushCap: config.per_push_cap,
-    ignoredUsers: config.ignored_users,
-  };
 }
 
 /** The config bits cards need, stored with the feeding so views never call GitHub. */

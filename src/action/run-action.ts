@@ -1,0 +1,217 @@
+import type { RepoConfig } from "../config/repo-config.js";
+import { countByFood } from "../domain/foods.js";
+import { feedLedger, type Ledger, type LedgerFeedResult, tallyPr } from "../domain/ledger.js";
+import { levelForXp } from "../domain/levels.js";
+import type { DashState } from "../domain/state.js";
+import { dayKey } from "../domain/time.js";
+import { rulesOf } from "../github/feed-rules.js";
+import type { Json } from "../github/payload.js";
+import { obj } from "../github/payload.js";
+import { planFor } from "./event-plan.js";
+import type { ActionInputs } from "./inputs.js";
+import { ledgerState } from "./ledger-view.js";
+import { type BranchFile, type GitApi, LEDGER_PATH, StateBranch } from "./state-branch.js";
+
+/** What GitHub's runner tells the Action about this run. */
+export interface RunContext {
+  eventName: string;
+  payload: Json;
+  owner: string;
+  repo: string;
+  /** `GITHUB_RUN_ID`: the same for every attempt of a run, so a re-run feeds nothing new. */
+  runId: string;
+  serverUrl: string;
+}
+
+export interface ActionLog {
+  info(message: string): void;
+  notice(message: string): void;
+  warning(message: string): void;
+}
+
+export interface RenderedCard {
+  svg: string;
+  png?: Uint8Array;
+}
+
+export interface ActionDeps {
+  api: GitApi;
+  inputs: ActionInputs;
+  run: RunContext;
+  /** `.github/dash.yml` as parsed config (from the workspace), or the defaults. */
+  config: RepoConfig;
+  now: () => Date;
+  log: ActionLog;
+  renderCard(state: DashState, lang: "en" | "ja"): Promise<RenderedCard>;
+  /** Writes or updates the sticky comment on a pull request; throws GitHub's error on failure. */
+  upsertComment?(prNumber: number, ledger: Ledger, state: DashState, feed: LedgerFeedResult): Promise<void>;
+  sleep?(ms: number): Promise<void>;
+}
+
+export interface ActionResult {
+  state: DashState | null;
+  ledger: Ledger | null;
+  /** Foods fed by this run. */
+  foods: number;
+  card: RenderedCard | null;
+  /** Markdown for the job summary. */
+  summary: string;
+  /** Set when the run wrote nothing because the token cannot (fork PRs). */
+  readOnly: boolean;
+}
+
+const MAX_ATTEMPTS = 8;
+
+/** An error that tells the workflow author exactly what to change. */
+export class ActionConfigError extends Error {}
+
+function status(err: unknown): number | undefined {
+  return (err as { status?: number }).status;
+}
+
+function isForkPr(payload: Json): boolean {
+  const pr = obj(payload.pull_request);
+  const head = obj(obj(pr?.head)?.repo)?.full_name;
+  const base = obj(obj(pr?.base)?.repo)?.full_name;
+  return typeof head === "string" && typeof base === "string" && head !== base;
+}
+
+/**
+ * One Action run: event → feedings (the App's rules) → the ledger on the state branch, written with
+ * compare-and-swap and retried on a race → card files → sticky comment → result for outputs/summary.
+ */
+export async function runAction(deps: ActionDeps): Promise<ActionResult> {
+  const { run, log, inputs } = deps;
+  const chosen = planFor(run.eventName, run.payload);
+  if (typeof chosen === "string") {
+    log.notice(
+      `ReposiTori does nothing on ${chosen} events; Dash is fed by push, issues, pull_request and pull_request_review.`,
+    );
+    return { state: null, ledger: null, foods: 0, card: null, summary: "", readOnly: false };
+  }
+  const config: RepoConfig = {
+    ...deps.config,
+    ...(inputs.timezone ? { timezone: inputs.timezone } : {}),
+    ...(inputs.locale ? { locale: inputs.locale } : {}),
+  };
+  const lang = config.locale;
+  const { feedings, skipped } = chosen.plan ? chosen.plan(run.payload, rulesOf(config)) : { feedings: [], skipped: [] };
+  for (const why of skipped.slice(0, 10)) log.info(`not fed: ${why}`);
+  const prNumber = prNumberOf(run.payload);
+  const branch = new StateBranch(deps.api, { owner: run.owner, repo: run.repo }, inputs["state-branch"]);
+  const subject = `${run.owner}/${run.repo}`;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+
+  let readOnly = false;
+  for (let attempt = 1; ; attempt++) {
+    const snapshot = await branch.read();
+    const at = deps.now();
+    const feed = feedLedger(snapshot.ledger, {
+      deliveryId: `run-${run.runId}`,
+      feedings,
+      at,
+      day: dayKey(at, config.timezone),
+      dailyCap: config.daily_cap,
+    });
+    let ledger = feed.ledger;
+    if (prNumber !== null) ledger = tallyPr(ledger, prNumber, feed.applied, levelForXp(feed.repo.xpBefore));
+    const state = ledgerState(ledger, {
+      subject,
+      name: config.name,
+      now: at,
+      timeZone: config.timezone,
+      hemisphere: config.hemisphere,
+    });
+    const card = await deps.renderCard(state, lang);
+    const foods = feed.applied.reduce((n, f) => n + f.count, 0);
+    const changed = !feed.duplicateDelivery && (foods > 0 || snapshot.head === null || ledger !== snapshot.ledger);
+    if (changed && !readOnly) {
+      const files: BranchFile[] = [{ path: LEDGER_PATH, content: `${JSON.stringify(ledger, null, 1)}\n` }];
+      if (inputs.formats.includes("svg")) files.push({ path: "dash.svg", content: card.svg });
+      if (inputs.formats.includes("png") && card.png) files.push({ path: "dash.png", content: card.png });
+      let written: boolean;
+      try {
+        written = await branch.write(files, snapshot.head, commitMessage(chosen.trigger, foods, state));
+      } catch (err) {
+        if (status(err) !== 403 && status(err) !== 404) throw err;
+        if (!isForkPr(run.payload)) {
+          throw new ActionConfigError(
+            `The token cannot write the state branch "${inputs["state-branch"]}" (HTTP ${status(err)}). Add \`permissions:\\n  contents: write\` to the job (and \`pull-requests: write\` for the comment).`,
+          );
+        }
+        readOnly = true;
+        written = true;
+        log.warning(
+          "This pull request comes from a fork, so the workflow token is read-only: Dash's state was not saved. Use the pull_request_target or workflow_run pattern from the README to feed Dash from fork PRs.",
+        );
+      }
+      if (!written) {
+        if (attempt >= MAX_ATTEMPTS)
+          throw new Error(`The state branch kept moving; gave up after ${attempt} attempts.`);
+        log.info(`State branch moved while writing (attempt ${attempt}); reading it again.`);
+        await sleep(Math.min(2000, 100 * 2 ** attempt) * (0.5 + Math.random()));
+        continue;
+      }
+    } else if (feed.duplicateDelivery) {
+      log.info("This workflow run has fed Dash already (a re-run): nothing new to feed.");
+    }
+    if (prNumber !== null && inputs.comment && deps.upsertComment && !readOnly) {
+      try {
+        await deps.upsertComment(prNumber, ledger, state, feed);
+      } catch (err) {
+        if (status(err) !== 403) throw err;
+        if (isForkPr(run.payload)) readOnly = true;
+        else {
+          throw new ActionConfigError(
+            "The token cannot comment on pull requests (HTTP 403). Add `permissions:\\n  pull-requests: write` (and `issues: write` for issues) to the job.",
+          );
+        }
+      }
+    }
+    return { state, ledger, foods, card, summary: summaryOf(state, feed, subject, readOnly, run, inputs), readOnly };
+  }
+}
+
+function prNumberOf(payload: Json): number | null {
+  const pr = obj(payload.pull_request) ?? (obj(obj(payload.issue)?.pull_request) ? obj(payload.issue) : undefined);
+  const n = pr?.number;
+  return typeof n === "number" ? n : null;
+}
+
+function commitMessage(trigger: string, foods: number, state: DashState): string {
+  return `Dash ate ${foods} food${foods === 1 ? "" : "s"} (${trigger}): level ${state.level}, ${state.xp} XP`;
+}
+
+function summaryOf(
+  state: DashState,
+  feed: LedgerFeedResult,
+  subject: string,
+  readOnly: boolean,
+  run: RunContext,
+  inputs: ActionInputs,
+): string {
+  const fed = Object.entries(countByFood(feed.applied))
+    .map(([food, n]) => `${n} × ${food.replace("_", " ")}`)
+    .join(", ");
+  const raw = `${run.serverUrl.replace("github.com", "raw.githubusercontent.com")}/${subject}/${inputs["state-branch"]}/dash.svg`;
+  const lines = [
+    `## 🐦 ${state.name} — level ${state.level}`,
+    "",
+    readOnly ? "" : `![${state.name}](${raw})`,
+    "",
+    "| | |",
+    "| --- | --- |",
+    `| Fed by this run | ${fed || "nothing new"} |`,
+    `| XP | ${state.xp} (${state.xpToNextLevel} to level ${state.level + 1}) |`,
+    `| Mood | ${state.mood} |`,
+    `| Outfit | ${state.outfit} |`,
+  ];
+  if (readOnly) {
+    lines.push(
+      "",
+      "> [!NOTE]",
+      "> This run came from a fork, so its token is read-only and Dash's state was not saved. See the README section “Pull requests from forks” (pull_request_target or workflow_run).",
+    );
+  }
+  return lines.filter((l, i, all) => !(l === "" && all[i - 1] === "")).join("\n");
+}
