@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DatabaseUnreachableError, PostgresDb } from "../../src/store/postgres-db.js";
+import { startTcpProxy, type TcpProxy } from "../faults/tcp-proxy.js";
+import { createTestDatabase, PG_ADMIN_URL, storeAvailable, type TestDatabase } from "../helpers/stores.js";
+
+/** The same database as `db.url`, reached through `port` and with extra URL settings. */
+function variant(url: string, settings: Record<string, string>, port?: number): string {
+  const u = new URL(url);
+  if (port) u.port = String(port);
+  for (const [k, v] of Object.entries(settings)) u.searchParams.set(k, v);
+  return u.toString();
+}
+
+describe.skipIf(!storeAvailable("postgres"))("PostgresDb", () => {
+  let target: TestDatabase;
+  let proxy: TcpProxy;
+  const opened: PostgresDb[] = [];
+  const open = (url: string, opts?: ConstructorParameters<typeof PostgresDb>[1]) => {
+    const db = new PostgresDb(url, opts);
+    opened.push(db);
+    return db;
+  };
+  beforeAll(async () => {
+    target = await createTestDatabase("postgres");
+    const admin = new URL(PG_ADMIN_URL);
+    proxy = await startTcpProxy({ host: admin.hostname, port: Number(admin.port || 5432) });
+  });
+  afterAll(async () => {
+    for (const db of opened) await db.close().catch(() => undefined);
+    await proxy?.close();
+    await target?.drop();
+  });
+
+  it("reports a server that is not there as 'database unreachable', without the password", async () => {
+    const db = open("postgres://postgres:hunter2@127.0.0.1:1/test", { connectRetries: 1 });
+    const err = await db.query("SELECT 1").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DatabaseUnreachableError);
+    expect((err as Error).message).toMatch(/^database unreachable: .*ECONNREFUSED/);
+    expect((err as Error).message).not.toContain("hunter2");
+    await expect(db.transaction(async (tx) => tx.query("SELECT 1"))).rejects.toBeInstanceOf(DatabaseUnreachableError);
+  });
+
+  it("cancels a statement that runs past the statement timeout", async () => {
+    const db = open(variant(target.url, { statement_timeout: "200" }));
+    await expect(db.query("SELECT pg_sleep(2)")).rejects.toMatchObject({ code: "57014" });
+    expect(await db.query("SELECT 1 AS ok")).toEqual([{ ok: 1 }]);
+  });
+
+  it("never opens more connections than pool_max", async () => {
+    const db = open(variant(target.url, { pool_max: "3" }));
+    const rows = await Promise.all(
+      Array.from({ length: 12 }, () => db.query<{ pid: number }>("SELECT pg_backend_pid() AS pid, pg_sleep(0.05)")),
+    );
+    const pids = new Set(rows.map((r) => r[0]?.pid));
+    expect(pids.size).toBeGreaterThan(0);
+    expect(pids.size).toBeLessThanOrEqual(3);
+  });
+
+  it("retries a transaction that failed on a serialisation failure", async () => {
+    const db = open(target.url);
+    let attempts = 0;
+    const result = await db.transaction(async (tx) => {
+      attempts++;
+      await tx.query("SELECT 1");
+      if (attempts < 3) throw Object.assign(new Error("could not serialize access"), { code: "40001" });
+      return "done";
+    });
+    expect(result).toBe("done");
+    expect(attempts).toBe(3);
+  });
+
+  it("retries the victim of a real deadlock, so both transactions commit", async () => {
+    const db = open(target.url);
+    await db.exec("CREATE TABLE dl (id INTEGER PRIMARY KEY, n INTEGER NOT NULL); INSERT INTO dl VALUES (1, 0), (2, 0)");
+    let attempts = 0;
+    const crossing = (first: number, second: number) =>
+      db.transaction(async (tx) => {
+        attempts++;
+        await tx.query("UPDATE dl SET n = n + 1 WHERE id = $1", [first]);
+        await tx.query("SELECT pg_sleep(0.2)");
+        await tx.query("UPDATE dl SET n = n + 1 WHERE id = $1", [second]);
+      });
+    await Promise.all([crossing(1, 2), crossing(2, 1)]);
+    expect(attempts).toBe(3);
+    expect(await db.query("SELECT id, n FROM dl ORDER BY id")).toEqual([
+      { id: 1, n: 2 },
+      { id: 2, n: 2 },
+    ]);
+  });
+
+  it("recovers by itself when the connection comes back", async () => {
+    const db = open(variant(target.url, {}, proxy.port), { connectRetries: 0 });
+    expect(await db.query("SELECT 1 AS ok")).toEqual([{ ok: 1 }]);
+    proxy.cut();
+    await expect(db.query("SELECT 1 AS ok")).rejects.toBeInstanceOf(DatabaseUnreachableError);
+    await expect(db.transaction((tx) => tx.query("SELECT 1"))).rejects.toBeInstanceOf(DatabaseUnreachableError);
+    proxy.restore();
+    expect(await db.query("SELECT 1 AS ok")).toEqual([{ ok: 1 }]);
+    expect(await db.transaction((tx) => tx.query("SELECT 2 AS ok"))).toEqual([{ ok: 2 }]);
+  });
+});
