@@ -86,18 +86,22 @@ export class FakeGitHub {
     const path = url.pathname.replace(/^\/repos\/[^/]+\/[^/]+/, "");
     if (method !== "GET" && this.readOnly) return send(403, { message: "Resource not accessible by integration" });
 
-    let m: RegExpExecArray | null;
-    if (method === "GET" && (m = /^\/git\/ref\/(heads\/.+)$/.exec(path))) {
-      const sha = this.refs.get(`refs/${decodeURIComponent(m[1] ?? "")}`);
+    const m0 = /^\/git\/ref\/(heads\/.+)$/.exec(path);
+    const m1 = /^\/contents\/(.+)$/.exec(path);
+    const m2 = /^\/git\/refs\/(heads\/.+)$/.exec(path);
+    const m3 = /^\/issues\/(\d+)\/comments$/.exec(path);
+    const m4 = /^\/issues\/comments\/(\d+)$/.exec(path);
+    if (method === "GET" && m0) {
+      const sha = this.refs.get(`refs/${decodeURIComponent(m0[1] ?? "")}`);
       return sha
-        ? send(200, { ref: `refs/${m[1]}`, object: { sha, type: "commit" } })
+        ? send(200, { ref: `refs/${m0[1]}`, object: { sha, type: "commit" } })
         : send(404, { message: "Not Found" });
     }
-    if (method === "GET" && (m = /^\/contents\/(.+)$/.exec(path))) {
+    if (method === "GET" && m1) {
       const ref = url.searchParams.get("ref") ?? "";
       const commit = this.commits.get(ref) ?? this.commits.get(this.refs.get(`refs/heads/${ref}`) ?? "");
       const entry = commit
-        ? this.trees.get(commit.tree)?.find((e) => e.path === decodeURIComponent(m?.[1] ?? ""))
+        ? this.trees.get(commit.tree)?.find((e) => e.path === decodeURIComponent(m1?.[1] ?? ""))
         : undefined;
       const blob = entry ? this.blobs.get(entry.sha) : undefined;
       if (!entry || !blob) return send(404, { message: "Not Found" });
@@ -138,8 +142,8 @@ export class FakeGitHub {
       this.refs.set(body.ref, body.sha);
       return send(201, { ref: body.ref, object: { sha: body.sha } });
     }
-    if (method === "PATCH" && (m = /^\/git\/refs\/(heads\/.+)$/.exec(path))) {
-      const ref = `refs/${decodeURIComponent(m[1] ?? "")}`;
+    if (method === "PATCH" && m2) {
+      const ref = `refs/${decodeURIComponent(m2[1] ?? "")}`;
       this.beforeRefUpdate?.();
       const current = this.refs.get(ref);
       if (!current) return send(422, { message: "Reference does not exist" });
@@ -149,8 +153,8 @@ export class FakeGitHub {
       this.refs.set(ref, body.sha);
       return send(200, { ref, object: { sha: body.sha } });
     }
-    if ((m = /^\/issues\/(\d+)\/comments$/.exec(path))) {
-      const n = Number(m[1]);
+    if (m3) {
+      const n = Number(m3[1]);
       const list = this.comments.get(n) ?? [];
       if (method === "GET") return send(200, list);
       if (method === "POST") {
@@ -163,9 +167,9 @@ export class FakeGitHub {
         return send(201, comment);
       }
     }
-    if (method === "PATCH" && (m = /^\/issues\/comments\/(\d+)$/.exec(path))) {
+    if (method === "PATCH" && m4) {
       for (const list of this.comments.values()) {
-        const c = list.find((x) => x.id === Number(m?.[1]));
+        const c = list.find((x) => x.id === Number(m4?.[1]));
         if (c) {
           c.body = body.body;
           return send(200, c);
