@@ -1,5 +1,9 @@
+import { commentsFeature } from "./comments/feature.js";
 import type { Feature, FeatureContext } from "./feature.js";
 import { metricsFeature } from "./metrics/feature.js";
 
 /** The feature areas the App runs with by default, in order. */
-export const defaultFeatures: ((ctx: FeatureContext) => Feature | Promise<Feature>)[] = [metricsFeature];
+export const defaultFeatures: ((ctx: FeatureContext) => Feature | Promise<Feature>)[] = [
+  metricsFeature,
+  commentsFeature,
+];

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { budgetMigrations } from "./budget-migrations.js";
+import { commentMigrations } from "./comment-migrations.js";
 import type { Db, Migration } from "./db.js";
 import { migrate } from "./migrate.js";
 import { coreMigrations } from "./migrations.js";
@@ -7,7 +8,7 @@ import { SqlStore } from "./sql-store.js";
 import { SqliteDb } from "./sqlite-db.js";
 
 /** Every migration, in order. Feature areas append their own (ids are namespaced, never reused). */
-export const allMigrations: Migration[] = [...coreMigrations, ...budgetMigrations];
+export const allMigrations: Migration[] = [...coreMigrations, ...budgetMigrations, ...commentMigrations];
 
 /** Opens the database named by `DATABASE_URL` (`sqlite:<path>` or `postgres://…`) and migrates it. */
 export async function openDb(url: string, cwd = process.cwd()): Promise<Db> {

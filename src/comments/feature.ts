@@ -1,0 +1,29 @@
+import { commandsApp } from "../commands/handler.js";
+import { PermissionCache } from "../commands/permissions.js";
+import { CommandRateLimit } from "../commands/rate-limit.js";
+import type { Feature, FeatureContext } from "../feature.js";
+import { commentDeps } from "./deps.js";
+import { commentOnFed } from "./on-fed.js";
+import { prEventsApp } from "./pr-events.js";
+
+/** Where contributors meet Dash: the sticky PR comment and the `/dash` commands. */
+export function commentsFeature(ctx: FeatureContext): Feature {
+  const deps = commentDeps(ctx);
+  const prEvents = prEventsApp(deps, ctx.settings);
+  const commands = commandsApp({
+    store: ctx.store,
+    settings: ctx.settings,
+    permissions: new PermissionCache(),
+    limit: new CommandRateLimit(),
+    publicUrl: ctx.env.PUBLIC_URL,
+    now: ctx.now,
+  });
+  return {
+    name: "comments",
+    onFed: [commentOnFed(deps)],
+    app: async (app, options) => {
+      await prEvents(app, options);
+      await commands(app, options);
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import type { FedEvent, FedListener } from "../github/feed-event.js";
+import type { Json } from "../github/payload.js";
+import type { PrKey } from "../store/comment-store.js";
+import type { CommentDeps, Octokit } from "./deps.js";
+import { prOf, pushedBranch } from "./pr-info.js";
+import { refreshPrComment } from "./upsert.js";
+
+/** Saves what a feeding gave to one PR and brings its comment up to date. */
+async function feedPr(deps: CommentDeps, event: FedEvent, key: PrKey): Promise<void> {
+  const { outcome, settings, repo } = event;
+  await deps.comments.recordFeedings(key, outcome.applied, outcome.users, outcome.repo.xpBefore);
+  await deps.comments.setRenderSettings(key, {
+    locale: settings.config.locale,
+    mode: settings.config.comment,
+    problems: settings.problems,
+  });
+  const result = await refreshPrComment(
+    deps,
+    {
+      octokit: event.context.octokit as Octokit,
+      owner: repo.owner,
+      repo: repo.name,
+      repoId: repo.id,
+      prNumber: key.prNumber,
+    },
+    { create: true },
+  );
+  event.context.log.debug({ pr: key.prNumber, result }, "Dash's PR comment refreshed");
+}
+
+/**
+ * The feeding listener of the sticky comment: a PR opened, reviewed or merged feeds that PR; a push
+ * to a branch feeds the open PRs whose head is that branch (same-repository PRs; a fork's commits
+ * never arrive as pushes here).
+ */
+export function commentOnFed(deps: CommentDeps): FedListener {
+  return async (event) => {
+    const payload = event.context.payload as Json;
+    if (event.trigger === "issues.opened") return;
+    if (event.trigger === "push") {
+      const branch = pushedBranch(payload);
+      if (!branch || event.outcome.applied.length === 0) return;
+      const prs = await deps.comments.openPrsForBranch(event.repo.id, event.repo.id, branch);
+      for (const prNumber of prs) await feedPr(deps, event, { repoId: event.repo.id, prNumber });
+      return;
+    }
+    const pr = prOf(payload);
+    if (!pr) return;
+    const key = { repoId: event.repo.id, prNumber: pr.number };
+    await deps.comments.trackPr(key, pr.info, deps.now().getTime());
+    await feedPr(deps, event, key);
+  };
+}

@@ -1,0 +1,93 @@
+import { createHash, randomUUID } from "node:crypto";
+import type { Lease, PrKey } from "../store/comment-store.js";
+import { buildCommentModel } from "./build-model.js";
+import type { CommentDeps, PrTarget } from "./deps.js";
+import { findDashComment } from "./find-comment.js";
+import { renderComment } from "./render-comment.js";
+
+/** What a refresh did: posted, edited, found nothing to change, left it to the current holder, or did nothing. */
+export type RefreshResult = "created" | "updated" | "unchanged" | "queued" | "skipped";
+
+/** Enough rounds for a burst of events; a holder that keeps being asked again lets the next event finish. */
+const MAX_ROUNDS = 5;
+
+/** When several rounds ran, the most telling outcome is reported. */
+const RANK: Record<RefreshResult, number> = { skipped: 0, queued: 0, unchanged: 1, updated: 2, created: 3 };
+
+const hashOf = (body: string) => createHash("sha256").update(body).digest("hex");
+
+function statusOf(err: unknown): number | undefined {
+  return (err as { status?: number })?.status;
+}
+
+/**
+ * Brings a PR's sticky comment up to date: edits it in place, or creates it once (when `create` and
+ * the repo's `comment` setting allow). Safe to call from any number of concurrent events and
+ * processes: one caller renders while the others just leave a note that another render is needed
+ * (see CommentStore), so the PR never gets two comments and the last state always lands.
+ */
+export async function refreshPrComment(
+  deps: CommentDeps,
+  target: PrTarget,
+  opts: { create: boolean },
+): Promise<RefreshResult> {
+  const key: PrKey = { repoId: target.repoId, prNumber: target.prNumber };
+  await deps.comments.requestRefresh(key);
+  let lease = await deps.comments.acquire(key, randomUUID(), deps.now().getTime(), deps.leaseMs);
+  if (!lease) return "queued";
+  let result: RefreshResult = "skipped";
+  try {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const step = await renderOnce(deps, target, lease, opts.create);
+      if (RANK[step] > RANK[result]) result = step;
+      const { released, gen } = await deps.comments.release(key, lease);
+      if (released) return result;
+      lease = { owner: lease.owner, gen };
+    }
+    await deps.comments.abandon(key, lease);
+    return result;
+  } catch (err) {
+    await deps.comments.abandon(key, lease).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function renderOnce(deps: CommentDeps, target: PrTarget, lease: Lease, create: boolean): Promise<RefreshResult> {
+  const key: PrKey = { repoId: target.repoId, prNumber: target.prNumber };
+  const pr = await deps.comments.getPr(key);
+  if (!pr || pr.mode === "off" || pr.commentDeleted) return "skipped";
+  const model = await buildCommentModel(deps, pr);
+  if (!model) return "skipped";
+  const body = renderComment(model);
+  const hash = hashOf(body);
+  const where = { owner: target.owner, repo: target.repo };
+
+  if (pr.commentId !== null) {
+    if (pr.bodyHash === hash) return "unchanged";
+    try {
+      await target.octokit.rest.issues.updateComment({ ...where, comment_id: pr.commentId, body });
+      await deps.comments.saveComment(key, lease, pr.commentId, hash);
+      return "updated";
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+      // Someone deleted Dash's comment: respect that and stay quiet on this PR.
+      deps.log.info({ pr: `${target.owner}/${target.repo}#${target.prNumber}` }, "Dash's comment was deleted");
+      await deps.comments.markCommentDeleted(key, lease);
+      return "skipped";
+    }
+  }
+
+  // In `merged-only` repos the comment appears with the merge feast.
+  if (!create || (pr.mode === "merged-only" && !pr.merged)) return "skipped";
+  const found = await findDashComment(target.octokit, { ...where, prNumber: target.prNumber }, deps.appId);
+  if (found) {
+    if (found.body !== body) {
+      await target.octokit.rest.issues.updateComment({ ...where, comment_id: found.id, body });
+    }
+    await deps.comments.saveComment(key, lease, found.id, hash);
+    return "updated";
+  }
+  const { data } = await target.octokit.rest.issues.createComment({ ...where, issue_number: target.prNumber, body });
+  await deps.comments.saveComment(key, lease, data.id, hash);
+  return "created";
+}

@@ -1,0 +1,293 @@
+import type { CommentMode, Locale, PrReaction } from "../comments/model.js";
+import type { Feeding, FoodKind } from "../domain/foods.js";
+import type { Db } from "./db.js";
+import type { XpChange } from "./store.js";
+
+/** A pull request in one repo. */
+export interface PrKey {
+  repoId: number;
+  prNumber: number;
+}
+
+/** What a PR payload tells about the PR. */
+export interface PrInfo {
+  authorLogin: string | null;
+  headRepoId: number | null;
+  headRef: string | null;
+  open: boolean;
+  merged: boolean;
+}
+
+/** The stored state of one PR's sticky comment. */
+export interface PrRecord extends PrKey {
+  authorLogin: string | null;
+  open: boolean;
+  merged: boolean;
+  /** The repo Dash's XP just before this PR first fed it. */
+  repoXpStart: number | null;
+  commentId: number | null;
+  /** Someone deleted the comment: it is not posted again for this PR. */
+  commentDeleted: boolean;
+  bodyHash: string | null;
+  locale: Locale;
+  mode: CommentMode;
+  problems: string[];
+  reaction: PrReaction | null;
+}
+
+/** The right to render and post a PR's comment, held by one caller until released. */
+export interface Lease {
+  owner: string;
+  /** The refresh generation seen when the lease was taken; a later one means "render again". */
+  gen: number;
+}
+
+export interface PrFoodRow {
+  login: string;
+  food: FoodKind;
+  count: number;
+}
+
+export interface PrContributorRow {
+  login: string;
+  xpStart: number;
+}
+
+interface PrRow {
+  repo_id: number | string;
+  pr_number: number | string;
+  author_login: string | null;
+  is_open: number | string;
+  merged: number | string;
+  repo_xp_start: number | string | null;
+  comment_id: number | string | null;
+  comment_deleted: number | string;
+  body_hash: string | null;
+  locale: string | null;
+  mode: string | null;
+  problems: string | null;
+  reaction: string | null;
+}
+
+const num = (v: unknown) => Number(v ?? 0);
+const keyOf = (login: string) => login.toLowerCase();
+
+function parseJson<T>(text: string | null, fallback: T): T {
+  if (!text) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * SQL of the sticky PR comment (tables in comment-migrations.ts). Runs unchanged on SQLite and
+ * PostgreSQL.
+ *
+ * Concurrency: every caller that wants the comment refreshed first bumps `gen`, then tries to take
+ * the lease. Only the lease holder talks to GitHub; it releases only if `gen` is still the one it
+ * rendered, otherwise it renders again. So two events at once give one POST and then one PATCH,
+ * never two comments, whichever process they land in.
+ */
+export class CommentStore {
+  constructor(readonly db: Db) {}
+
+  /** Records (or refreshes) what a PR payload says about the PR; keeps the comment and tallies. */
+  async trackPr(key: PrKey, info: PrInfo, now = Date.now()): Promise<void> {
+    await this.db.query(
+      `INSERT INTO dash_prs (repo_id, pr_number, author_login, head_repo_id, head_ref, is_open, merged, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+       ON CONFLICT (repo_id, pr_number) DO UPDATE SET
+         author_login = COALESCE(excluded.author_login, dash_prs.author_login),
+         head_repo_id = COALESCE(excluded.head_repo_id, dash_prs.head_repo_id),
+         head_ref = COALESCE(excluded.head_ref, dash_prs.head_ref),
+         is_open = excluded.is_open,
+         merged = CASE WHEN dash_prs.merged = 1 THEN 1 ELSE excluded.merged END,
+         updated_at = excluded.updated_at`,
+      [
+        key.repoId,
+        key.prNumber,
+        info.authorLogin,
+        info.headRepoId,
+        info.headRef,
+        info.open ? 1 : 0,
+        info.merged ? 1 : 0,
+        now,
+      ],
+    );
+  }
+
+  /** Open PRs of `repoId` whose head is branch `ref` of `headRepoId` (a push there feeds them). */
+  async openPrsForBranch(repoId: number, headRepoId: number, ref: string): Promise<number[]> {
+    const rows = await this.db.query<{ pr_number: number | string }>(
+      `SELECT pr_number FROM dash_prs
+       WHERE repo_id = $1 AND head_repo_id = $2 AND head_ref = $3 AND is_open = 1
+       ORDER BY pr_number LIMIT 10`,
+      [repoId, headRepoId, ref],
+    );
+    return rows.map((r) => num(r.pr_number));
+  }
+
+  /**
+   * Adds what a delivery fed to the PR's tally. Keyed by the feeding's source (commit, review, merge),
+   * so a redelivered or replayed event never counts twice. Also remembers where each contributor's
+   * personal Dash and the repo's Dash stood when they first fed through this PR, for level-up lines.
+   */
+  async recordFeedings(
+    key: PrKey,
+    applied: readonly Feeding[],
+    users: readonly XpChange[],
+    repoXpBefore: number,
+  ): Promise<void> {
+    if (applied.length === 0) return;
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        "UPDATE dash_prs SET repo_xp_start = COALESCE(repo_xp_start, $1) WHERE repo_id = $2 AND pr_number = $3",
+        [repoXpBefore, key.repoId, key.prNumber],
+      );
+      for (const f of applied) {
+        await tx.query(
+          `INSERT INTO dash_pr_feedings (repo_id, pr_number, source_key, login_key, login, food, count)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (repo_id, pr_number, source_key) DO NOTHING`,
+          [key.repoId, key.prNumber, f.sourceKey, keyOf(f.login), f.login, f.food, f.count],
+        );
+      }
+      for (const u of users) {
+        await tx.query(
+          `INSERT INTO dash_pr_contributors (repo_id, pr_number, login_key, login, xp_start)
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (repo_id, pr_number, login_key) DO NOTHING`,
+          [key.repoId, key.prNumber, keyOf(u.login), u.login, u.xpBefore],
+        );
+      }
+    });
+  }
+
+  /** Foods the PR fed, per contributor and kind. */
+  async tally(key: PrKey): Promise<PrFoodRow[]> {
+    const rows = await this.db.query<{ login: string; food: FoodKind; count: number | string }>(
+      `SELECT MIN(login) AS login, food, SUM(count) AS count FROM dash_pr_feedings
+       WHERE repo_id = $1 AND pr_number = $2 GROUP BY login_key, food ORDER BY login_key, food`,
+      [key.repoId, key.prNumber],
+    );
+    return rows.map((r) => ({ login: r.login, food: r.food, count: num(r.count) }));
+  }
+
+  /** Everyone who fed through the PR, with their personal XP before their first feeding here. */
+  async contributors(key: PrKey): Promise<PrContributorRow[]> {
+    const rows = await this.db.query<{ login: string; xp_start: number | string }>(
+      "SELECT login, xp_start FROM dash_pr_contributors WHERE repo_id = $1 AND pr_number = $2 ORDER BY login_key",
+      [key.repoId, key.prNumber],
+    );
+    return rows.map((r) => ({ login: r.login, xpStart: num(r.xp_start) }));
+  }
+
+  async getPr(key: PrKey): Promise<PrRecord | null> {
+    const [row] = await this.db.query<PrRow>(
+      `SELECT repo_id, pr_number, author_login, is_open, merged, repo_xp_start, comment_id, comment_deleted, body_hash,
+              locale, mode, problems, reaction
+       FROM dash_prs WHERE repo_id = $1 AND pr_number = $2`,
+      [key.repoId, key.prNumber],
+    );
+    if (!row) return null;
+    return {
+      repoId: num(row.repo_id),
+      prNumber: num(row.pr_number),
+      authorLogin: row.author_login,
+      open: num(row.is_open) === 1,
+      merged: num(row.merged) === 1,
+      repoXpStart: row.repo_xp_start == null ? null : num(row.repo_xp_start),
+      commentId: row.comment_id == null ? null : num(row.comment_id),
+      commentDeleted: num(row.comment_deleted) === 1,
+      bodyHash: row.body_hash,
+      locale: row.locale === "ja" ? "ja" : "en",
+      mode: row.mode === "off" || row.mode === "merged-only" ? row.mode : "always",
+      problems: parseJson<string[]>(row.problems, []),
+      reaction: parseJson<PrReaction | null>(row.reaction, null),
+    };
+  }
+
+  /** Saves the repo settings the comment is rendered with, so later re-renders need no GitHub call. */
+  async setRenderSettings(key: PrKey, s: { locale: Locale; mode: CommentMode; problems: string[] }): Promise<void> {
+    await this.db.query(
+      "UPDATE dash_prs SET locale = $1, mode = $2, problems = $3 WHERE repo_id = $4 AND pr_number = $5",
+      [s.locale, s.mode, JSON.stringify(s.problems), key.repoId, key.prNumber],
+    );
+  }
+
+  /** Stores Dash's spoken reaction with the PR (null clears it); false when the PR is unknown. */
+  async setReaction(key: PrKey, reaction: PrReaction | null): Promise<boolean> {
+    const rows = await this.db.query(
+      "UPDATE dash_prs SET reaction = $1 WHERE repo_id = $2 AND pr_number = $3 RETURNING pr_number",
+      [reaction ? JSON.stringify(reaction) : null, key.repoId, key.prNumber],
+    );
+    return rows.length > 0;
+  }
+
+  /** Asks for a refresh: whoever holds the lease will render again before letting go. */
+  async requestRefresh(key: PrKey): Promise<void> {
+    await this.db.query("UPDATE dash_prs SET gen = gen + 1 WHERE repo_id = $1 AND pr_number = $2", [
+      key.repoId,
+      key.prNumber,
+    ]);
+  }
+
+  /** Takes the lease unless someone else holds an unexpired one; null when busy. */
+  async acquire(key: PrKey, owner: string, now: number, leaseMs: number): Promise<Lease | null> {
+    const [row] = await this.db.query<{ gen: number | string }>(
+      `UPDATE dash_prs SET lease_owner = $1, lease_until = $2
+       WHERE repo_id = $3 AND pr_number = $4 AND (lease_owner IS NULL OR lease_until < $5)
+       RETURNING gen`,
+      [owner, now + leaseMs, key.repoId, key.prNumber, now],
+    );
+    return row ? { owner, gen: num(row.gen) } : null;
+  }
+
+  /** Remembers the comment the lease holder created or edited, and the hash of the body it shows. */
+  async saveComment(key: PrKey, lease: Lease, commentId: number | null, bodyHash: string | null): Promise<void> {
+    await this.db.query(
+      `UPDATE dash_prs SET comment_id = $1, body_hash = $2, updated_at = $3
+       WHERE repo_id = $4 AND pr_number = $5 AND lease_owner = $6`,
+      [commentId, bodyHash, Date.now(), key.repoId, key.prNumber, lease.owner],
+    );
+  }
+
+  /**
+   * Lets go of the lease if no refresh was asked for since it was taken. Returns false (lease kept,
+   * `gen` moved on) when the holder must render again.
+   */
+  async release(key: PrKey, lease: Lease): Promise<{ released: boolean; gen: number }> {
+    const [row] = await this.db.query<{ gen: number | string }>(
+      `UPDATE dash_prs SET lease_owner = NULL, lease_until = NULL
+       WHERE repo_id = $1 AND pr_number = $2 AND lease_owner = $3 AND gen = $4
+       RETURNING gen`,
+      [key.repoId, key.prNumber, lease.owner, lease.gen],
+    );
+    if (row) return { released: true, gen: num(row.gen) };
+    const [now] = await this.db.query<{ gen: number | string; lease_owner: string | null }>(
+      "SELECT gen, lease_owner FROM dash_prs WHERE repo_id = $1 AND pr_number = $2",
+      [key.repoId, key.prNumber],
+    );
+    // Lost the lease (it expired and someone else took it): that holder renders; nothing left to do here.
+    if (!now || now.lease_owner !== lease.owner) return { released: true, gen: num(now?.gen) };
+    return { released: false, gen: num(now.gen) };
+  }
+
+  /** Remembers that someone deleted the comment, so Dash does not post it again on this PR. */
+  async markCommentDeleted(key: PrKey, lease: Lease): Promise<void> {
+    await this.db.query(
+      `UPDATE dash_prs SET comment_id = NULL, body_hash = NULL, comment_deleted = 1
+       WHERE repo_id = $1 AND pr_number = $2 AND lease_owner = $3`,
+      [key.repoId, key.prNumber, lease.owner],
+    );
+  }
+
+  /** Lets go of the lease whatever happened (error path). */
+  async abandon(key: PrKey, lease: Lease): Promise<void> {
+    await this.db.query(
+      `UPDATE dash_prs SET lease_owner = NULL, lease_until = NULL
+       WHERE repo_id = $1 AND pr_number = $2 AND lease_owner = $3`,
+      [key.repoId, key.prNumber, lease.owner],
+    );
+  }
+}
