@@ -123,6 +123,7 @@ export function feedLedger(previous: Ledger, input: LedgerFeedInput): LedgerFeed
     });
     let remaining = Math.max(0, input.dailyCap - (c.days[input.day] ?? 0));
     let granted = 0;
+    let shownLogin: string | undefined;
     for (const f of feedings) {
       if (sources.has(f.sourceKey)) continue;
       // Marked eaten even over the cap, as in the database store.
@@ -131,12 +132,14 @@ export function feedLedger(previous: Ledger, input: LedgerFeedInput): LedgerFeed
       const count = Math.min(f.count, remaining);
       remaining -= count;
       granted += count;
+      shownLogin ??= f.login;
       applied.push({ ...f, count });
       ledger.foodsByKind[f.food] = (ledger.foodsByKind[f.food] ?? 0) + count;
     }
     if (granted === 0) continue;
     const xpBeforeUser = c.xp;
-    c.login = feedings[0]?.login ?? c.login;
+    // The login as written by the first food granted now, as the database store keeps it.
+    c.login = shownLogin ?? c.login;
     c.xp += granted * XP_PER_FOOD;
     c.foods += granted;
     c.lastFedAt = at;
