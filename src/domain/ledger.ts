@@ -113,14 +113,15 @@ export function feedLedger(previous: Ledger, input: LedgerFeedInput): LedgerFeed
   }
   for (const key of [...byLogin.keys()].sort()) {
     const feedings = byLogin.get(key) ?? [];
-    const c = (ledger.contributors[key] ??= {
+    const c: LedgerContributor = ledger.contributors[key] ?? {
       login: feedings[0]?.login ?? key,
       xp: 0,
       foods: 0,
       lastFedAt: null,
       optedOut: false,
       days: {},
-    });
+    };
+    ledger.contributors[key] = c;
     let remaining = Math.max(0, input.dailyCap - (c.days[input.day] ?? 0));
     let granted = 0;
     let shownLogin: string | undefined;
