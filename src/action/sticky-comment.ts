@@ -1,0 +1,110 @@
+import { createHash } from "node:crypto";
+import type { CommentModel, PrContributor } from "../comments/model.js";
+import { COMMENT_MARKER, renderComment } from "../comments/render-comment.js";
+import type { Ledger } from "../domain/ledger.js";
+import { levelForXp } from "../domain/levels.js";
+import { unlockedOutfits } from "../domain/outfits.js";
+import type { DashState } from "../domain/state.js";
+import { isBotLogin } from "../github/payload.js";
+import type { GitApi } from "./state-branch.js";
+
+/** The identity `GITHUB_TOKEN` comments as. */
+export const ACTIONS_BOT = "github-actions[bot]";
+
+/**
+ * The card on the state branch, through github.com's `?raw=true` redirect so private repositories
+ * work for anyone who can see the PR; `v` changes with the state so GitHub's image proxy refetches.
+ */
+export function stateBranchCardUrl(
+  serverUrl: string,
+  owner: string,
+  repo: string,
+  branch: string,
+  state: DashState,
+): string {
+  const v = createHash("sha256")
+    .update(JSON.stringify([state.level, state.xp, state.mood, state.outfit, state.background, state.name]))
+    .digest("hex")
+    .slice(0, 12);
+  return `${serverUrl}/${owner}/${repo}/blob/${branch}/dash.svg?raw=true&v=${v}`;
+}
+
+/** The comment model for a PR from the ledger: the same renderer as the App's comment. */
+export function ledgerCommentModel(
+  ledger: Ledger,
+  state: DashState,
+  opts: { prNumber: number; locale: "en" | "ja"; cardUrl: string; merged: boolean; problems: string[] },
+): CommentModel {
+  const pr = ledger.prs[String(opts.prNumber)];
+  const contributors: PrContributor[] = Object.entries(pr?.contributors ?? {})
+    .filter(([login]) => !isBotLogin(login) && !ledger.contributors[login.toLowerCase()]?.optedOut)
+    .map(([login, xpFromPr]) => {
+      const xp = ledger.contributors[login.toLowerCase()]?.xp ?? 0;
+      return { login, level: levelForXp(xp), xpFromPr, levelledUp: levelForXp(xp) > levelForXp(xp - xpFromPr) };
+    })
+    .sort((a, b) => b.xpFromPr - a.xpFromPr || a.login.localeCompare(b.login));
+  const from = pr?.levelAtStart ?? state.level;
+  const before = new Set(unlockedOutfits(from));
+  return {
+    locale: opts.locale,
+    dashName: state.name,
+    level: state.level,
+    xp: state.xp,
+    xpToNextLevel: state.xpToNextLevel,
+    mood: state.mood,
+    outfit: state.outfit,
+    cardUrl: opts.cardUrl,
+    fed: pr?.fed ?? {},
+    contributors: contributors.slice(0, 10),
+    moreContributors: Math.max(0, contributors.length - 10),
+    levelUpFrom: from < state.level ? from : null,
+    newOutfits: state.unlockedOutfits.filter((o) => !before.has(o)),
+    merged: opts.merged,
+    problems: opts.problems,
+    reaction: null,
+  };
+}
+
+interface ApiComment {
+  id: number;
+  body?: string | null;
+  user?: { login: string; type?: string } | null;
+}
+
+/** Edits the Action's own marked comment on the PR, or creates it; returns what it did. */
+export async function upsertStickyComment(
+  api: GitApi,
+  where: { owner: string; repo: string; prNumber: number },
+  body: string,
+): Promise<"created" | "updated" | "unchanged"> {
+  let existing: ApiComment | undefined;
+  for (let page = 1; page <= 30 && !existing; page++) {
+    const { data } = await api.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      owner: where.owner,
+      repo: where.repo,
+      issue_number: where.prNumber,
+      per_page: 100,
+      page,
+    });
+    const list = data as ApiComment[];
+    existing = list.find((c) => c.user?.login === ACTIONS_BOT && (c.body ?? "").startsWith(COMMENT_MARKER));
+    if (list.length < 100) break;
+  }
+  if (existing) {
+    if (existing.body === body) return "unchanged";
+    await api.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {
+      owner: where.owner,
+      repo: where.repo,
+      comment_id: existing.id,
+      body,
+    });
+    return "updated";
+  }
+  await api.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+    owner: where.owner,
+    repo: where.repo,
+    issue_number: where.prNumber,
+    body,
+  });
+  return "created";
+}
