@@ -1,0 +1,115 @@
+import type { Logger } from "pino";
+import type { Budget } from "./budget.js";
+import { geminiCostMicros } from "./budget.js";
+import type { ReactionFacts } from "./facts.js";
+import { factsDocument, type GeminiCall, systemInstruction } from "./gemini.js";
+import { sanitiseLine, truncate } from "./sanitise.js";
+import { templateLine } from "./templates.js";
+
+/** Output tokens allowed per reaction: a 100-character line is well under 60 tokens in either language. */
+export const MAX_OUTPUT_TOKENS = 80;
+
+export interface ReactionTextDeps {
+  /** Null without `GEMINI_API_KEY`: every line comes from the templates. */
+  gemini: GeminiCall | null;
+  model: string;
+  timeoutMs: number;
+  budget: Budget;
+  log: Logger;
+}
+
+export interface ReactionLine {
+  text: string;
+  source: "gemini" | "template";
+  /** Why the templates answered instead of Gemini (for the log). */
+  fallback?: "no-key" | "budget" | "timeout" | "error" | "refused" | "unusable";
+}
+
+class Timeout extends Error {}
+
+/**
+ * Dash's line for one meal: Gemini when configured and within budget, else (or on any failure,
+ * timeout, refusal or unusable answer) a built-in template. Never throws.
+ */
+export async function reactionLine(
+  facts: ReactionFacts,
+  opts: { installationId: number | null; seed: string },
+  deps: ReactionTextDeps,
+): Promise<ReactionLine> {
+  const template = (fallback: ReactionLine["fallback"]): ReactionLine => ({
+    text: truncate(templateLine(facts, opts.seed)),
+    source: "template",
+    fallback,
+  });
+  if (!deps.gemini) return template("no-key");
+
+  const system = systemInstruction(facts.locale);
+  const user = factsDocument(facts);
+  // Upper bound: at most one token per two characters of prompt, and every allowed output token.
+  const estimate = geminiCostMicros(deps.model, Math.ceil((system.length + user.length) / 2) + 32, MAX_OUTPUT_TOKENS);
+  const reserved = await deps.budget.reserve("gemini", opts.installationId, estimate);
+  if (!reserved.ok) {
+    deps.log.warn({ ceiling: reserved.subject }, "Gemini daily budget reached: using a built-in line");
+    return template("budget");
+  }
+
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Timeout(`Gemini did not answer within ${deps.timeoutMs} ms`));
+    }, deps.timeoutMs);
+  });
+  try {
+    const answer = await Promise.race([
+      deps.gemini({
+        model: deps.model,
+        systemInstruction: system,
+        userText: user,
+        maxOutputTokens: MAX_OUTPUT_TOKENS,
+        signal: controller.signal,
+        timeoutMs: deps.timeoutMs,
+      }),
+      timeout,
+    ]);
+    await deps.budget.settle(
+      reserved.reservation,
+      geminiCostMicros(deps.model, answer.inputTokens, answer.outputTokens),
+    );
+    if (answer.refused) {
+      deps.log.info("Gemini declined to answer: using a built-in line");
+      return template("refused");
+    }
+    const line = sanitiseLine(answer.text);
+    if (!line) {
+      deps.log.info(
+        { chars: answer.text?.length ?? 0 },
+        "Gemini's answer was empty or unusable: using a built-in line",
+      );
+      return template("unusable");
+    }
+    return { text: line, source: "gemini" };
+  } catch (err) {
+    // The call may still have been billed: keep the estimate booked rather than guess low.
+    await deps.budget.settle(reserved.reservation, estimate).catch(() => undefined);
+    if (err instanceof Timeout) {
+      deps.log.warn({ timeoutMs: deps.timeoutMs }, "Gemini timed out: using a built-in line");
+      return template("timeout");
+    }
+    deps.log.warn({ err: errorSummary(err) }, "Gemini failed: using a built-in line");
+    return template("error");
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** An error as a short object for the log, without request details (they could carry the API key). */
+export function errorSummary(err: unknown): { name: string; message: string; status?: number } {
+  const e = err as { name?: string; message?: string; status?: number };
+  return {
+    name: e?.name ?? "Error",
+    message: String(e?.message ?? err).slice(0, 300),
+    ...(typeof e?.status === "number" ? { status: e.status } : {}),
+  };
+}
