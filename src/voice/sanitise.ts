@@ -4,8 +4,9 @@ export const MAX_LINE_CHARS = 140;
 /** Model output beyond this is never looked at: a 10 KB answer costs no more to clean than a short one. */
 const MAX_INPUT_CHARS = 4000;
 
-// Invisible characters that can hide text or reorder it (zero-width, bidi overrides, BOM) and controls.
-const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g;
+// Controls and invisible format characters that can hide or reorder text (zero-width, bidi overrides, BOM).
+const INVISIBLE = /[\p{Cc}\p{Cf}]/gu;
+const LINE_BREAK = /\r\n|[\n\r\u0085\u2028\u2029]/;
 const HTML_TAG = /<\/?[a-z!?][^>]*>?/gi;
 const HTML_ENTITY = /&(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});/gi;
 const MD_IMAGE_OR_LINK = /!?\[([^\]]*)\]\([^)]*\)/g;
@@ -85,14 +86,15 @@ export function truncate(text: string, max = MAX_LINE_CHARS): string {
 export function sanitiseLine(raw: unknown): string | null {
   if (typeof raw !== "string") return null;
   // NFKC folds look-alikes (full-width ＠, ｈｔｔｐ, ［］) into the ASCII the filters below look for.
-  const text = raw.slice(0, MAX_INPUT_CHARS).normalize("NFKC").replace(INVISIBLE, "");
-  if (REJECT.some((re) => re.test(text))) return null;
-  const lines = text
-    .split(/\r?\n|\r/)
-    .map((l) => l.trim())
-    .filter((l) => l !== "" && !l.startsWith("```"));
+  const lines = raw
+    .slice(0, MAX_INPUT_CHARS)
+    .normalize("NFKC")
+    .split(LINE_BREAK)
+    .map((l) => l.replace(/\t/g, " ").replace(INVISIBLE, "").trim());
+  if (REJECT.some((re) => re.test(lines.join("\n")))) return null;
+  const kept = lines.filter((l) => l !== "" && !l.startsWith("```"));
   // Removing one thing can join its neighbours into another (`http:<b>//`), so clean until nothing changes.
-  let line = lines[0] ?? "";
+  let line = kept[0] ?? "";
   for (let pass = 0; pass < 8; pass++) {
     const next = cleanOnce(line);
     if (next === line) break;
