@@ -1,0 +1,16 @@
+import { Resvg } from "@resvg/resvg-js";
+
+/** PNGs are drawn at twice the card's CSS size so they stay sharp on high-density screens. */
+export const PNG_SCALE = 2;
+
+/**
+ * Rasterises one of our SVGs. Text is already paths (satori embeds the glyphs), so resvg needs no
+ * fonts at all: skipping the system font scan keeps a PNG render fast and identical on every machine.
+ */
+export function svgToPng(svg: string, scale = PNG_SCALE): Buffer {
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: "zoom", value: scale },
+    font: { loadSystemFonts: false },
+  });
+  return resvg.render().asPng();
+}

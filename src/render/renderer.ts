@@ -1,0 +1,104 @@
+import { createHash } from "node:crypto";
+import satori, { type Font } from "satori";
+import { cardTree } from "./card.js";
+import type { CardModel } from "./card-model.js";
+import { Lru } from "./lru.js";
+import { svgToPng } from "./png.js";
+import { shieldsEndpoint } from "./shields.js";
+import { escapeXml } from "./text.js";
+
+export type CardFormat = "svg" | "png" | "json";
+
+/** Bump when the drawing changes, so cached renders and ETags from an older version are not reused. */
+export const RENDER_VERSION = "1";
+
+export interface RenderedCard {
+  body: Buffer;
+  contentType: string;
+  /** Strong validator: the hash of what the card shows, with the format and renderer version. */
+  etag: string;
+}
+
+const CONTENT_TYPES: Record<CardFormat, string> = {
+  svg: "image/svg+xml; charset=utf-8",
+  png: "image/png",
+  json: "application/json; charset=utf-8",
+};
+
+/** The key of a model's render: equal models (same state, same options) give equal keys. */
+export function renderKey(model: CardModel, format: CardFormat): string {
+  return createHash("sha256")
+    .update(`${RENDER_VERSION}\n${format}\n${JSON.stringify(model)}`)
+    .digest("base64url")
+    .slice(0, 27);
+}
+
+// A glyph no card font has (emoji, mostly) is drawn as a small neutral sparkle rather than a box.
+const PLACEHOLDER_GLYPH = `data:image/svg+xml,${encodeURIComponent(
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 20 20"><path d="M10 2 Q10 10 18 10 Q10 10 10 18 Q10 10 2 10 Q10 10 10 2 Z" fill="#f59f00"/></svg>',
+)}`;
+
+/**
+ * Renders card models to SVG, PNG and shields JSON, with a cache keyed by `renderKey`: the same state
+ * shown the same way is rendered once, and concurrent requests for it share one render.
+ */
+export class CardRenderer {
+  readonly #cache: Lru<RenderedCard>;
+  readonly #inFlight = new Map<string, Promise<RenderedCard>>();
+
+  constructor(
+    private readonly fonts: Font[],
+    limits: { maxEntries?: number; maxBytes?: number } = {},
+  ) {
+    this.#cache = new Lru<RenderedCard>({
+      maxEntries: limits.maxEntries ?? 2000,
+      maxBytes: limits.maxBytes ?? 64 * 1024 * 1024,
+      sizeOf: (r) => r.body.length,
+    });
+  }
+
+  /** The ETag `render(model, format)` will answer with, without rendering. */
+  etagOf(model: CardModel, format: CardFormat): string {
+    return `"${renderKey(model, format)}"`;
+  }
+
+  /** A cached render, if there is one (no work at all). */
+  cached(model: CardModel, format: CardFormat): RenderedCard | undefined {
+    return this.#cache.get(renderKey(model, format));
+  }
+
+  async render(model: CardModel, format: CardFormat): Promise<RenderedCard> {
+    const key = renderKey(model, format);
+    const hit = this.#cache.get(key);
+    if (hit) return hit;
+    let pending = this.#inFlight.get(key);
+    if (!pending) {
+      pending = this.#produce(model, format, key).finally(() => this.#inFlight.delete(key));
+      this.#inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  async #produce(model: CardModel, format: CardFormat, key: string): Promise<RenderedCard> {
+    let body: Buffer;
+    if (format === "json") body = Buffer.from(JSON.stringify(shieldsEndpoint(model)));
+    else if (format === "svg") body = Buffer.from(await this.svg(model));
+    else body = svgToPng((await this.render(model, "svg")).body.toString("utf8"));
+    const rendered = { body, contentType: CONTENT_TYPES[format], etag: `"${key}"` };
+    this.#cache.set(key, rendered);
+    return rendered;
+  }
+
+  /** Draws `model` with satori (no cache): text becomes paths, so the SVG needs no fonts to show. */
+  async svg(model: CardModel): Promise<string> {
+    const tree = cardTree(model);
+    const size = model.options.style === "badge" ? { height: 20 } : { width: 600, height: 200 };
+    const svg = await satori(tree, {
+      ...size,
+      fonts: this.fonts,
+      loadAdditionalAsset: async (code) => (code === "emoji" ? PLACEHOLDER_GLYPH : []),
+    });
+    // An accessible name for screen readers; the only outside text written into the markup by hand.
+    return svg.replace(/^<svg([^>]*)>/, `<svg$1 role="img"><title>${escapeXml(model.alt)}</title>`);
+  }
+}
