@@ -60,7 +60,7 @@ export interface ActionResult {
   readOnly: boolean;
 }
 
-const MAX_ATTEMPTS = 8;
+const MAX_ATTEMPTS = 10;
 
 /** An error that tells the workflow author exactly what to change. */
 export class ActionConfigError extends Error {}

@@ -83,7 +83,8 @@ export class FakeGitHub {
     if (req.headers.authorization !== "token ghs_fake" && req.headers.authorization !== "Bearer ghs_fake") {
       return send(401, { message: "Bad credentials" });
     }
-    const path = url.pathname.replace(/^\/repos\/[^/]+\/[^/]+/, "");
+    // Octokit percent-encodes slashes inside parameters (heads%2Fmain); GitHub decodes them.
+    const path = decodeURIComponent(url.pathname.replace(/^\/repos\/[^/]+\/[^/]+/, ""));
     if (method !== "GET" && this.readOnly) return send(403, { message: "Resource not accessible by integration" });
 
     const m0 = /^\/git\/ref\/(heads\/.+)$/.exec(path);

@@ -1,0 +1,134 @@
+import { getOctokit } from "@actions/github";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readInputs } from "../../src/action/inputs.js";
+import { type ActionDeps, runAction } from "../../src/action/run-action.js";
+import { DEFAULT_REPO_CONFIG } from "../../src/config/repo-config.js";
+import { parseLedger } from "../../src/domain/ledger.js";
+import { dartPayload } from "../helpers/examples.js";
+import { FakeGitHub } from "../helpers/fake-github.js";
+
+let gh: FakeGitHub;
+beforeEach(async () => {
+  gh = await new FakeGitHub().start();
+});
+afterEach(async () => {
+  await gh.stop();
+});
+
+type Payload = Record<string, unknown>;
+const pushOf = (shas: string[]): Payload => {
+  const p = dartPayload("push", undefined, (x) => (x.commits as unknown[]).length > 0);
+  const template = (p.commits as Payload[])[0] as Payload;
+  p.commits = shas.map((id) => ({ ...template, id }));
+  return p;
+};
+
+function deps(eventName: string, payload: Payload, runId: string, overrides: Partial<ActionDeps> = {}): ActionDeps {
+  return {
+    api: getOctokit("ghs_fake", { baseUrl: gh.url }),
+    inputs: readInputs((n) => (n === "github-token" ? "ghs_fake" : "")),
+    config: DEFAULT_REPO_CONFIG,
+    now: () => new Date("2026-11-27T10:00:00Z"),
+    run: { eventName, payload, owner: "Codertocat", repo: "Hello-World", runId, serverUrl: "https://github.com" },
+    log: { info: () => {}, notice: () => {}, warning: () => {} },
+    renderCard: async (state) => ({
+      svg: `<svg><text>${state.level}/${state.xp}</text></svg>`,
+      png: new Uint8Array([137, 80]),
+    }),
+    sleep: async () => {},
+    ...overrides,
+  };
+}
+
+const ledgerOnBranch = () => parseLedger(gh.file("repositori", "dash.json")?.toString("utf8") ?? "null");
+
+describe("runAction against GitHub's git data API", () => {
+  it("creates the state branch on the first run with the ledger and the card files", async () => {
+    const result = await runAction(deps("push", pushOf(["a".repeat(40)]), "1"));
+    expect(result).toMatchObject({ foods: 1, readOnly: false });
+    expect(ledgerOnBranch().xp).toBe(10);
+    expect(gh.file("repositori", "dash.svg")?.toString()).toBe("<svg><text>1/10</text></svg>");
+    expect([...(gh.file("repositori", "dash.png") ?? [])]).toEqual([137, 80]);
+    const head = gh.refs.get("refs/heads/repositori") ?? "";
+    expect(gh.commits.get(head)?.parents).toEqual([]);
+  });
+
+  it("adds XP on a second run, as a child commit", async () => {
+    await runAction(deps("push", pushOf(["a".repeat(40)]), "1"));
+    const first = gh.refs.get("refs/heads/repositori");
+    const second = await runAction(deps("push", pushOf(["b".repeat(40), "c".repeat(40)]), "2"));
+    expect(second.foods).toBe(2);
+    expect(ledgerOnBranch().xp).toBe(30);
+    const head = gh.refs.get("refs/heads/repositori") ?? "";
+    expect(gh.commits.get(head)?.parents).toEqual([first]);
+  });
+
+  it("a re-run of the same workflow run feeds nothing and writes nothing", async () => {
+    await runAction(deps("push", pushOf(["a".repeat(40)]), "7"));
+    const head = gh.refs.get("refs/heads/repositori");
+    const rerun = await runAction(deps("push", pushOf(["a".repeat(40), "d".repeat(40)]), "7"));
+    expect(rerun.foods).toBe(0);
+    expect(gh.refs.get("refs/heads/repositori")).toBe(head);
+    expect(ledgerOnBranch().xp).toBe(10);
+  });
+
+  it("two racing runs both land: the loser re-reads and re-applies its feeding", async () => {
+    await runAction(deps("push", pushOf(["0".repeat(40)]), "1"));
+    let raced = false;
+    gh.beforeRefUpdate = () => {
+      if (raced) return;
+      raced = true;
+      // Another run lands between this run's read and its ref update.
+      void runAction(deps("push", pushOf(["e".repeat(40)]), "2"));
+    };
+    const pending = runAction(deps("push", pushOf(["f".repeat(40)]), "3"));
+    await pending;
+    for (let i = 0; i < 50 && ledgerOnBranch().xp < 30; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(raced).toBe(true);
+    expect(ledgerOnBranch().xp).toBe(30);
+    expect(ledgerOnBranch().deliveries.sort()).toEqual(["run-1", "run-2", "run-3"]);
+  });
+
+  it("ten concurrent runs all land", async () => {
+    // The real jittered back-off, sped up: lockstep retries without it would keep colliding.
+    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms / 20));
+    const runs = Array.from({ length: 10 }, (_, i) =>
+      runAction(deps("push", pushOf([`${i}`.repeat(40)]), `r${i}`, { sleep })),
+    );
+    const results = await Promise.all(runs);
+    expect(results.map((r) => r.foods)).toEqual(Array(10).fill(1));
+    expect(ledgerOnBranch().xp).toBe(100);
+  });
+
+  it("ignores events it does not handle with a notice", async () => {
+    const notices: string[] = [];
+    const result = await runAction(
+      deps("watch", { action: "started" }, "1", {
+        log: { info: () => {}, warning: () => {}, notice: (m) => notices.push(m) },
+      }),
+    );
+    expect(result.state).toBeNull();
+    expect(notices[0]).toMatch(/does nothing on watch events/);
+    expect(gh.refs.size).toBe(0);
+  });
+
+  it("a fork PR with a read-only token does not fail and explains what to do", async () => {
+    gh.readOnly = true;
+    const pr = dartPayload("pull_request", "opened");
+    const prData = pr.pull_request as Payload;
+    (prData.head as Payload).repo = { full_name: "someone/Hello-World" };
+    (prData.base as Payload).repo = { full_name: "Codertocat/Hello-World" };
+    const warnings: string[] = [];
+    const result = await runAction(
+      deps("pull_request", pr, "1", { log: { info: () => {}, notice: () => {}, warning: (m) => warnings.push(m) } }),
+    );
+    expect(result.readOnly).toBe(true);
+    expect(result.summary).toMatch(/pull_request_target or workflow_run/);
+    expect(warnings.join()).toMatch(/fork/);
+  });
+
+  it("a missing contents permission fails with the permissions line to add", async () => {
+    gh.readOnly = true;
+    await expect(runAction(deps("push", pushOf(["a".repeat(40)]), "1"))).rejects.toThrow(/contents: write/);
+  });
+});
