@@ -1,0 +1,75 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { dayKey } from "../../src/domain/time.js";
+import { http } from "../helpers/http.js";
+import { createTestDatabase, PG_ADMIN_URL, storeAvailable } from "../helpers/stores.js";
+import { FAULT_SECRET, startAppProcess } from "./app-process.js";
+import { startFakeGitHub } from "./fake-github.js";
+import { expectedXp, inParallel, keepAlive, type LoadSpec, makeLoad, post, storedXp } from "./push-load.js";
+import { startTcpProxy } from "./tcp-proxy.js";
+
+const SPEC: LoadSpec = { repos: 4, logins: 10, pushes: 240, redeliveryShare: 0 };
+
+describe.skipIf(!storeAvailable("postgres"))("PostgreSQL unreachable for a while", () => {
+  const cleanup: (() => Promise<unknown>)[] = [];
+  afterAll(async () => {
+    for (const fn of cleanup.reverse()) await fn();
+  });
+
+  it("answers webhooks 5xx while it is down and recovers by itself when it is back", async () => {
+    const github = await startFakeGitHub();
+    cleanup.push(() => github.close());
+    const db = await createTestDatabase("postgres");
+    cleanup.push(() => db.drop());
+    const pg = new URL(PG_ADMIN_URL);
+    const proxy = await startTcpProxy({ host: pg.hostname, port: Number(pg.port || 5432) });
+    cleanup.push(() => proxy.close());
+    const viaProxy = new URL(db.url);
+    viaProxy.port = String(proxy.port);
+    const app = await startAppProcess({ databaseUrl: viaProxy.toString(), githubUrl: github.url });
+    cleanup.push(() => app.kill("SIGKILL"));
+
+    const deliveries = makeLoad(SPEC);
+    const before = deliveries.slice(0, 80);
+    const during = deliveries.slice(80, 160);
+    const after = deliveries.slice(160);
+    const send = async (batch: typeof deliveries) => {
+      const agent = keepAlive();
+      const statuses = await inParallel(batch, 8, (d) => post(app.url, d, FAULT_SECRET, agent));
+      agent.destroy();
+      return statuses;
+    };
+
+    expect(new Set(await send(before))).toEqual(new Set([200]));
+
+    proxy.cut();
+    const failed = await send(during);
+    // Every delivery fails loudly, so GitHub lists it as failed and it can be redelivered.
+    expect(failed.filter((s) => s < 500 || s > 599)).toEqual([]);
+    const health = await http(`${app.url}/healthz`);
+    expect(health.status).toBe(503);
+    expect(health.json().store).toMatch(/database unreachable/);
+    // Serving what needs no database still works, and nothing crashed.
+    expect((await http(`${app.url}/metrics`)).status).toBe(200);
+    expect(app.child.exitCode).toBeNull();
+
+    proxy.restore();
+    // No restart, no operator: the next requests find the database again.
+    let healthy = false;
+    for (let i = 0; i < 100 && !healthy; i++) {
+      healthy = (await http(`${app.url}/healthz`)).status === 200;
+      if (!healthy) await new Promise((done) => setTimeout(done, 100));
+    }
+    expect(healthy).toBe(true);
+    expect(new Set(await send(after))).toEqual(new Set([200]));
+    // The operator redelivers the failed ones.
+    expect(new Set(await send(during))).toEqual(new Set([200]));
+
+    const store = await db.openStore();
+    const stored = await storedXp(store, SPEC, dayKey(new Date(), "UTC"));
+    const expected = expectedXp(deliveries);
+    expect(stored.repos).toEqual(expected.repos);
+    expect(stored.users).toEqual(expected.users);
+    expect(stored.contributors).toEqual(expected.contributors);
+    expect(app.child.exitCode).toBeNull();
+  }, 90_000);
+});

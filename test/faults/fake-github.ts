@@ -1,0 +1,61 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** A local stand-in for api.github.com that counts every request it answers. */
+export interface FakeGitHub {
+  url: string;
+  /** Requests seen, keyed "METHOD route" with ids and names replaced by placeholders. */
+  calls: Map<string, number>;
+  total(): number;
+  close(): Promise<void>;
+}
+
+function routeOf(method: string, path: string): string {
+  const route = path
+    .replace(/^\/app\/installations\/\d+\/access_tokens$/, "/app/installations/{id}/access_tokens")
+    .replace(/^\/repos\/[^/]+\/[^/]+\//, "/repos/{owner}/{repo}/")
+    .replace(/\/contents\/.*$/, "/contents/{path}");
+  return `${method} ${route}`;
+}
+
+/**
+ * Answers what the App asks GitHub while feeding: installation tokens (201), `.github/dash.yml`
+ * (404: no config anywhere), a repo's languages (Dart). Everything else is a 404.
+ */
+export async function startFakeGitHub(): Promise<FakeGitHub> {
+  const calls = new Map<string, number>();
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const route = routeOf(req.method ?? "GET", path);
+    calls.set(route, (calls.get(route) ?? 0) + 1);
+    req.resume();
+    req.on("end", () => {
+      const reply = (status: number, body: unknown) => {
+        const text = JSON.stringify(body);
+        res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+        res.end(text);
+      };
+      if (route === "POST /app/installations/{id}/access_tokens") {
+        return reply(201, {
+          token: "ghs_fake_installation_token",
+          expires_at: new Date(Date.now() + 3600_000).toISOString(),
+          permissions: {},
+          repository_selection: "all",
+        });
+      }
+      if (route === "GET /repos/{owner}/{repo}/languages") return reply(200, { Dart: 1000 });
+      return reply(404, { message: "Not Found" });
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", () => done()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    calls,
+    total: () => [...calls.values()].reduce((n, c) => n + c, 0),
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}

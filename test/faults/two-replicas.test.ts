@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dayKey } from "../../src/domain/time.js";
+import { createTestDatabase, storeAvailable, type TestDatabase } from "../helpers/stores.js";
+import { type AppProcess, FAULT_SECRET, startAppProcess } from "./app-process.js";
+import { type FakeGitHub, startFakeGitHub } from "./fake-github.js";
+import { expectedXp, inParallel, keepAlive, type LoadSpec, makeLoad, post, storedXp } from "./push-load.js";
+
+const SPEC: LoadSpec = { repos: 10, logins: 40, pushes: 1600, redeliveryShare: 0.2 };
+
+describe.skipIf(!storeAvailable("postgres"))("two App processes on one PostgreSQL", () => {
+  let github: FakeGitHub;
+  let db: TestDatabase;
+  let apps: AppProcess[] = [];
+  beforeAll(async () => {
+    github = await startFakeGitHub();
+    db = await createTestDatabase("postgres");
+    // Both start at once on an empty database: they race to migrate it.
+    apps = await Promise.all([0, 1].map(() => startAppProcess({ databaseUrl: db.url, githubUrl: github.url })));
+  }, 90_000);
+  afterAll(async () => {
+    for (const app of apps) await app.kill("SIGTERM");
+    await db?.drop();
+    await github?.close();
+  });
+
+  it("feeds exactly the expected XP from 2,000 parallel deliveries, 20 % of them redelivered", async () => {
+    const deliveries = makeLoad(SPEC);
+    expect(deliveries).toHaveLength(2000);
+    expect(new Set(deliveries.map((d) => d.id)).size).toBe(1600);
+    const agents = apps.map(() => keepAlive());
+    // Each delivery goes to either process; a redelivered id often lands on the other one, at the same time.
+    const statuses = await inParallel(deliveries, 64, (d, i) => {
+      const which = (i + d.id.charCodeAt(0)) % apps.length;
+      return post(apps[which]?.url ?? "", d, FAULT_SECRET, agents[which]);
+    });
+    for (const a of agents) a.destroy();
+    const failed = statuses.filter((s) => s !== 200).length;
+    expect(failed, apps.map((a) => a.output()).join("\n")).toBe(0);
+
+    const store = await db.openStore();
+    const stored = await storedXp(store, SPEC, dayKey(new Date(), "UTC"));
+    const expected = expectedXp(deliveries);
+    expect(stored.repos).toEqual(expected.repos);
+    expect(stored.users).toEqual(expected.users);
+    expect(stored.contributors).toEqual(expected.contributors);
+    const [{ n } = { n: 0 }] = await store.db.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM deliveries");
+    expect(n).toBe(1600);
+    // Settings are cached per process: GitHub was asked once per repo (and token) per process, not per delivery.
+    expect(github.total()).toBeLessThanOrEqual(apps.length * (1 + SPEC.repos * 2));
+  }, 120_000);
+});
