@@ -141,26 +141,31 @@ export class CommentStore {
     repoXpBefore: number,
   ): Promise<void> {
     if (applied.length === 0) return;
-    await this.db.transaction(async (tx) => {
-      await tx.query(
-        "UPDATE dash_prs SET repo_xp_start = COALESCE(repo_xp_start, $1) WHERE repo_id = $2 AND pr_number = $3",
-        [repoXpBefore, key.repoId, key.prNumber],
+    // Each statement is idempotent on its own, so no transaction is needed (and none is held open).
+    // Starting points keep the lowest value seen: concurrent events may be recorded in any order.
+    await this.db.query(
+      `UPDATE dash_prs SET repo_xp_start = CASE
+         WHEN repo_xp_start IS NULL OR repo_xp_start > $1 THEN $1 ELSE repo_xp_start END
+       WHERE repo_id = $2 AND pr_number = $3`,
+      [repoXpBefore, key.repoId, key.prNumber],
+    );
+    for (const f of applied) {
+      await this.db.query(
+        `INSERT INTO dash_pr_feedings (repo_id, pr_number, source_key, login_key, login, food, count)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (repo_id, pr_number, source_key) DO NOTHING`,
+        [key.repoId, key.prNumber, f.sourceKey, keyOf(f.login), f.login, f.food, f.count],
       );
-      for (const f of applied) {
-        await tx.query(
-          `INSERT INTO dash_pr_feedings (repo_id, pr_number, source_key, login_key, login, food, count)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (repo_id, pr_number, source_key) DO NOTHING`,
-          [key.repoId, key.prNumber, f.sourceKey, keyOf(f.login), f.login, f.food, f.count],
-        );
-      }
-      for (const u of users) {
-        await tx.query(
-          `INSERT INTO dash_pr_contributors (repo_id, pr_number, login_key, login, xp_start)
-           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (repo_id, pr_number, login_key) DO NOTHING`,
-          [key.repoId, key.prNumber, keyOf(u.login), u.login, u.xpBefore],
-        );
-      }
-    });
+    }
+    for (const u of users) {
+      await this.db.query(
+        `INSERT INTO dash_pr_contributors (repo_id, pr_number, login_key, login, xp_start)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (repo_id, pr_number, login_key) DO UPDATE SET xp_start = CASE
+           WHEN excluded.xp_start < dash_pr_contributors.xp_start THEN excluded.xp_start
+           ELSE dash_pr_contributors.xp_start END`,
+        [key.repoId, key.prNumber, keyOf(u.login), u.login, u.xpBefore],
+      );
+    }
   }
 
   /** Foods the PR fed, per contributor and kind. */

@@ -1,0 +1,181 @@
+import nock from "nock";
+import { describe, expect, it } from "vitest";
+import { refreshPrComment } from "../../src/comments/upsert.js";
+import type { PrInfo } from "../../src/store/comment-store.js";
+import type { RepoRef } from "../../src/store/store.js";
+import { forEachStore } from "../helpers/stores.js";
+import {
+  API,
+  depsFor,
+  feed,
+  mockCreateComment,
+  mockListComments,
+  mockUpdateComment,
+  type Recorder,
+  testOctokit,
+} from "./helpers.js";
+
+const repo: RepoRef = { id: 500, owner: "dart-lang", name: "dash", private: false, installationId: 1 };
+const key = { repoId: 500, prNumber: 7 };
+const info: PrInfo = { authorLogin: "alice", headRepoId: 500, headRef: "feature", open: true, merged: false };
+const target = () => ({ octokit: testOctokit(), owner: "dart-lang", repo: "dash", repoId: 500, prNumber: 7 });
+
+describe("CommentStore and the comment upsert on both databases", () => {
+  forEachStore((_kind, open, fresh) => {
+    it("keeps a PR's tally exactly once per feeding source, and the lowest starting points", async () => {
+      const store = await open();
+      const { comments } = depsFor(store);
+      await comments.trackPr(key, info);
+      const opened = { login: "alice", food: "mapo_tofu" as const, count: 2, sourceKey: "pr-opened:1" };
+      await comments.recordFeedings(key, [opened], [{ login: "alice", xpBefore: 40, xpAfter: 60 }], 100);
+      await comments.recordFeedings(key, [opened], [{ login: "Alice", xpBefore: 30, xpAfter: 50 }], 90);
+      await comments.recordFeedings(
+        key,
+        [{ login: "bob", food: "tteokbokki", count: 1, sourceKey: "review:9" }],
+        [{ login: "bob", xpBefore: 0, xpAfter: 10 }],
+        120,
+      );
+      expect(await comments.tally(key)).toEqual([
+        { login: "alice", food: "mapo_tofu", count: 2 },
+        { login: "bob", food: "tteokbokki", count: 1 },
+      ]);
+      expect(await comments.contributors(key)).toEqual([
+        { login: "alice", xpStart: 30 },
+        { login: "bob", xpStart: 0 },
+      ]);
+      expect(await comments.getPr(key)).toMatchObject({ repoXpStart: 90, authorLogin: "alice", open: true });
+    });
+
+    it("finds the open PRs of a pushed branch, never a fork's or a closed one", async () => {
+      const store = await open();
+      const { comments } = depsFor(store);
+      await comments.trackPr({ repoId: 500, prNumber: 1 }, info);
+      await comments.trackPr({ repoId: 500, prNumber: 2 }, { ...info, headRepoId: 999 });
+      await comments.trackPr({ repoId: 500, prNumber: 3 }, { ...info, open: false, merged: true });
+      await comments.trackPr({ repoId: 500, prNumber: 4 }, { ...info, headRef: "other" });
+      expect(await comments.openPrsForBranch(500, 500, "feature")).toEqual([1]);
+      // A merged PR stays merged even if a later payload says otherwise.
+      await comments.trackPr({ repoId: 500, prNumber: 3 }, { ...info, open: true, merged: false });
+      expect(await comments.getPr({ repoId: 500, prNumber: 3 })).toMatchObject({ merged: true, open: true });
+    });
+
+    it("lease: one holder at a time, a refresh asked meanwhile keeps it rendering, an expired lease is taken over", async () => {
+      const db = await fresh();
+      const one = depsFor(await db.openStore()).comments;
+      const two = depsFor(await db.openStore()).comments;
+      await one.trackPr(key, info);
+      await one.requestRefresh(key);
+      const a = await one.acquire(key, "a", 1_000, 60_000);
+      expect(a).toEqual({ owner: "a", gen: 1 });
+      if (!a) return;
+      await two.requestRefresh(key);
+      expect(await two.acquire(key, "b", 2_000, 60_000)).toBeNull();
+      expect(await one.release(key, a)).toEqual({ released: false, gen: 2 });
+      expect(await one.release(key, { owner: "a", gen: 2 })).toEqual({ released: true, gen: 2 });
+      const b = await two.acquire(key, "b", 3_000, 60_000);
+      expect(b).toEqual({ owner: "b", gen: 2 });
+      // "b" stalls past its lease; "c" takes over, and "b" letting go later changes nothing.
+      const c = await one.acquire(key, "c", 64_000, 60_000);
+      expect(c).toEqual({ owner: "c", gen: 2 });
+      if (!b || !c) return;
+      expect(await two.release(key, b)).toEqual({ released: true, gen: 2 });
+      expect(await two.acquire(key, "d", 65_000, 60_000)).toBeNull();
+      expect(await one.release(key, c)).toEqual({ released: true, gen: 2 });
+    });
+
+    it("two processes, two events for one PR at once: one POST, then one PATCH with both", async () => {
+      const db = await fresh();
+      const first = depsFor(await db.openStore());
+      const second = depsFor(await db.openStore());
+      const opened = await feed(first.store as never, repo, [
+        { login: "alice", food: "mapo_tofu", count: 2, sourceKey: "pr-opened:1" },
+      ]);
+      await first.comments.trackPr(key, info);
+      await first.comments.setRenderSettings(key, { locale: "en", mode: "always", problems: [] });
+      await first.comments.recordFeedings(key, opened.applied, opened.users, opened.repo.xpBefore);
+
+      const posted: Recorder = { bodies: [] };
+      const patched: Recorder = { bodies: [] };
+      let postStarted: () => void = () => undefined;
+      const postReached = new Promise<void>((done) => {
+        postStarted = done;
+      });
+      let openGate: () => void = () => undefined;
+      const gate = new Promise<void>((done) => {
+        openGate = done;
+      });
+      mockListComments("dart-lang", "dash", 7);
+      nock(API)
+        .post("/repos/dart-lang/dash/issues/7/comments")
+        .reply(201, async (request: Request) => {
+          posted.bodies.push(await request.json());
+          postStarted();
+          await gate;
+          return { id: 4242 };
+        });
+      mockUpdateComment("dart-lang", "dash", 4242, patched);
+
+      const running = refreshPrComment(first, target(), { create: true });
+      await postReached;
+      const reviewed = await feed(second.store as never, repo, [
+        { login: "bob", food: "tteokbokki", count: 1, sourceKey: "review:9" },
+      ]);
+      await second.comments.recordFeedings(key, reviewed.applied, reviewed.users, reviewed.repo.xpBefore);
+      expect(await refreshPrComment(second, target(), { create: true })).toBe("queued");
+      openGate();
+      expect(await running).toBe("created");
+
+      const postBody = (posted.bodies[0] as { body: string }).body;
+      const patchBody = (patched.bodies[0] as { body: string }).body;
+      expect(posted.bodies).toHaveLength(1);
+      expect(postBody).toContain("| alice | 2 ⬆️ level up! | +20 XP |");
+      expect(postBody).not.toContain("bob");
+      expect(patched.bodies).toHaveLength(1);
+      expect(patchBody).toContain("2 × mapo tofu, 1 × tteokbokki → **+30 XP**");
+      expect(patchBody).toContain("| bob | 1 | +10 XP |");
+      expect(await second.comments.getPr(key)).toMatchObject({ commentId: 4242 });
+    });
+
+    it("a burst of refreshes from two processes still makes exactly one comment, showing everything", async () => {
+      const db = await fresh();
+      const stores = [depsFor(await db.openStore()), depsFor(await db.openStore())];
+      const [first] = stores;
+      if (!first) return;
+      await first.comments.trackPr(key, info);
+      await first.comments.setRenderSettings(key, { locale: "en", mode: "always", problems: [] });
+      const logins = ["u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7"];
+      const outcomes = [];
+      for (const login of logins) {
+        outcomes.push(
+          await feed(first.store as never, repo, [{ login, food: "curry", count: 1, sourceKey: `c:${login}` }]),
+        );
+      }
+      const posted: Recorder = { bodies: [] };
+      const patched: Recorder = { bodies: [] };
+      mockListComments("dart-lang", "dash", 7);
+      mockCreateComment("dart-lang", "dash", 7, 5151, posted);
+      // How many edits follow depends on how the burst interleaves; the count of comments does not.
+      nock(API)
+        .patch("/repos/dart-lang/dash/issues/comments/5151")
+        .optionally()
+        .times(logins.length)
+        .reply(200, async (request: Request) => {
+          patched.bodies.push(await request.json());
+          return { id: 5151 };
+        });
+      const results = await Promise.all(
+        outcomes.map(async (o, i) => {
+          const deps = stores[i % 2] ?? first;
+          await deps.comments.recordFeedings(key, o.applied, o.users, o.repo.xpBefore);
+          return refreshPrComment(deps, target(), { create: true });
+        }),
+      );
+      expect(posted.bodies).toHaveLength(1);
+      expect(results.filter((r) => r === "created")).toHaveLength(1);
+      const last = ([...posted.bodies, ...patched.bodies].at(-1) as { body: string }).body;
+      expect(last).toContain("**This PR fed Dash:** 8 × curry → **+80 XP**");
+      for (const login of logins) expect(last).toContain(`| ${login} |`);
+      expect(await refreshPrComment(first, target(), { create: true })).toBe("unchanged");
+    });
+  });
+});
