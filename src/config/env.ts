@@ -62,6 +62,7 @@ const envObject = z.object({
   GEMINI_MODEL: z.string().default("gemini-2.5-flash-lite"),
   GEMINI_TIMEOUT_MS: z.coerce.number().int().positive().default(4000),
   GEMINI_DAILY_BUDGET_USD: z.coerce.number().min(0).default(0.1),
+  GEMINI_INSTALLATION_DAILY_BUDGET_USD: z.coerce.number().min(0).default(0.02),
 
   // Voice
   /** `off` (default), `engine` (a VOICEVOX engine URL) or `lambda` (Function URL or function name). */
@@ -75,6 +76,12 @@ const envObject = z.object({
   VOICE_DAILY_BUDGET_USD: z.coerce.number().min(0).default(0.5),
   /** Ceiling per installation per day, so one busy installation cannot spend everyone's budget. */
   VOICE_INSTALLATION_DAILY_BUDGET_USD: z.coerce.number().min(0).default(0.1),
+  /** Longest a synthesis may take; also the duration each one reserves from the budget. */
+  VOICE_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
+  /** Sent to the Lambda's Function URL in `x-dash-voice-secret`; the Lambda refuses calls without it. */
+  VOICE_LAMBDA_SECRET: optionalText,
+  /** Engine version inside the Lambda image (part of audio cache keys); defaults to the recipe's pin. */
+  VOICEVOX_ENGINE_VERSION: optionalText,
 
   METRICS_ENABLED: bool.default(true),
   NODE_ENV: z.string().default("development"),
