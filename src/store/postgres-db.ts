@@ -7,6 +7,20 @@ pg.types.setTypeParser(20, (v) => Number(v));
 /** Errors worth retrying the whole transaction for: serialisation failure and deadlock. */
 const RETRYABLE = new Set(["40001", "40P01"]);
 const MAX_TX_ATTEMPTS = 6;
+/**
+ * A unique violation (23505) gets a couple of retries too. Two transactions inserting the same new row
+ * at the same instant can both miss each other in the `ON CONFLICT (id)` pre-check; the loser then
+ * trips over another unique index (e.g. `repos.full_name_key`) instead of taking the DO UPDATE path.
+ * Run again, it sees the winner's committed row and takes that path. A genuine duplicate fails again.
+ */
+const UNIQUE_VIOLATION = "23505";
+const MAX_UNIQUE_ATTEMPTS = 3;
+
+function retryable(err: unknown, attempt: number): boolean {
+  const code = (err as { code?: string }).code ?? "";
+  if (code === UNIQUE_VIOLATION) return attempt < MAX_UNIQUE_ATTEMPTS;
+  return attempt < MAX_TX_ATTEMPTS && RETRYABLE.has(code);
+}
 
 /**
  * SQLSTATEs and socket errors that mean "no usable server": connection exceptions (class 08),
@@ -176,7 +190,7 @@ export class PostgresDb implements Db {
       } catch (err) {
         failure = err;
         await client.query("ROLLBACK").catch(() => undefined);
-        if (attempt < MAX_TX_ATTEMPTS && RETRYABLE.has((err as { code?: string }).code ?? "")) {
+        if (retryable(err, attempt)) {
           // Jittered back-off so the transactions that collided do not collide again in lock-step.
           await sleep(Math.random() * 10 * 2 ** attempt);
           continue;

@@ -209,6 +209,18 @@ forEachStore((name, open, fresh) => {
       expect(users.reduce((n, u) => n + (u?.foods ?? 0), 0)).toBe(expectedSources.size);
     });
 
+    it("lets concurrent first deliveries of new repos all succeed (two unique keys on repos)", async () => {
+      const store = await open();
+      const repos = Array.from({ length: 200 }, (_, i) => ({ ...repoA, id: 5000 + i, name: `new-${i}` }));
+      const outcomes = await Promise.all(
+        repos.flatMap((repo) =>
+          Array.from({ length: 6 }, (_, j) => store.feed(input([food(`dev${j}`, `${repo.name}-${j}`)], { repo }))),
+        ),
+      );
+      expect(outcomes.every((o) => o.applied.length === 1)).toBe(true);
+      for (const r of repos) expect((await board(store, r.owner, r.name))?.xp).toBe(60);
+    });
+
     it("keeps the daily cap exact under concurrency", async () => {
       const store = await open();
       const outcomes = await Promise.all(

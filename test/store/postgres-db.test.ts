@@ -69,6 +69,22 @@ describe.skipIf(!storeAvailable("postgres"))("PostgresDb", () => {
     expect(attempts).toBe(3);
   });
 
+  it("gives a unique violation a few more tries, then reports a genuine duplicate", async () => {
+    const db = open(target.url);
+    await db.exec("CREATE TABLE uq (id INTEGER PRIMARY KEY)");
+    let attempts = 0;
+    const err = await db
+      .transaction(async (tx) => {
+        attempts++;
+        await tx.query("INSERT INTO uq VALUES (1)");
+        await tx.query("INSERT INTO uq VALUES (1)");
+      })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "23505" });
+    expect(attempts).toBe(3);
+    expect(await db.query("SELECT id FROM uq")).toEqual([]);
+  });
+
   it("retries the victim of a real deadlock, so both transactions commit", async () => {
     const db = open(target.url);
     await db.exec("CREATE TABLE dl (id INTEGER PRIMARY KEY, n INTEGER NOT NULL); INSERT INTO dl VALUES (1, 0), (2, 0)");
