@@ -75,7 +75,15 @@ export function codeSpan(input: unknown, max = 80): string {
  */
 export function problemText(input: unknown, max = 300): string {
   const parts = truncate(cleanText(input), max).split("`");
-  return parts.map((part, i) => (i % 2 === 1 ? codeSpan(part) : inlineText(part, max))).join("");
+  return parts
+    .map((part, i) => {
+      if (i % 2 === 1) return codeSpan(part);
+      // Keep the spaces around code spans that inlineText would trim (two spans must never touch).
+      const text = inlineText(part, max);
+      if (!text) return part ? " " : "";
+      return `${/^\s/.test(part) ? " " : ""}${text}${/\s$/.test(part) ? " " : ""}`;
+    })
+    .join("");
 }
 
 /** An http(s) URL safe inside `(…)` of a Markdown link or image; null for anything else. */

@@ -63,6 +63,7 @@ describe("codeSpan and problemText", () => {
     expect(problemText("`@x[y](z)`: unknown setting (ignored) @team")).toBe(
       `\`@x[y](z)\`: unknown setting \\(ignored\\) @${ZWSP}team`,
     );
+    expect(problemText("`a` `b` then `c`")).toBe("`a` `b` then `c`");
   });
 });
 
