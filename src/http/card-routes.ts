@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import { type CardModel, fedCardModel, notFedCardModel } from "../render/card-model.js";
 import { Lru } from "../render/lru.js";
 import { type CardQuery, parseCardQuery, resolveOptions } from "../render/options.js";
-import type { CardFormat, CardRenderer, RenderedCard } from "../render/renderer.js";
+import { type CardFormat, type CardRenderer, etagOf, type RenderedCard, renderKey } from "../render/renderer.js";
 import { canView } from "../views/load-dash.js";
 import type { CardViews } from "./card-views.js";
 import { type HttpHandler, segment, sendJson, urlOf } from "./respond.js";
@@ -36,6 +36,8 @@ export interface CardRoutesDeps {
   log: Logger;
   /** Last good render per URL (subject, format, options, token), for when the store is unreachable. */
   lastGood?: Lru<RenderedCard>;
+  /** Told per answered card whether it came from the cache (a 304 counts as a hit), for metrics. */
+  onLookup?: (result: "hit" | "miss") => void;
 }
 
 type Target = { kind: "repo"; owner: string; name: string } | { kind: "user"; login: string };
@@ -75,13 +77,16 @@ export function cardRoutes(deps: CardRoutesDeps): HttpHandler {
     }
 
     // A matching ETag needs no render at all: the tag is the hash of what the card shows.
-    const etag = deps.renderer.etagOf(model, format);
+    const key = renderKey(model, format);
+    const etag = etagOf(key);
     if (etagMatches(ifNoneMatch, etag)) {
+      deps.onLookup?.("hit");
       res.writeHead(304, { etag, "cache-control": CARD_CACHE_CONTROL, ...SECURITY_HEADERS });
       res.end();
       return true;
     }
-    const card = await deps.renderer.render(model, format);
+    deps.onLookup?.(deps.renderer.cached(key) ? "hit" : "miss");
+    const card = await deps.renderer.render(model, format, key);
     if (model.variant === "fed") lastGood.set(fallbackKey, card);
     return send(res, card, CARD_CACHE_CONTROL, undefined, head);
   };

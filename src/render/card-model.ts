@@ -54,9 +54,10 @@ export interface NotFedCardModel extends CommonModel {
   badgeText: string;
 }
 
-/** Formats XP: digits grouped up to 99,999, then compact (120K, 1.2M) so huge levels still fit. */
+/** Formats XP: digits grouped up to 99,999, then compact (120K, 1.2M, 3.4T, 1.2e19) so huge levels still fit. */
 export function formatXp(n: number): string {
   if (n < 100_000) return n.toLocaleString("en-US");
+  if (n >= 1e15) return n.toExponential(1).replace("e+", "e");
   return new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 }).format(n);
 }
 

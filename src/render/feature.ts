@@ -1,6 +1,7 @@
 import type { Feature, FeatureContext } from "../feature.js";
 import { cardRoutes } from "../http/card-routes.js";
 import { CardViews } from "../http/card-views.js";
+import { cardCacheLookups, renderSeconds } from "../metrics/registry.js";
 import { notFedCardModel } from "./card-model.js";
 import { loadCardFonts } from "./fonts.js";
 import { CardRenderer } from "./renderer.js";
@@ -11,13 +12,23 @@ import { CardRenderer } from "./renderer.js";
  * as the rest.
  */
 export async function cardsFeature(ctx: FeatureContext): Promise<Feature> {
-  const renderer = new CardRenderer(await loadCardFonts());
+  const renderer = new CardRenderer(await loadCardFonts(), {
+    onRendered: (format, seconds) => renderSeconds.observe({ format }, seconds),
+  });
   // Satori parses the fonts on its first render (the Japanese one takes a few hundred ms): do it now.
   await renderer.render(notFedCardModel("dash", { theme: "light", lang: "ja", style: "card" }), "png");
   const views = new CardViews({ store: ctx.store, now: ctx.now });
   return {
     name: "cards",
-    routes: [cardRoutes({ views, renderer, now: ctx.now, log: ctx.log.child({ name: "cards" }) })],
+    routes: [
+      cardRoutes({
+        views,
+        renderer,
+        now: ctx.now,
+        log: ctx.log.child({ name: "cards" }),
+        onLookup: (result) => cardCacheLookups.inc({ result }),
+      }),
+    ],
     onFed: [
       async (event) => {
         views.forget(

@@ -25,6 +25,11 @@ const CONTENT_TYPES: Record<CardFormat, string> = {
   json: "application/json; charset=utf-8",
 };
 
+/** The ETag of the render with `key`: strong, since equal keys mean identical bytes. */
+export function etagOf(key: string): string {
+  return `"${key}"`;
+}
+
 /** The key of a model's render: equal models (same state, same options) give equal keys. */
 export function renderKey(model: CardModel, format: CardFormat): string {
   return createHash("sha256")
@@ -48,27 +53,27 @@ export class CardRenderer {
 
   constructor(
     private readonly fonts: Font[],
-    limits: { maxEntries?: number; maxBytes?: number } = {},
+    private readonly opts: {
+      maxEntries?: number;
+      maxBytes?: number;
+      /** Told the time of every real render (a cache hit is not one), for metrics. */
+      onRendered?: (format: CardFormat, seconds: number) => void;
+    } = {},
   ) {
     this.#cache = new Lru<RenderedCard>({
-      maxEntries: limits.maxEntries ?? 2000,
-      maxBytes: limits.maxBytes ?? 64 * 1024 * 1024,
+      maxEntries: opts.maxEntries ?? 2000,
+      maxBytes: opts.maxBytes ?? 64 * 1024 * 1024,
       sizeOf: (r) => r.body.length,
     });
   }
 
-  /** The ETag `render(model, format)` will answer with, without rendering. */
-  etagOf(model: CardModel, format: CardFormat): string {
-    return `"${renderKey(model, format)}"`;
+  /** A cached render for `renderKey(…)`, if there is one (no work at all). */
+  cached(key: string): RenderedCard | undefined {
+    return this.#cache.get(key);
   }
 
-  /** A cached render, if there is one (no work at all). */
-  cached(model: CardModel, format: CardFormat): RenderedCard | undefined {
-    return this.#cache.get(renderKey(model, format));
-  }
-
-  async render(model: CardModel, format: CardFormat): Promise<RenderedCard> {
-    const key = renderKey(model, format);
+  /** The card for `model` in `format`, from the cache when this exact card was drawn before. */
+  async render(model: CardModel, format: CardFormat, key = renderKey(model, format)): Promise<RenderedCard> {
     const hit = this.#cache.get(key);
     if (hit) return hit;
     let pending = this.#inFlight.get(key);
@@ -80,12 +85,14 @@ export class CardRenderer {
   }
 
   async #produce(model: CardModel, format: CardFormat, key: string): Promise<RenderedCard> {
+    const started = performance.now();
     let body: Buffer;
     if (format === "json") body = Buffer.from(JSON.stringify(shieldsEndpoint(model)));
     else if (format === "svg") body = Buffer.from(await this.svg(model));
     else body = svgToPng((await this.render(model, "svg")).body.toString("utf8"));
-    const rendered = { body, contentType: CONTENT_TYPES[format], etag: `"${key}"` };
+    const rendered = { body, contentType: CONTENT_TYPES[format], etag: etagOf(key) };
     this.#cache.set(key, rendered);
+    this.opts.onRendered?.(format, (performance.now() - started) / 1000);
     return rendered;
   }
 

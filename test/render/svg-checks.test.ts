@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { notFedCardModel } from "../../src/render/card-model.js";
+import { loadCardFonts } from "../../src/render/fonts.js";
+import { CardRenderer } from "../../src/render/renderer.js";
+import { LIGHT_EN } from "./fixtures.js";
+import { expectSafeSvg, svgDocuments } from "./svg-checks.js";
+
+// The safety check itself must catch what it claims to catch, or the hostile-input tests prove nothing.
+describe("expectSafeSvg", () => {
+  it.each([
+    ["a script element", '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'],
+    ["an event handler", '<svg xmlns="http://www.w3.org/2000/svg"><rect onload="alert(1)"/></svg>'],
+    ["an external image", '<svg xmlns="http://www.w3.org/2000/svg"><image href="https://evil.example/x.png"/></svg>'],
+    ["an external fill", '<svg xmlns="http://www.w3.org/2000/svg"><rect fill="url(https://evil.example/#g)"/></svg>'],
+    ["broken XML", '<svg xmlns="http://www.w3.org/2000/svg"><title>a</b></svg>'],
+    [
+      "a script inside an embedded image",
+      `<svg xmlns="http://www.w3.org/2000/svg"><image href="data:image/svg+xml;utf8,${encodeURIComponent("<svg><script>x</script></svg>")}"/></svg>`,
+    ],
+  ])("rejects %s", (_, svg) => {
+    expect(() => expectSafeSvg(svg)).toThrow();
+  });
+
+  it("finds the art satori embeds as a nested SVG document", async () => {
+    const svg = await new CardRenderer(await loadCardFonts()).svg(notFedCardModel("a/b", LIGHT_EN));
+    const docs = svgDocuments(svg);
+    expect(docs.length).toBeGreaterThanOrEqual(2);
+    expect(docs[1]).toContain("sky-waiting");
+    expectSafeSvg(svg);
+  });
+});
