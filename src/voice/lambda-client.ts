@@ -37,7 +37,10 @@ function errorText(body: string): string {
 export function decodeLambdaResult(result: VoiceLambdaResult): LambdaVoiceAnswer {
   const body = result.isBase64Encoded ? Buffer.from(result.body, "base64") : Buffer.from(result.body ?? "", "utf8");
   if (result.statusCode < 200 || result.statusCode >= 300) {
-    throw new VoiceLambdaError(`voice Lambda answered ${result.statusCode}: ${errorText(body.toString("utf8"))}`, result.statusCode);
+    throw new VoiceLambdaError(
+      `voice Lambda answered ${result.statusCode}: ${errorText(body.toString("utf8"))}`,
+      result.statusCode,
+    );
   }
   const type = Object.entries(result.headers ?? {}).find(([k]) => k.toLowerCase() === "content-type")?.[1] ?? "";
   if (type.startsWith("audio/mpeg")) return { mp3: body };
@@ -65,9 +68,18 @@ export function functionUrlInvoke(opts: { url: string; secret?: string; fetch?: 
     });
     const body = Buffer.from(await res.arrayBuffer());
     const type = res.headers.get("content-type") ?? "";
-    if (!res.ok) throw new VoiceLambdaError(`voice Lambda answered ${res.status}: ${errorText(body.toString("utf8"))}`, res.status);
+    if (!res.ok)
+      throw new VoiceLambdaError(
+        `voice Lambda answered ${res.status}: ${errorText(body.toString("utf8"))}`,
+        res.status,
+      );
     if (type.startsWith("audio/mpeg")) return { mp3: body };
-    return decodeLambdaResult({ statusCode: res.status, headers: { "content-type": type }, body: body.toString("utf8"), isBase64Encoded: false });
+    return decodeLambdaResult({
+      statusCode: res.status,
+      headers: { "content-type": type },
+      body: body.toString("utf8"),
+      isBase64Encoded: false,
+    });
   };
 }
 

@@ -108,18 +108,24 @@ function readRequest(event: VoiceLambdaEvent, isHttp: boolean): VoiceRequest {
   }
   // The hackathon client posted `text=…` form-encoded.
   const form = new URLSearchParams(body);
-  return { text: form.get("text") ?? undefined, speaker: form.get("speaker") ?? undefined, key: form.get("key") ?? undefined };
+  return {
+    text: form.get("text") ?? undefined,
+    speaker: form.get("speaker") ?? undefined,
+    key: form.get("key") ?? undefined,
+  };
 }
 
 function checkRequest(req: VoiceRequest, config: VoiceHandlerConfig): { text: string; speaker: number; key?: string } {
   const text = typeof req.text === "string" ? req.text.trim() : "";
   if (text === "") throw new HttpProblem(422, "text is required (form field or JSON property `text`)");
   const chars = Array.from(text).length;
-  if (chars > config.maxChars) throw new HttpProblem(413, `text is ${chars} characters; the limit is ${config.maxChars}`);
+  if (chars > config.maxChars)
+    throw new HttpProblem(413, `text is ${chars} characters; the limit is ${config.maxChars}`);
   let speaker = config.defaultSpeaker;
   if (req.speaker !== undefined && req.speaker !== null && req.speaker !== "") {
     const n = typeof req.speaker === "number" ? req.speaker : Number(req.speaker);
-    if (!Number.isInteger(n) || n < 0 || n > 10_000) throw new HttpProblem(422, "speaker must be a VOICEVOX style id (0–10000)");
+    if (!Number.isInteger(n) || n < 0 || n > 10_000)
+      throw new HttpProblem(422, "speaker must be a VOICEVOX style id (0–10000)");
     speaker = n;
   }
   if (req.key !== undefined && req.key !== null) {
@@ -136,7 +142,9 @@ function checkRequest(req: VoiceRequest, config: VoiceHandlerConfig): { text: st
  * container, encodes MP3, and answers it (base64) or stores it and answers its key.
  * Missing text 422, text too long 413, engine down 503 (with Retry-After), engine refusing 422.
  */
-export function createVoiceHandler(config: VoiceHandlerConfig): (event: VoiceLambdaEvent) => Promise<VoiceLambdaResult> {
+export function createVoiceHandler(
+  config: VoiceHandlerConfig,
+): (event: VoiceLambdaEvent) => Promise<VoiceLambdaResult> {
   const sleep = config.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let engineVersion: string | null = null;
 
@@ -194,7 +202,10 @@ export function createVoiceHandler(config: VoiceHandlerConfig): (event: VoiceLam
         "x-audio-key": key,
         "x-synthesis-ms": String(Date.now() - started),
       };
-      config.log.info({ chars: Array.from(req.text).length, speaker: req.speaker, bytes: mp3.length, ms: Date.now() - started }, "synthesised");
+      config.log.info(
+        { chars: Array.from(req.text).length, speaker: req.speaker, bytes: mp3.length, ms: Date.now() - started },
+        "synthesised",
+      );
       if (config.blobs) {
         await config.blobs.put(key, mp3, "audio/mpeg");
         return json(200, { key, bytes: mp3.length, engineVersion: version }, meta);

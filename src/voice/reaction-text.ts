@@ -16,6 +16,8 @@ export interface ReactionTextDeps {
   timeoutMs: number;
   budget: Budget;
   log: Logger;
+  /** Told what each call cost, in USD (for metrics). */
+  onSpend?: (usd: number) => void;
 }
 
 export interface ReactionLine {
@@ -73,10 +75,9 @@ export async function reactionLine(
       }),
       timeout,
     ]);
-    await deps.budget.settle(
-      reserved.reservation,
-      geminiCostMicros(deps.model, answer.inputTokens, answer.outputTokens),
-    );
+    const cost = geminiCostMicros(deps.model, answer.inputTokens, answer.outputTokens);
+    await deps.budget.settle(reserved.reservation, cost);
+    deps.onSpend?.(cost / 1_000_000);
     if (answer.refused) {
       deps.log.info("Gemini declined to answer: using a built-in line");
       return template("refused");
@@ -93,6 +94,7 @@ export async function reactionLine(
   } catch (err) {
     // The call may still have been billed: keep the estimate booked rather than guess low.
     await deps.budget.settle(reserved.reservation, estimate).catch(() => undefined);
+    deps.onSpend?.(estimate / 1_000_000);
     if (err instanceof Timeout) {
       deps.log.warn({ timeoutMs: deps.timeoutMs }, "Gemini timed out: using a built-in line");
       return template("timeout");

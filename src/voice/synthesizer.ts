@@ -93,12 +93,20 @@ export function synthesizerFromEnv(
       throw new VoiceConfigError("VOICE_LAMBDA_URL must be the function's https:// Function URL");
     }
     return lambdaSynthesizer(
-      functionUrlInvoke({ url: env.VOICE_LAMBDA_URL, ...(env.VOICE_LAMBDA_SECRET ? { secret: env.VOICE_LAMBDA_SECRET } : {}) }),
+      functionUrlInvoke({
+        url: env.VOICE_LAMBDA_URL,
+        ...(env.VOICE_LAMBDA_SECRET ? { secret: env.VOICE_LAMBDA_SECRET } : {}),
+      }),
       version,
     );
   }
   if (env.VOICE_LAMBDA_FUNCTION) {
-    return lambdaSynthesizer(sdkInvoke({ functionName: env.VOICE_LAMBDA_FUNCTION, region: env.VOICE_LAMBDA_REGION }), version);
+    return lambdaSynthesizer(
+      sdkInvoke({ functionName: env.VOICE_LAMBDA_FUNCTION, region: env.VOICE_LAMBDA_REGION }),
+      version,
+    );
   }
-  throw new VoiceConfigError("VOICE_MODE=lambda needs VOICE_LAMBDA_URL (a Function URL) or VOICE_LAMBDA_FUNCTION (a function name)");
+  throw new VoiceConfigError(
+    "VOICE_MODE=lambda needs VOICE_LAMBDA_URL (a Function URL) or VOICE_LAMBDA_FUNCTION (a function name)",
+  );
 }

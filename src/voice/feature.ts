@@ -1,0 +1,214 @@
+import type { Logger } from "pino";
+import type { BlobStore } from "../blob/blob-store.js";
+import { openBlobStore } from "../blob/open-blob-store.js";
+import { commentDeps, type PrReaction, type PrTarget, setPrReaction } from "../comments/index.js";
+import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../config/repo-config.js";
+import type { Feature, FeatureContext } from "../feature.js";
+import type { FedEvent, FeedTrigger } from "../github/feed-event.js";
+import type { Json } from "../github/payload.js";
+import { BudgetStore, swapLastMeal } from "../store/budget-store.js";
+import { audioRoute } from "./audio-route.js";
+import { Budget } from "./budget.js";
+import { countSpend, reportBudget } from "./budget-metrics.js";
+import { budgetRoute } from "./budget-route.js";
+import { type ReactionFacts, reactionFacts } from "./facts.js";
+import { type GeminiCall, geminiCall } from "./gemini.js";
+import { errorSummary, reactionLine } from "./reaction-text.js";
+import { speak, type VoiceOutcome } from "./speak.js";
+import { type Synthesizer, synthesizerFromEnv } from "./synthesizer.js";
+
+/** Shows a reaction in a PR (by default: in the sticky comment, through `setPrReaction`). */
+export type PublishReaction = (reaction: PrReaction, target: PrTarget) => Promise<void>;
+
+export interface VoiceFeatureOptions {
+  publish?: PublishReaction;
+  /** Defaults to what VOICE_MODE names (null: no voice). */
+  synthesizer?: Synthesizer | null;
+  /** Defaults to Gemini when GEMINI_API_KEY is set (null: templates only). */
+  gemini?: GeminiCall | null;
+  /** Defaults to the store BLOB_URL names. */
+  blobs?: BlobStore;
+}
+
+export interface VoiceFeature extends Feature {
+  budget: Budget;
+  /** Resolves when every reaction started so far has finished (tests, shutdown). */
+  idle(): Promise<void>;
+}
+
+/** Events Dash reacts to in a PR; only a merge is spoken aloud. */
+const REACTS_TO = new Set<FeedTrigger>(["pull_request.opened", "pull_request.merged", "pull_request_review.submitted"]);
+const SPOKEN = new Set<FeedTrigger>(["pull_request.merged"]);
+
+const BUDGET_NOTE = {
+  en: "Dash's voice is resting until tomorrow: today's voice budget is used up.",
+  ja: "今日の声の予算を使い切ったので、ダッシュの声はまた明日。",
+} as const;
+
+/** The style id to speak with: a repo's own choice in dash.yml, else the operator's VOICEVOX_SPEAKER. */
+export function speakerFor(config: RepoConfig, operatorDefault: number): number {
+  return config.voice.speaker !== DEFAULT_REPO_CONFIG.voice.speaker ? config.voice.speaker : operatorDefault;
+}
+
+/**
+ * Dash speaks: after a PR feeds Dash, a line (Gemini or templates) and, for a merge, its voice
+ * (VOICEVOX engine or Lambda) appear in the PR comment. All of it runs after the webhook has been
+ * answered, within the daily budget, and a failure only ever costs the voice, never the feeding.
+ */
+export async function voiceFeature(ctx: FeatureContext, opts: VoiceFeatureOptions = {}): Promise<VoiceFeature> {
+  const env = ctx.env;
+  const log = ctx.log.child({ name: "voice" });
+  const blobs = opts.blobs ?? (await openBlobStore(env));
+  const synth = opts.synthesizer !== undefined ? opts.synthesizer : synthesizerFromEnv(env);
+  const gemini = opts.gemini !== undefined ? opts.gemini : env.GEMINI_API_KEY ? geminiCall(env.GEMINI_API_KEY) : null;
+  const budget = new Budget({
+    store: new BudgetStore(ctx.db),
+    limits: {
+      voiceUsd: env.VOICE_DAILY_BUDGET_USD,
+      voiceInstallationUsd: env.VOICE_INSTALLATION_DAILY_BUDGET_USD,
+      geminiUsd: env.GEMINI_DAILY_BUDGET_USD,
+      geminiInstallationUsd: env.GEMINI_INSTALLATION_DAILY_BUDGET_USD,
+    },
+    now: ctx.now,
+  });
+  let publish = opts.publish;
+  if (!publish) {
+    const comments = commentDeps(ctx);
+    publish = async (reaction, target) => {
+      const result = await setPrReaction(comments, target, reaction);
+      if (result === "skipped") log.debug({ pr: target.prNumber }, "reaction not shown: Dash does not follow this PR");
+    };
+  }
+  const show = publish;
+  const jobs = new Set<Promise<void>>();
+  const inFlight = new Map<string, Promise<VoiceOutcome>>();
+  const stopReporting = reportBudget(() => budget.today());
+  log.info(
+    { voice: synth?.mode ?? "off", text: gemini ? "gemini" : "templates", blobs: blobs.kind },
+    "reactions configured",
+  );
+
+  async function react(facts: ReactionFacts, target: PrTarget, job: JobInput, jobLog: Logger): Promise<void> {
+    const line = await reactionLine(
+      facts,
+      { installationId: job.installationId, seed: job.seed },
+      {
+        gemini,
+        model: env.GEMINI_MODEL,
+        timeoutMs: env.GEMINI_TIMEOUT_MS,
+        budget,
+        log: jobLog,
+        onSpend: (usd) => countSpend("gemini", usd),
+      },
+    );
+    if (line.fallback && line.fallback !== "no-key")
+      jobLog.debug({ fallback: line.fallback }, "reaction from templates");
+    if (!synth || !job.spoken) {
+      await show({ text: line.text }, target);
+      return;
+    }
+    let textShown = false;
+    const outcome = await speak(
+      line.text,
+      job.speaker,
+      job.installationId,
+      {
+        synth,
+        blobs,
+        budget,
+        memoryMb: env.VOICE_LAMBDA_MEMORY_MB,
+        region: env.VOICE_LAMBDA_REGION,
+        timeoutMs: env.VOICE_TIMEOUT_MS,
+        log: jobLog,
+        // A real synthesis takes seconds: show the line now, and the voice link when it is ready.
+        onSynthesisStart: async () => {
+          await show({ text: line.text }, target);
+          textShown = true;
+        },
+        onSpend: (usd) => countSpend("voice", usd),
+      },
+      inFlight,
+    );
+    if (outcome.status === "ready") {
+      jobLog.info({ key: outcome.key, cached: outcome.cached, costMicros: outcome.costMicros }, "reaction voiced");
+      await show({ text: line.text, audioUrl: outcome.url, credit: outcome.credit }, target);
+    } else if (outcome.status === "budget") {
+      jobLog.warn({ ceiling: outcome.subject }, "voice daily budget reached: text only until tomorrow (UTC)");
+      await show({ text: line.text, note: BUDGET_NOTE[facts.locale] }, target);
+    } else {
+      jobLog.warn({ reason: outcome.reason }, "reaction not voiced");
+      if (!textShown) await show({ text: line.text }, target);
+    }
+  }
+
+  interface JobInput {
+    installationId: number | null;
+    seed: string;
+    speaker: number;
+    spoken: boolean;
+  }
+
+  async function onFed(event: FedEvent): Promise<void> {
+    const { outcome, trigger, repo, settings, context } = event;
+    if (outcome.duplicateDelivery || outcome.applied.length === 0) return;
+    const at = ctx.now();
+    const previous = await swapLastMeal(ctx.db, repo.id, at.getTime());
+    if (!REACTS_TO.has(trigger)) return;
+    const config = settings.config;
+    if (config.comment === "off" || (config.comment === "merged-only" && trigger !== "pull_request.merged")) {
+      context.log.debug({ trigger, comment: config.comment }, "no reaction: PR comments are off for this event");
+      return;
+    }
+    const prNumber = Number((context.payload as Json as { pull_request?: { number?: unknown } }).pull_request?.number);
+    if (!Number.isSafeInteger(prNumber) || prNumber <= 0) return;
+    const facts = reactionFacts({
+      trigger,
+      locale: config.locale,
+      applied: outcome.applied,
+      repoXpBefore: outcome.repo.xpBefore,
+      repoXpAfter: outcome.repo.xpAfter,
+      // Fed before this feature kept track: the mood before is unknown, so do not claim hunger.
+      previousMealAt: previous !== null ? new Date(previous) : outcome.repo.xpBefore > 0 ? at : null,
+      at,
+    });
+    const target: PrTarget = {
+      octokit: context.octokit as PrTarget["octokit"],
+      owner: repo.owner,
+      repo: repo.name,
+      repoId: repo.id,
+      prNumber,
+    };
+    const job: JobInput = {
+      installationId: repo.installationId,
+      seed: context.id,
+      speaker: speakerFor(config, env.VOICEVOX_SPEAKER),
+      spoken: SPOKEN.has(trigger) && config.voice.enabled,
+    };
+    const jobLog = context.log.child({ name: "voice", pr: prNumber });
+    // Started on the next turn of the event loop and not awaited: the webhook is answered first.
+    const running: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => react(facts, target, job, jobLog))
+      .catch((err: unknown) =>
+        jobLog.error({ err: errorSummary(err) }, "reaction failed; the feeding itself is stored"),
+      )
+      .finally(() => jobs.delete(running));
+    jobs.add(running);
+  }
+
+  async function idle(): Promise<void> {
+    while (jobs.size > 0) await Promise.allSettled([...jobs]);
+  }
+
+  return {
+    name: "voice",
+    budget,
+    idle,
+    routes: [audioRoute(blobs), budgetRoute(budget)],
+    onFed: [onFed],
+    async close() {
+      await idle();
+      stopReporting();
+      await blobs.close?.();
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import type { Logger } from "pino";
+import type { BlobStore } from "../blob/blob-store.js";
+import { audioKey } from "./audio-key.js";
+import { type Budget, lambdaCostMicros } from "./budget.js";
+import { errorSummary } from "./reaction-text.js";
+import { creditLine } from "./speakers.js";
+import type { Synthesizer } from "./synthesizer.js";
+
+export interface VoiceDeps {
+  synth: Synthesizer;
+  blobs: BlobStore;
+  budget: Budget;
+  /** Lambda memory the cost of a synthesis is estimated with (engine mode is priced the same way). */
+  memoryMb: number;
+  region: string;
+  /** Longest a synthesis may take; each one reserves this much Lambda time until it is measured. */
+  timeoutMs: number;
+  log: Logger;
+  /** Called once the text is known to need a (paid) synthesis, before it starts. */
+  onSynthesisStart?: () => Promise<void>;
+  /** Called with what a finished synthesis cost. */
+  onSpend?: (usd: number) => void;
+}
+
+export type VoiceOutcome =
+  | { status: "ready"; url: string; key: string; credit: string; cached: boolean; costMicros: number }
+  | { status: "budget"; subject: string }
+  | { status: "failed"; reason: string };
+
+/**
+ * Gives `text` a voice: the stored audio when this line was ever spoken by this engine and speaker
+ * (free), otherwise one synthesis within the daily budget, stored under its content address.
+ * Never throws; a failure is an outcome with its reason.
+ */
+export async function speak(
+  text: string,
+  speaker: number,
+  installationId: number | null,
+  deps: VoiceDeps,
+  inFlight: Map<string, Promise<VoiceOutcome>> = new Map(),
+): Promise<VoiceOutcome> {
+  let character: string | null;
+  let key: string;
+  try {
+    character = await deps.synth.character(speaker);
+    key = audioKey({ engineVersion: await deps.synth.engineVersion(), speaker, text });
+  } catch (err) {
+    return { status: "failed", reason: `voice engine not available: ${errorSummary(err).message}` };
+  }
+  // The voices' terms require their credit wherever the audio is published: no credit, no audio.
+  if (!character) return { status: "failed", reason: `no known VOICEVOX character for style ${speaker}` };
+  const credit = creditLine(character);
+  const shared = inFlight.get(key);
+  if (shared) return shared;
+  const job = produce(text, speaker, installationId, key, credit, deps);
+  inFlight.set(key, job);
+  try {
+    return await job;
+  } finally {
+    inFlight.delete(key);
+  }
+}
+
+async function produce(
+  text: string,
+  speaker: number,
+  installationId: number | null,
+  key: string,
+  credit: string,
+  deps: VoiceDeps,
+): Promise<VoiceOutcome> {
+  try {
+    if (await deps.blobs.exists(key)) {
+      return { status: "ready", url: await deps.blobs.url(key), key, credit, cached: true, costMicros: 0 };
+    }
+  } catch (err) {
+    return { status: "failed", reason: `blob store not available: ${errorSummary(err).message}` };
+  }
+  const estimate = lambdaCostMicros(deps.memoryMb, deps.timeoutMs, deps.region);
+  const reserved = await deps.budget.reserve("voice", installationId, estimate);
+  if (!reserved.ok) return { status: "budget", subject: reserved.subject };
+
+  await deps.onSynthesisStart?.().catch((err: unknown) => {
+    deps.log.warn({ err: errorSummary(err) }, "could not show the reaction text before its voice");
+  });
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), deps.timeoutMs);
+  const started = performance.now();
+  let cost = estimate;
+  try {
+    const result = await Promise.race([
+      deps.synth.synthesize({ text, speaker, key }, controller.signal),
+      new Promise<never>((_, reject) =>
+        controller.signal.addEventListener("abort", () => reject(new Error(`no audio within ${deps.timeoutMs} ms`))),
+      ),
+    ]);
+    cost = lambdaCostMicros(deps.memoryMb, performance.now() - started, deps.region);
+    if ("mp3" in result) await deps.blobs.put(key, result.mp3, "audio/mpeg");
+    else if (result.storedKey !== key || !(await deps.blobs.exists(key))) {
+      throw new Error(
+        `the synthesiser stored the audio at ${result.storedKey}, which this App's blob store cannot see`,
+      );
+    }
+    return { status: "ready", url: await deps.blobs.url(key), key, credit, cached: false, costMicros: cost };
+  } catch (err) {
+    // Time spent is billed whether or not audio came back.
+    cost = controller.signal.aborted
+      ? estimate
+      : lambdaCostMicros(deps.memoryMb, performance.now() - started, deps.region);
+    return { status: "failed", reason: `synthesis failed: ${errorSummary(err).message}` };
+  } finally {
+    clearTimeout(timer);
+    await deps.budget.settle(reserved.reservation, cost).catch((err: unknown) => {
+      deps.log.error({ err: errorSummary(err) }, "could not book the cost of a synthesis");
+    });
+    deps.onSpend?.(cost / 1_000_000);
+  }
+}
