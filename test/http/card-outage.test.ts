@@ -1,0 +1,227 @@
+import type { AddressInfo } from "node:net";
+import { Writable } from "node:stream";
+import pino from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { dayKey } from "../../src/domain/time.js";
+import {
+  CARD_CACHE_CONTROL,
+  cardRoutes,
+  OUTAGE_CACHE_CONTROL,
+  STALE_CACHE_CONTROL,
+} from "../../src/http/card-routes.js";
+import { CardViews, VIEW_TTL_MS } from "../../src/http/card-views.js";
+import { createHttpServer } from "../../src/http/server.js";
+import { loadCardFonts } from "../../src/render/fonts.js";
+import { CardRenderer } from "../../src/render/renderer.js";
+import { openStore } from "../../src/store/open-store.js";
+import type { SqlStore } from "../../src/store/sql-store.js";
+import type { RepoRef, Store } from "../../src/store/store.js";
+import { DEFAULT_DISPLAY } from "../../src/views/load-dash.js";
+import { startTcpProxy } from "../faults/tcp-proxy.js";
+import { type HttpResponse, http } from "../helpers/http.js";
+import { createTestDatabase, storeAvailable } from "../helpers/stores.js";
+import { expectSafeSvg } from "../render/svg-checks.js";
+
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.reverse()) await fn();
+  cleanup.length = 0;
+});
+
+/** A store whose every method throws while `broken` is set, as when the database cannot be reached. */
+function breakable(real: Store): { store: Store; setBroken(on: boolean): void } {
+  let broken = false;
+  const store = new Proxy(real, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (broken) throw new Error("database unreachable: connection refused");
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { store, setBroken: (on) => (broken = on) };
+}
+
+interface CardServer {
+  get(path: string, headers?: Record<string, string>): Promise<HttpResponse>;
+  advance(ms: number): void;
+  logs: string[];
+}
+
+/** The card routes alone on an ephemeral port, over `store`, with a clock the test moves. */
+async function serveCards(store: Store): Promise<CardServer> {
+  let clock = new Date("2026-04-10T12:00:00Z");
+  const now = () => clock;
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const log = pino({ level: "warn" }, sink);
+  const renderer = new CardRenderer(await loadCardFonts());
+  const server = createHttpServer([cardRoutes({ views: new CardViews({ store, now }), renderer, now, log })], log);
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", () => done()));
+  cleanup.push(() => new Promise<void>((done) => server.close(() => done())));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    get: (path, headers) => http(`${url}${path}`, { headers }),
+    advance: (ms) => {
+      clock = new Date(clock.getTime() + ms);
+    },
+    logs,
+  };
+}
+
+async function feed(store: SqlStore, repo: RepoRef, foods: number): Promise<string | null> {
+  const at = new Date("2026-04-10T11:00:00Z");
+  await store.upsertRepo(repo, { installed: true });
+  await store.feed({
+    deliveryId: `d-${repo.id}-${foods}`,
+    repo,
+    feedings: Array.from({ length: foods }, (_, i) => ({
+      login: "alice",
+      food: "curry",
+      count: 1,
+      sourceKey: `s${i}`,
+    })),
+    at,
+    day: dayKey(at, "UTC"),
+    utcDay: dayKey(at, "UTC"),
+    dailyCap: 30,
+    display: DEFAULT_DISPLAY,
+  });
+  return (await store.getRepo(repo.owner, repo.name))?.badgeToken ?? null;
+}
+
+const PUBLIC: RepoRef = { id: 1, owner: "octo", name: "hello", private: false, installationId: 7 };
+const PRIVATE: RepoRef = { id: 2, owner: "acme", name: "secret", private: true, installationId: 7 };
+const title = (svg: string) => /<title>([^<]*)<\/title>/.exec(svg)?.[1] ?? "";
+
+describe("badges while the store is unreachable (a store whose methods throw)", () => {
+  it("serves the last card drawn for the same URL, and recovers by itself", async () => {
+    const real = await openStore("sqlite::memory:");
+    cleanup.push(() => real.close());
+    await feed(real, PUBLIC, 3);
+    const { store, setBroken } = breakable(real);
+    const cards = await serveCards(store);
+
+    const good: Record<string, HttpResponse> = {};
+    for (const path of ["/dash/octo/hello.svg", "/dash/octo/hello.png", "/dash/octo/hello.json?lang=ja"]) {
+      good[path] = await cards.get(path);
+      expect(good[path]?.headers["cache-control"]).toBe(CARD_CACHE_CONTROL);
+    }
+
+    setBroken(true);
+    cards.advance(VIEW_TTL_MS + 1);
+    for (const [path, before] of Object.entries(good)) {
+      const during = await cards.get(path);
+      expect(during.status).toBe(200);
+      expect(during.body.equals(before.body)).toBe(true);
+      expect(during.headers.etag).toBe(before.headers.etag);
+      expect(during.headers["cache-control"]).toBe(STALE_CACHE_CONTROL);
+      const revalidated = await cards.get(path, { "if-none-match": String(before.headers.etag) });
+      expect(revalidated.status).toBe(304);
+    }
+    expect(cards.logs.join("")).toMatch(/store unavailable/);
+
+    setBroken(false);
+    cards.advance(60_000);
+    const after = await cards.get("/dash/octo/hello.svg");
+    expect(after.headers["cache-control"]).toBe(CARD_CACHE_CONTROL);
+    expect(title(after.text())).toBe("Dash: level 2, happy");
+  });
+
+  it("answers 'not fed yet', never cached, for a URL it has not drawn before", async () => {
+    const real = await openStore("sqlite::memory:");
+    cleanup.push(() => real.close());
+    await feed(real, PUBLIC, 3);
+    const { store, setBroken } = breakable(real);
+    const cards = await serveCards(store);
+    await cards.get("/dash/octo/hello.svg");
+
+    setBroken(true);
+    cards.advance(VIEW_TTL_MS + 1);
+    for (const path of ["/dash/octo/hello.svg?theme=dark", "/dash/octo/other.png", "/dash/user/alice.json"]) {
+      const res = await cards.get(path);
+      expect(res.status).toBe(200);
+      expect(res.headers["cache-control"]).toBe(OUTAGE_CACHE_CONTROL);
+      expect(res.headers.etag).toBeUndefined();
+    }
+    const svg = await cards.get("/dash/octo/hello.svg?style=badge");
+    expectSafeSvg(svg.text());
+    expect(title(svg.text())).toBe("Dash for octo/hello: not fed yet");
+  });
+
+  it("never answers a request without the token with a private card drawn for the token", async () => {
+    const real = await openStore("sqlite::memory:");
+    cleanup.push(() => real.close());
+    const token = await feed(real, PRIVATE, 3);
+    const { store, setBroken } = breakable(real);
+    const cards = await serveCards(store);
+    const withToken = await cards.get(`/dash/acme/secret.svg?token=${token}`);
+    expect(title(withToken.text())).toBe("Dash: level 2, happy");
+
+    setBroken(true);
+    cards.advance(VIEW_TTL_MS + 1);
+    expect((await cards.get(`/dash/acme/secret.svg?token=${token}`)).body.equals(withToken.body)).toBe(true);
+    for (const query of ["", "?token=wrong"]) {
+      const hidden = await cards.get(`/dash/acme/secret.svg${query}`);
+      expect(title(hidden.text())).toBe("Dash for acme/secret: not fed yet");
+    }
+    // The token never reaches the log.
+    expect(cards.logs.join("")).not.toContain(String(token));
+  });
+
+  it("does the same when the SQLite database has been closed under it", async () => {
+    const real = await openStore("sqlite::memory:");
+    await feed(real, PUBLIC, 3);
+    const cards = await serveCards(real);
+    const before = await cards.get("/dash/octo/hello.png");
+    await real.close();
+    cards.advance(VIEW_TTL_MS + 1);
+    const during = await cards.get("/dash/octo/hello.png");
+    expect(during.status).toBe(200);
+    expect(during.body.equals(before.body)).toBe(true);
+    expect(during.headers["cache-control"]).toBe(STALE_CACHE_CONTROL);
+  });
+});
+
+describe.skipIf(!storeAvailable("postgres"))("badges while PostgreSQL is cut off", () => {
+  it("serves the last good card while the line is down and fresh ones once it is back", async () => {
+    const db = await createTestDatabase("postgres");
+    cleanup.push(() => db.drop());
+    const direct = await db.openStore();
+    await feed(direct, PUBLIC, 3);
+    const target = new URL(db.url);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    cleanup.push(() => proxy.close());
+    const viaProxy = new URL(db.url);
+    viaProxy.port = String(proxy.port);
+    viaProxy.searchParams.set("connect_timeout", "1");
+    const store = await openStore(viaProxy.toString());
+    cleanup.push(() => store.close());
+    const cards = await serveCards(store);
+
+    const before = await cards.get("/dash/octo/hello.svg");
+    expect(title(before.text())).toBe("Dash: level 2, happy");
+    proxy.cut();
+    cards.advance(VIEW_TTL_MS + 1);
+    const during = await cards.get("/dash/octo/hello.svg");
+    expect(during.status).toBe(200);
+    expect(during.body.equals(before.body)).toBe(true);
+    expect(during.headers["cache-control"]).toBe(STALE_CACHE_CONTROL);
+    const unseen = await cards.get("/dash/octo/hello.svg?theme=dark");
+    expect(unseen.headers["cache-control"]).toBe(OUTAGE_CACHE_CONTROL);
+
+    proxy.restore();
+    await feed(direct, PUBLIC, 10);
+    cards.advance(VIEW_TTL_MS + 1);
+    const after = await cards.get("/dash/octo/hello.svg");
+    expect(after.headers["cache-control"]).toBe(CARD_CACHE_CONTROL);
+    expect(title(after.text())).toBe("Dash: level 3, happy");
+  });
+});
