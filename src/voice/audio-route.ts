@@ -25,7 +25,7 @@ export function audioRoute(blobs: BlobStore): HttpHandler {
       "access-control-allow-origin": "*",
     };
     const ifNoneMatch = req.headers["if-none-match"];
-    if (ifNoneMatch && ifNoneMatch.split(",").some((t) => t.trim().replace(/^W\//, "") === etag || t.trim() === "*")) {
+    if (ifNoneMatch?.split(",").some((t) => t.trim().replace(/^W\//, "") === etag || t.trim() === "*")) {
       // Only answer 304 for audio we really have, so a stale tag cannot hide a missing file.
       if (await blobs.exists(`audio/${hash}.mp3`)) {
         res.writeHead(304, headers);

@@ -223,7 +223,10 @@ describe("calling the Lambda", () => {
     const handler = handlerWith();
     const api = nock("https://lambda.ap-northeast-1.amazonaws.com")
       .post("/2015-03-31/functions/dash-voice/invocations")
-      .reply(async (request: Request) => [200, JSON.stringify(await handler(await request.json()))])
+      .reply(async (request: Request) => [
+        200,
+        JSON.stringify(await handler((await request.json()) as VoiceLambdaEvent)),
+      ])
       .post("/2015-03-31/functions/dash-voice/invocations")
       .reply(200, JSON.stringify({ errorMessage: "Task timed out after 15.00 seconds" }), {
         "x-amz-function-error": "Unhandled",
