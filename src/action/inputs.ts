@@ -14,6 +14,7 @@ const list = z
 
 /** The Action's inputs (see action.yml), validated once; each message names the input to fix. */
 export const actionInputsSchema = z.object({
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow expression users should write
   "github-token": z.string().min(1, "is empty: pass ${{ github.token }} or a token with contents: write"),
   "state-branch": z
     .string()

@@ -193,7 +193,8 @@ function summaryOf(
   const fed = Object.entries(countByFood(feed.applied))
     .map(([food, n]) => `${n} × ${food.replace("_", " ")}`)
     .join(", ");
-  const raw = `${run.serverUrl.replace("github.com", "raw.githubusercontent.com")}/${subject}/${inputs["state-branch"]}/dash.svg`;
+  // github.com's ?raw=true redirect works for private repositories too (raw.githubusercontent.com does not).
+  const raw = `${run.serverUrl}/${subject}/blob/${inputs["state-branch"]}/dash.svg?raw=true`;
   const lines = [
     `## 🐦 ${state.name} — level ${state.level}`,
     "",

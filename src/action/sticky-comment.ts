@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { CommentModel, PrContributor } from "../comments/model.js";
-import { COMMENT_MARKER, renderComment } from "../comments/render-comment.js";
+import { COMMENT_MARKER } from "../comments/render-comment.js";
 import type { Ledger } from "../domain/ledger.js";
 import { levelForXp } from "../domain/levels.js";
 import { unlockedOutfits } from "../domain/outfits.js";

@@ -1,0 +1,159 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseLedger } from "../../src/domain/ledger.js";
+import { dartPayload } from "../helpers/examples.js";
+import { FakeGitHub } from "../helpers/fake-github.js";
+
+// These tests run the committed bundle exactly as a runner would: `node action/dist/index.mjs` with
+// the runner's environment, a real recorded event payload and a local GitHub API.
+const BUNDLE = join(process.cwd(), "action/dist/index.mjs");
+type Payload = Record<string, unknown>;
+
+let gh: FakeGitHub;
+let dir: string;
+beforeEach(async () => {
+  gh = await new FakeGitHub().start();
+  dir = mkdtempSync(join(tmpdir(), "repositori-action-"));
+});
+afterEach(async () => {
+  await gh.stop();
+});
+
+interface Run {
+  code: number;
+  stdout: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+function runBundle(event: string, payload: Payload, runId: string, inputs: Record<string, string> = {}): Promise<Run> {
+  const tag = `${runId}-${Math.random().toString(36).slice(2)}`;
+  const eventPath = join(dir, `event-${tag}.json`);
+  const outputPath = join(dir, `output-${tag}`);
+  const summaryPath = join(dir, `summary-${tag}`);
+  writeFileSync(eventPath, JSON.stringify(payload));
+  writeFileSync(outputPath, "");
+  writeFileSync(summaryPath, "");
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_EVENT_NAME: event,
+    GITHUB_REPOSITORY: "Codertocat/Hello-World",
+    GITHUB_RUN_ID: runId,
+    GITHUB_API_URL: gh.url,
+    GITHUB_SERVER_URL: "https://github.com",
+    GITHUB_OUTPUT: outputPath,
+    GITHUB_STEP_SUMMARY: summaryPath,
+    GITHUB_WORKSPACE: dir,
+    RUNNER_TEMP: dir,
+    "INPUT_GITHUB-TOKEN": "ghs_fake",
+    "INPUT_STATE-BRANCH": "repositori",
+    INPUT_COMMENT: "true",
+    INPUT_FORMATS: "svg,png",
+  };
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+  return new Promise((resolve) => {
+    execFile("node", [BUNDLE], { env }, (err, stdout) => {
+      const outputs: Record<string, string> = {};
+      const text = readFileSync(outputPath, "utf8");
+      for (const m of text.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1] ?? ""] = m[3] ?? "";
+      resolve({
+        code: err ? Number((err as { code?: number }).code ?? 1) : 0,
+        stdout,
+        outputs,
+        summary: readFileSync(summaryPath, "utf8"),
+      });
+    });
+  });
+}
+
+const pushOf = (shas: string[]): Payload => {
+  const p = dartPayload("push", undefined, (x) => (x.commits as unknown[]).length > 0);
+  const template = (p.commits as Payload[])[0] as Payload;
+  p.commits = shas.map((id) => ({ ...template, id }));
+  return p;
+};
+const ledger = () => parseLedger(gh.file("repositori", "dash.json")?.toString("utf8") ?? "null");
+
+describe("the bundled Action", () => {
+  it("first run creates the state branch with dash.json, dash.svg and a real PNG, and sets outputs", async () => {
+    const run = await runBundle("push", pushOf(["a".repeat(40)]), "100");
+    expect(run.code).toBe(0);
+    expect(run.outputs).toMatchObject({ level: "1", xp: "10", foods: "1" });
+    expect(readFileSync(run.outputs["card-path"] ?? "", "utf8")).toMatch(/^<svg/);
+    expect(ledger().xp).toBe(10);
+    expect(gh.file("repositori", "dash.svg")?.toString("utf8")).toMatch(/^<svg[^>]*role="img"/);
+    const png = gh.file("repositori", "dash.png") ?? Buffer.alloc(0);
+    expect(png.subarray(1, 4).toString("latin1")).toBe("PNG");
+    expect(png.readUInt32BE(16)).toBe(1200);
+    expect(png.readUInt32BE(20)).toBe(400);
+    expect(run.summary).toContain("Fed by this run | 1 × curry");
+  });
+
+  it("a second run adds XP; a re-run of the same run feeds nothing", async () => {
+    await runBundle("push", pushOf(["a".repeat(40)]), "100");
+    const second = await runBundle("push", pushOf(["b".repeat(40), "c".repeat(40)]), "101");
+    expect(second.outputs).toMatchObject({ xp: "30", foods: "2" });
+    const rerun = await runBundle("push", pushOf(["b".repeat(40), "c".repeat(40)]), "101");
+    expect(rerun.code).toBe(0);
+    expect(rerun.outputs).toMatchObject({ xp: "30", foods: "0" });
+    expect(ledger().xp).toBe(30);
+  });
+
+  it("two concurrent runs both land", async () => {
+    const [one, two] = await Promise.all([
+      runBundle("push", pushOf(["d".repeat(40)]), "200"),
+      runBundle("push", pushOf(["e".repeat(40)]), "201"),
+    ]);
+    expect([one?.code, two?.code]).toEqual([0, 0]);
+    expect(ledger().xp).toBe(20);
+  });
+
+  it("comments once on a pull request and updates the same comment on merge", async () => {
+    const opened = dartPayload("pull_request", "opened");
+    const number = (opened.pull_request as Payload).number as number;
+    expect((await runBundle("pull_request", opened, "300")).code).toBe(0);
+    const closed = dartPayload("pull_request", "closed");
+    (closed.pull_request as Payload).merged = true;
+    expect((await runBundle("pull_request", closed, "301")).code).toBe(0);
+    const comments = gh.comments.get(number) ?? [];
+    expect(comments).toHaveLength(1);
+    expect(comments[0]?.body).toMatch(/^<!-- repositori:dash -->/);
+    expect(comments[0]?.body).toContain("https://github.com/Codertocat/Hello-World/blob/repositori/dash.svg?raw=true");
+    expect(comments[0]?.body).toContain("**This PR fed Dash:** 2 × mapo tofu, 5 × feast → **+70 XP**");
+    expect(ledger().xp).toBe(70);
+  });
+
+  it("does not fail on a fork PR whose token is read-only", async () => {
+    gh.readOnly = true;
+    const pr = dartPayload("pull_request", "opened");
+    ((pr.pull_request as Payload).head as Payload).repo = { full_name: "fork/Hello-World" };
+    const run = await runBundle("pull_request", pr, "400");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/::warning::.*fork/);
+    expect(run.summary).toMatch(/pull_request_target or workflow_run/);
+  });
+
+  it("fails with the permissions line to add when the token cannot write", async () => {
+    gh.readOnly = true;
+    const run = await runBundle("push", pushOf(["f".repeat(40)]), "500");
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/::error::.*contents: write/);
+  });
+
+  it("ends with a notice and exit 0 on events it does not handle", async () => {
+    const run = await runBundle("release", { action: "published" }, "600");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/::notice::ReposiTori does nothing on release events/);
+    expect(gh.requests).toEqual([]);
+  });
+
+  it("refuses bad inputs with a message naming the input", async () => {
+    const run = await runBundle("push", pushOf(["a".repeat(40)]), "700", { timezone: "Mars/Base" });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/::error::.*input `timezone` is not an IANA time zone/);
+  });
+});
