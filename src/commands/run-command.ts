@@ -1,10 +1,11 @@
-import { cardUrl, readmeSnippets } from "../comments/card-links.js";
+import { CARD_TOP } from "../comments/build-model.js";
 import type { Octokit } from "../comments/deps.js";
 import { codeSpan, inlineText, problemText, safeUrl } from "../comments/markdown.js";
 import { commentMessages } from "../comments/messages.js";
 import type { Locale } from "../comments/model.js";
 import { OUTFITS, type Outfit, outfitUnlockLevel, unlockedOutfits } from "../domain/outfits.js";
 import type { RepoSettings } from "../github/repo-settings.js";
+import { cardUrl, readmeSnippets } from "../render/links.js";
 import type { RepoRef, Store } from "../store/store.js";
 import { loadRepoDash } from "../views/load-dash.js";
 import { sanitizeDashName } from "./dash-name.js";
@@ -173,7 +174,11 @@ async function statusReply(deps: CommandDeps, input: CommandInput, locale: Local
   const cm = commentMessages(locale);
   const record = await deps.store.getRepoById(input.repo.id);
   const view = record
-    ? await loadRepoDash(deps.store, record.owner, record.name, { now: deps.now(), token: record.badgeToken, top: 5 })
+    ? await loadRepoDash(deps.store, record.owner, record.name, {
+        now: deps.now(),
+        token: record.badgeToken,
+        top: CARD_TOP,
+      })
     : null;
   const problems = input.settings.problems.slice(0, 3).map((p) => problemText(p, 200));
   const problemLine = problems.length > 0 ? ["", cm.problems(problems.join("; "))] : [];

@@ -3,11 +3,14 @@ import { levelForXp } from "../domain/levels.js";
 import { unlockedOutfits } from "../domain/outfits.js";
 import { dayKey } from "../domain/time.js";
 import { isBotLogin } from "../github/payload.js";
+import { cardUrl } from "../render/links.js";
 import type { PrRecord } from "../store/comment-store.js";
 import { loadRepoDash } from "../views/load-dash.js";
-import { cardUrl } from "./card-links.js";
 import type { CommentDeps } from "./deps.js";
 import type { CommentModel, PrContributor } from "./model.js";
+
+/** Contributors a card shows (see http/card-views.ts). */
+export const CARD_TOP = 3;
 
 /**
  * Gathers what the comment shows from the store alone (no GitHub calls): the repo's Dash now, what
@@ -20,7 +23,8 @@ export async function buildCommentModel(
   const repo = await deps.store.getRepoById(pr.repoId);
   if (!repo) return null;
   const now = deps.now();
-  const view = await loadRepoDash(deps.store, repo.owner, repo.name, { now, token: repo.badgeToken, top: 1 });
+  // The same view as the card route (top 3), so the link's version matches the card it points at.
+  const view = await loadRepoDash(deps.store, repo.owner, repo.name, { now, token: repo.badgeToken, top: CARD_TOP });
   if (!view) return null;
   const { state } = view;
 

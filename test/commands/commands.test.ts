@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { cardUrl } from "../../src/comments/card-links.js";
 import { commentsFeature } from "../../src/comments/feature.js";
+import { cardUrl } from "../../src/render/links.js";
 import { openStore } from "../../src/store/open-store.js";
 import type { SqlStore } from "../../src/store/sql-store.js";
 import type { RepoRef } from "../../src/store/store.js";
+import { loadRepoDash } from "../../src/views/load-dash.js";
 import { API, feed, mockCreateComment, NOW, type Recorder, UnthrottledOctokit } from "../comments/helpers.js";
 import { type Harness, mockConfig, mockInstallationToken, mockNoConfig, startApp } from "../helpers/app-harness.js";
 import { dartPayload } from "../helpers/examples.js";
@@ -88,10 +89,10 @@ describe("/dash (everyone)", () => {
     firstEvent();
     expectReply();
     await say("Nice!\n/dash");
-    const state = (await app.get(`/api/v1/repos/${OWNER}/${REPO}`)).json();
+    const view = await loadRepoDash(store, OWNER, REPO, { now: NOW, top: 3 });
     expect(lastReply()).toBe(
       [
-        `![Dash, level 2, happy](${cardUrl("http://dash.test", OWNER, REPO, state)})`,
+        `![Dash, level 2, happy](${cardUrl("http://dash.test", OWNER, REPO, view?.state ?? null)})`,
         "",
         "### Dash is happy · level 2",
         "**40 XP** · 20 XP to level 3 · 4 foods eaten (4 today)  ",
@@ -229,7 +230,7 @@ describe("/dash badge (write) and /dash badge rotate (admin)", () => {
     expectReply();
     await say("/dash badge");
     const reply = lastReply();
-    expect(reply.startsWith("Put Dash in your README with one of these:\n\n**SVG**\n\n```markdown\n")).toBe(true);
+    expect(reply.startsWith("Put Dash in your README with one of these:\n\n**SVG card**\n\n```markdown\n")).toBe(true);
     expect(reply).toContain(`(http://dash.test/dash/${OWNER}/${REPO}.svg)`);
     expect(reply).toContain('<picture>\n  <source media="(prefers-color-scheme: dark)"');
     expect(reply).toContain("https://img.shields.io/endpoint?url=");

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { cardUrl } from "../../src/comments/card-links.js";
 import { commentsFeature } from "../../src/comments/feature.js";
 import { setPrReaction } from "../../src/comments/reaction.js";
+import { cardUrl } from "../../src/render/links.js";
 import { openStore } from "../../src/store/open-store.js";
 import type { SqlStore } from "../../src/store/sql-store.js";
+import { loadRepoDash } from "../../src/views/load-dash.js";
 import { type Harness, mockConfig, mockInstallationToken, mockNoConfig, startApp } from "../helpers/app-harness.js";
 import { dartPayload } from "../helpers/examples.js";
 import {
@@ -74,8 +75,9 @@ function pushTo(branch: string): Payload {
 
 /** The card link as the comment must show it for the repo's current state. */
 async function card(): Promise<string> {
-  const state = (await app.get(`/api/v1/repos/${OWNER}/${REPO}`)).json();
-  return cardUrl("http://dash.test", OWNER, REPO, state);
+  const view = await loadRepoDash(store, OWNER, REPO, { now: NOW, top: 3 });
+  if (!view) throw new Error("no Dash yet");
+  return cardUrl("http://dash.test", OWNER, REPO, view.state);
 }
 
 interface Expected {
