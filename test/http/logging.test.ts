@@ -1,0 +1,36 @@
+import { Writable } from "node:stream";
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import { mockInstallationToken, mockNoConfig, PRIVATE_KEY, startApp, WEBHOOK_SECRET } from "../helpers/app-harness.js";
+import { dartPayload } from "../helpers/examples.js";
+
+describe("logs", () => {
+  it("carry the delivery id and never a secret, even at trace level", async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const app = await startApp({ log: pino({ level: "trace" }, sink) });
+    try {
+      mockInstallationToken();
+      mockNoConfig("Codertocat", "Hello-World");
+      const push = dartPayload("push", undefined, (p) => (p.commits as unknown[]).length > 0);
+      const res = await app.deliver("push", push, { id: "delivery-for-log-test" });
+      expect(res.status).toBe(200);
+      await app.deliver("push", push, { secret: "not-the-secret" });
+    } finally {
+      await app.close();
+    }
+    const text = lines.join("");
+    expect(text).toContain("delivery-for-log-test");
+    expect(text).toMatch(/fed Dash 1 food/);
+    const keyBody = PRIVATE_KEY.split("\n")[1] ?? "";
+    expect(keyBody.length).toBeGreaterThan(20);
+    expect(text).not.toContain(keyBody);
+    expect(text).not.toContain(WEBHOOK_SECRET);
+    expect(text).not.toContain("ghs_test");
+  });
+});
