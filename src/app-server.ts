@@ -56,8 +56,9 @@ export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> 
 
   const routes: HttpHandler[] = [
     healthRoute({ store, configured: credentials !== null, version: VERSION }),
-    apiRoutes({ store, now }),
+    // Before apiRoutes, which answers 404 to every other /api/v1/ path (features add e.g. /api/v1/budget).
     ...features.flatMap((f) => f.routes ?? []),
+    apiRoutes({ store, now }),
   ];
   let probot: Probot | null = null;
   if (credentials) {

@@ -4,7 +4,7 @@ import { migrate } from "../../src/store/migrate.js";
 import { allMigrations } from "../../src/store/open-store.js";
 import { PostgresDb } from "../../src/store/postgres-db.js";
 
-const BASE_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const BASE_URL = process.env.PG_TEST_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 /**
  * Whether the test PostgreSQL answers. When it does not, tests that need it are skipped with the

@@ -1,0 +1,282 @@
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import nock from "nock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { commentsFeature } from "../../src/comments/feature.js";
+import type { PrReaction, PrTarget } from "../../src/comments/index.js";
+import type { FeatureContext } from "../../src/feature.js";
+import { metricsFeature } from "../../src/metrics/feature.js";
+import { AUDIO_KEY } from "../../src/voice/audio-key.js";
+import { lambdaCostMicros } from "../../src/voice/budget.js";
+import { type VoiceFeature, type VoiceFeatureOptions, voiceFeature } from "../../src/voice/feature.js";
+import {
+  mockCreateComment,
+  mockListComments,
+  mockUpdateComment,
+  type Recorder,
+  UnthrottledOctokit,
+  ZWSP,
+} from "../comments/helpers.js";
+import { type Harness, mockConfig, mockInstallationToken, mockNoConfig, startApp } from "../helpers/app-harness.js";
+import { dartPayload } from "../helpers/examples.js";
+import { deadUrl, type FakeEngine, startFakeEngine } from "./fake-voicevox.js";
+import { walkMp3 } from "./mp3-frames.js";
+
+type Payload = Record<string, unknown>;
+const OWNER = "Codertocat";
+const REPO = "Hello-World";
+const PR = 2;
+const NOW = new Date("2026-03-10T12:00:00Z");
+/** What one synthesis reserves with the default settings (2048 MB for the 15 s timeout). */
+const RESERVATION_USD = lambdaCostMicros(2048, 15_000, "ap-northeast-1") / 1_000_000;
+
+let engine: FakeEngine;
+let blobDir: string;
+let app: Harness | null = null;
+let voice: VoiceFeature;
+let published: { reaction: PrReaction; target: PrTarget }[];
+
+beforeEach(async () => {
+  engine = await startFakeEngine();
+  blobDir = await mkdtemp(join(tmpdir(), "dash-audio-"));
+  published = [];
+});
+afterEach(async () => {
+  await app?.close();
+  app = null;
+  await engine.close();
+  await rm(blobDir, { recursive: true, force: true });
+});
+
+/** The App with the voice feature (and, unless a publish callback is given, the real PR comments). */
+async function start(env: Record<string, string> = {}, opts: VoiceFeatureOptions & { comments?: boolean } = {}) {
+  const makeVoice = async (ctx: FeatureContext) => {
+    voice = await voiceFeature(ctx, opts);
+    return voice;
+  };
+  app = await startApp({
+    env: { VOICE_MODE: "engine", VOICEVOX_URL: engine.url, BLOB_URL: `file:${blobDir}`, ...env },
+    features: opts.comments ? [metricsFeature, commentsFeature, makeVoice] : [makeVoice],
+    now: () => NOW,
+    Octokit: UnthrottledOctokit,
+  });
+  return app;
+}
+
+const capture = {
+  publish: async (reaction: PrReaction, target: PrTarget) => {
+    published.push({ reaction, target });
+  },
+};
+
+const withInstallation = (p: Payload) => p.installation !== undefined;
+function merged(repo?: { id: number; name: string }): Payload {
+  const p = dartPayload("pull_request", "closed", withInstallation);
+  (p.pull_request as Payload).merged = true;
+  if (repo) {
+    const r = p.repository as Payload;
+    r.id = repo.id;
+    r.name = repo.name;
+    r.full_name = `${OWNER}/${repo.name}`;
+  }
+  return p;
+}
+
+async function receive(name: string, payload: Payload) {
+  // biome-ignore lint/suspicious/noExplicitAny: recorded payloads are untyped JSON
+  await app?.probot?.receive({ id: randomUUID(), name, payload } as any);
+}
+
+function firstEvent(repo = REPO, config?: string) {
+  mockInstallationToken(1);
+  if (config === undefined) mockNoConfig(OWNER, repo);
+  else mockConfig(OWNER, repo, config);
+}
+
+describe("Dash speaks in a merged PR", () => {
+  it("puts the line, a working /audio link and the credit in the PR comment", async () => {
+    await start({}, { comments: true });
+    const posted: Recorder = { bodies: [] };
+    const patched: Recorder = { bodies: [] };
+    firstEvent();
+    mockListComments(OWNER, REPO, PR);
+    mockCreateComment(OWNER, REPO, PR, 1001, posted);
+    // Two edits: the line as soon as it is known, then the line with its voice.
+    mockUpdateComment(OWNER, REPO, 1001, patched);
+    mockUpdateComment(OWNER, REPO, 1001, patched);
+
+    const res = await app?.deliver("pull_request", merged());
+    expect(res?.status).toBe(200);
+    await voice.idle();
+
+    expect(engine.syntheses()).toBe(1);
+    expect(engine.violations).toEqual([]);
+    const bodies = patched.bodies.map((b) => (b as { body: string }).body);
+    expect(bodies).toHaveLength(2);
+    expect(bodies[0]).toMatch(/^> 💬 “.+”$/m);
+    expect(bodies[0]).not.toContain("🔊");
+    const listen =
+      /^> 🔊 \[Listen\]\((http:\/\/dash\.test\/audio\/([0-9a-f]{64})\.mp3)\) \(VOICEVOX:ずんだもん\)$/m.exec(
+        bodies[1] ?? "",
+      );
+    expect(listen).not.toBeNull();
+    // The same line as before, now with its voice.
+    expect(bodies[1]).toContain(/^> 💬 “.+”$/m.exec(bodies[0] ?? "")?.[0]);
+
+    const path = new URL(listen?.[1] ?? "").pathname;
+    const audio = await app?.get(path);
+    expect(audio?.status).toBe(200);
+    expect(audio?.headers["content-type"]).toBe("audio/mpeg");
+    expect(audio?.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+    expect(audio?.headers.etag).toBe(`"${listen?.[2]}"`);
+    expect(walkMp3(audio?.body ?? Buffer.alloc(0)).seconds).toBeGreaterThan(0.3);
+    expect((await app?.get(path, { "if-none-match": `"${listen?.[2]}"` }))?.status).toBe(304);
+
+    const budget = (await app?.get("/api/v1/budget"))?.json();
+    expect(budget.day).toBe("2026-03-10");
+    expect(budget.voice.uses).toBe(1);
+    expect(budget.voice.spentUsd).toBeGreaterThan(0);
+    expect(budget.voice.spentUsd).toBeLessThan(RESERVATION_USD);
+    expect(budget.voice.reservedUsd).toBe(0);
+    expect(budget.voice.remainingUsd).toBeCloseTo(0.5 - budget.voice.spentUsd, 9);
+    const metrics = (await app?.get("/metrics"))?.text() ?? "";
+    expect(metrics).toMatch(/repositori_budget_usd\{area="voice",kind="spent",app="repositori"\} [0-9.e-]+/);
+  });
+
+  it("answers the webhook before the reaction is done", async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    await start(
+      {},
+      {
+        publish: async (reaction, target) => {
+          await gate;
+          published.push({ reaction, target });
+        },
+      },
+    );
+    firstEvent();
+    const res = await app?.deliver("pull_request", merged());
+    // The delivery is answered while the reaction is still waiting to be shown.
+    expect(res?.status).toBe(200);
+    expect(published).toEqual([]);
+    release();
+    await voice.idle();
+    expect(published.at(-1)?.reaction.audioUrl).toMatch(/^http:\/\/dash\.test\/audio\/[0-9a-f]{64}\.mp3$/);
+    expect(published.at(-1)?.target).toMatchObject({ owner: OWNER, repo: REPO, prNumber: PR });
+  });
+
+  it("with a zero voice budget: nothing is synthesised and the comment says so", async () => {
+    await start({ VOICE_DAILY_BUDGET_USD: "0" }, capture);
+    firstEvent();
+    await receive("pull_request", merged());
+    await voice.idle();
+    expect(engine.syntheses()).toBe(0);
+    expect(published).toHaveLength(1);
+    expect(published[0]?.reaction).toEqual({
+      text: expect.any(String),
+      note: "Dash's voice is resting until tomorrow: today's voice budget is used up.",
+    });
+    expect((await app?.get("/api/v1/budget"))?.json().voice).toEqual({
+      limitUsd: 0,
+      spentUsd: 0,
+      reservedUsd: 0,
+      remainingUsd: 0,
+      uses: 0,
+    });
+  });
+
+  it("writes the budget note in Japanese for a Japanese repo", async () => {
+    await start({ VOICE_INSTALLATION_DAILY_BUDGET_USD: "0" }, capture);
+    firstEvent(REPO, "locale: ja\n");
+    await receive("pull_request", merged());
+    await voice.idle();
+    expect(engine.syntheses()).toBe(0);
+    expect(published[0]?.reaction.note).toBe("今日の声の予算を使い切ったので、ダッシュの声はまた明日。");
+    expect(published[0]?.reaction.text).toMatch(/[ぁ-んァ-ン一-龯]/);
+  });
+
+  it("reuses the audio of a line already spoken: no second synthesis, no cost", async () => {
+    const GEMINI = "https://generativelanguage.googleapis.com";
+    const line = {
+      candidates: [{ content: { parts: [{ text: "What a feast! Thank you, Codertocat!" }] }, finishReason: "STOP" }],
+      usageMetadata: { promptTokenCount: 300, candidatesTokenCount: 12 },
+    };
+    nock(GEMINI).post("/v1beta/models/gemini-2.5-flash-lite:generateContent").times(2).reply(200, line);
+    await start({ GEMINI_API_KEY: "k" }, capture);
+    firstEvent("Hello-World");
+    await receive("pull_request", merged());
+    await voice.idle();
+    const spentAfterFirst = (await app?.get("/api/v1/budget"))?.json().voice.spentUsd;
+    // Probot keeps the installation token: only the second repo's config is looked up.
+    mockNoConfig(OWNER, "Other-Repo");
+    await receive("pull_request", merged({ id: 999_001, name: "Other-Repo" }));
+    await voice.idle();
+
+    expect(engine.syntheses()).toBe(1);
+    const voiced = published.filter((p) => p.reaction.audioUrl);
+    expect(voiced).toHaveLength(2);
+    expect(voiced[0]?.reaction.audioUrl).toBe(voiced[1]?.reaction.audioUrl);
+    expect(voiced.map((p) => p.reaction.text)).toEqual([
+      line.candidates[0]?.content.parts[0]?.text,
+      line.candidates[0]?.content.parts[0]?.text,
+    ]);
+    const budget = (await app?.get("/api/v1/budget"))?.json();
+    expect(budget.voice.spentUsd).toBe(spentAfterFirst);
+    expect(budget.voice.uses).toBe(1);
+    expect(budget.gemini.uses).toBe(2);
+  });
+
+  it("keeps the text and logs why when the engine is down", async () => {
+    await start({ VOICEVOX_URL: await deadUrl() }, capture);
+    firstEvent();
+    await receive("pull_request", merged());
+    await voice.idle();
+    expect(published).toHaveLength(1);
+    expect(published[0]?.reaction).toEqual({ text: expect.any(String) });
+    expect((await app?.get("/api/v1/budget"))?.json().voice.uses).toBe(0);
+  });
+
+  it("reacts to an opened PR in text only, and not at all with `comment: off`", async () => {
+    await start({}, capture);
+    firstEvent();
+    const opened = dartPayload("pull_request", "opened", withInstallation);
+    await receive("pull_request", opened);
+    await voice.idle();
+    expect(published).toHaveLength(1);
+    expect(Object.keys(published[0]?.reaction ?? {})).toEqual(["text"]);
+    expect(engine.syntheses()).toBe(0);
+
+    await app?.close();
+    published = [];
+    await start({}, capture);
+    firstEvent(REPO, "comment: off\n");
+    await receive("pull_request", merged());
+    await voice.idle();
+    expect(published).toEqual([]);
+    expect(engine.syntheses()).toBe(0);
+  });
+
+  it("does not speak when the repo turns its voice off", async () => {
+    await start({}, capture);
+    firstEvent(REPO, "voice:\n  enabled: false\n");
+    await receive("pull_request", merged());
+    await voice.idle();
+    expect(published).toHaveLength(1);
+    expect(published[0]?.reaction.audioUrl).toBeUndefined();
+    expect(engine.syntheses()).toBe(0);
+  });
+
+  it("serves only well-formed audio keys", async () => {
+    await start({}, capture);
+    expect((await app?.get("/audio/../../etc/passwd"))?.status).toBe(404);
+    expect((await app?.get(`/audio/${"a".repeat(64)}.mp3`))?.status).toBe(404);
+    expect((await app?.get("/audio/xyz.mp3"))?.json().error).toMatch(/64 hex digits/);
+    expect(AUDIO_KEY.test(`audio/${"a".repeat(64)}.mp3`)).toBe(true);
+    expect(ZWSP).toBe("\u200b");
+  });
+});

@@ -1,0 +1,198 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import nock from "nock";
+import pino from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { BlobStore } from "../../src/blob/blob-store.js";
+import { FsBlobStore } from "../../src/blob/fs.js";
+import { S3BlobStore } from "../../src/blob/s3.js";
+import { BudgetStore } from "../../src/store/budget-store.js";
+import { migrate } from "../../src/store/migrate.js";
+import { allMigrations } from "../../src/store/open-store.js";
+import { SqliteDb } from "../../src/store/sqlite-db.js";
+import { Budget, lambdaCostMicros } from "../../src/voice/budget.js";
+import { createVoiceHandler, type VoiceLambdaEvent } from "../../src/voice/lambda.js";
+import { functionUrlInvoke } from "../../src/voice/lambda-client.js";
+import { speak, type VoiceDeps, type VoiceOutcome } from "../../src/voice/speak.js";
+import { engineSynthesizer, lambdaSynthesizer, type Synthesizer } from "../../src/voice/synthesizer.js";
+import { VoicevoxClient } from "../../src/voice/voicevox.js";
+import { startLocalS3 } from "../blob/s3rver-server.js";
+import { http } from "../helpers/http.js";
+import { type FakeEngine, startFakeEngine } from "./fake-voicevox.js";
+import { walkMp3 } from "./mp3-frames.js";
+
+const ESTIMATE = lambdaCostMicros(2048, 15_000, "ap-northeast-1");
+const now = () => new Date("2026-04-01T09:00:00Z");
+
+let engine: FakeEngine;
+let db: SqliteDb;
+let dir: string;
+let blobs: BlobStore;
+beforeEach(async () => {
+  engine = await startFakeEngine();
+  db = new SqliteDb(":memory:");
+  await migrate(db, allMigrations);
+  dir = await mkdtemp(join(tmpdir(), "speak-"));
+  blobs = new FsBlobStore({ root: dir, publicUrl: "http://dash.test" });
+});
+afterEach(async () => {
+  await engine.close();
+  await db.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function budgetFor(voiceUsd: number, voiceInstallationUsd = voiceUsd) {
+  return new Budget({
+    store: new BudgetStore(db),
+    limits: { voiceUsd, voiceInstallationUsd, geminiUsd: 0, geminiInstallationUsd: 0 },
+    now,
+  });
+}
+
+function deps(over: Partial<VoiceDeps> = {}): VoiceDeps {
+  return {
+    synth: engineSynthesizer(new VoicevoxClient({ baseUrl: engine.url, timeoutMs: 5000 })),
+    blobs,
+    budget: budgetFor(1),
+    memoryMb: 2048,
+    region: "ap-northeast-1",
+    timeoutMs: 15_000,
+    log: pino({ level: "silent" }),
+    ...over,
+  };
+}
+
+describe("speaking a line", () => {
+  it("synthesises once, then serves the stored audio for free", async () => {
+    const d = deps();
+    const first = await speak("ごちそうさま!", 3, 1, d);
+    const second = await speak("ごちそうさま!", 3, 1, d);
+    expect(first).toMatchObject({ status: "ready", cached: false, credit: "VOICEVOX:ずんだもん" });
+    expect(second).toMatchObject({ status: "ready", cached: true, costMicros: 0 });
+    expect(first.status === "ready" && second.status === "ready" && first.url === second.url).toBe(true);
+    expect(engine.syntheses()).toBe(1);
+    const report = await d.budget.today();
+    expect(report.voice.uses).toBe(1);
+    expect(first.status === "ready" && report.voice.spentUsd * 1_000_000).toBe(
+      first.status === "ready" && first.costMicros,
+    );
+    const stored = await blobs.get(first.status === "ready" ? first.key : "");
+    walkMp3(stored?.body ?? Buffer.alloc(0));
+  });
+
+  it("lets exactly 5 of 50 simultaneous lines be synthesised when the budget holds 5", async () => {
+    const d = deps({ budget: budgetFor((5 * ESTIMATE) / 1_000_000) });
+    const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => speak(`line number ${i}`, 3, 1, d)));
+    const count = (s: VoiceOutcome["status"]) => outcomes.filter((o) => o.status === s).length;
+    expect(count("ready")).toBe(5);
+    expect(count("budget")).toBe(45);
+    expect(engine.syntheses()).toBe(5);
+  });
+
+  it("synthesises a line asked for by many at once only once", async () => {
+    const d = deps();
+    const inFlight = new Map<string, Promise<VoiceOutcome>>();
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => speak("same line", 3, 1, d, inFlight)));
+    expect(new Set(outcomes.map((o) => (o.status === "ready" ? o.url : o.status))).size).toBe(1);
+    expect(engine.syntheses()).toBe(1);
+  });
+
+  it("finds the credit of a style missing from the table in the engine's speakers, and refuses unknown ones", async () => {
+    expect(await speak("hi", 77, 1, deps())).toMatchObject({ status: "ready", credit: "VOICEVOX:テスト話者" });
+    expect(await speak("hi", 99, 1, deps())).toEqual({
+      status: "failed",
+      reason: "no known VOICEVOX character for style 99",
+    });
+    expect(engine.syntheses()).toBe(1);
+  });
+
+  it("gives up at the timeout and books the time reserved", async () => {
+    const stuck: Synthesizer = {
+      mode: "lambda",
+      engineVersion: async () => "0.24.1",
+      synthesize: () => new Promise(() => undefined),
+      character: async () => "ずんだもん",
+    };
+    const d = deps({ synth: stuck, timeoutMs: 50 });
+    expect(await speak("slow", 3, 1, d)).toEqual({
+      status: "failed",
+      reason: "synthesis failed: no audio within 50 ms",
+    });
+    const report = await d.budget.today();
+    expect(report.voice).toMatchObject({ uses: 1, reservedUsd: 0 });
+    expect(report.voice.spentUsd * 1_000_000).toBe(lambdaCostMicros(2048, 50, "ap-northeast-1"));
+  });
+});
+
+describe("speaking through the Lambda", () => {
+  const FUNCTION_URL = "https://voice.lambda-url.ap-northeast-1.on.aws/";
+
+  /** nock stands in for the Function URL and runs the real handler against the local engine. */
+  function lambdaBehindNock(blobsInLambda: BlobStore | null) {
+    const handler = createVoiceHandler({
+      engine: new VoicevoxClient({ baseUrl: engine.url, timeoutMs: 5000 }),
+      defaultSpeaker: 3,
+      maxChars: 200,
+      engineWaitMs: 0,
+      blobs: blobsInLambda,
+      log: pino({ level: "silent" }),
+    });
+    nock("https://voice.lambda-url.ap-northeast-1.on.aws")
+      .post("/")
+      .reply(async (request: Request) => {
+        const event: VoiceLambdaEvent = {
+          version: "2.0",
+          requestContext: { http: { method: "POST" } },
+          headers: Object.fromEntries(request.headers.entries()),
+          body: await request.text(),
+          isBase64Encoded: false,
+        };
+        const result = await handler(event);
+        return [
+          result.statusCode,
+          Buffer.from(result.body, result.isBase64Encoded ? "base64" : "utf8"),
+          result.headers,
+        ];
+      });
+  }
+
+  it("stores the MP3 the Lambda answers in the App's store", async () => {
+    lambdaBehindNock(null);
+    const synth = lambdaSynthesizer(functionUrlInvoke({ url: FUNCTION_URL }), "0.24.1");
+    const outcome = await speak("ラムダから", 3, 1, deps({ synth }));
+    expect(outcome).toMatchObject({ status: "ready", cached: false });
+    expect(outcome.status === "ready" && outcome.url).toMatch(/^http:\/\/dash\.test\/audio\/[0-9a-f]{64}\.mp3$/);
+    expect(engine.syntheses()).toBe(1);
+  });
+
+  it("uses the key the Lambda stored in a shared S3 bucket, and links to the bucket's public URL", async () => {
+    const s3 = await startLocalS3("shared-audio");
+    try {
+      const bucket = (publicUrl?: string) =>
+        new S3BlobStore({
+          bucket: s3.bucket,
+          prefix: "dash/",
+          region: "us-east-1",
+          endpoint: s3.endpoint,
+          credentials: s3.credentials,
+          ...(publicUrl ? { publicUrl } : {}),
+        });
+      lambdaBehindNock(bucket());
+      const synth = lambdaSynthesizer(functionUrlInvoke({ url: FUNCTION_URL }), "0.24.1");
+      const appBlobs = bucket(`${s3.endpoint}/${s3.bucket}`);
+      const outcome = await speak("共有バケット", 3, 1, deps({ synth, blobs: appBlobs }));
+      expect(outcome).toMatchObject({ status: "ready", cached: false });
+      const url = outcome.status === "ready" ? outcome.url : "";
+      expect(url).toMatch(new RegExp(`^${s3.endpoint}/shared-audio/dash/audio/[0-9a-f]{64}\\.mp3$`));
+      const res = await http(url);
+      expect(res.status).toBe(200);
+      walkMp3(res.body);
+      // A second App asking for the same line finds it in the bucket without calling the Lambda.
+      expect(await speak("共有バケット", 3, 1, deps({ synth, blobs: appBlobs }))).toMatchObject({ cached: true });
+      await appBlobs.close();
+    } finally {
+      await s3.close();
+    }
+  });
+});
