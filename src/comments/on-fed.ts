@@ -3,17 +3,14 @@ import type { Json } from "../github/payload.js";
 import type { PrKey } from "../store/comment-store.js";
 import type { CommentDeps, Octokit } from "./deps.js";
 import { prOf, pushedBranch } from "./pr-info.js";
+import { saveRenderSettings } from "./render-settings.js";
 import { refreshPrComment } from "./upsert.js";
 
 /** Saves what a feeding gave to one PR and brings its comment up to date. */
 async function feedPr(deps: CommentDeps, event: FedEvent, key: PrKey): Promise<void> {
   const { outcome, settings, repo } = event;
   await deps.comments.recordFeedings(key, outcome.applied, outcome.users, outcome.repo.xpBefore);
-  await deps.comments.setRenderSettings(key, {
-    locale: settings.config.locale,
-    mode: settings.config.comment,
-    problems: settings.problems,
-  });
+  await saveRenderSettings(deps, key, settings, event.context.log);
   const result = await refreshPrComment(
     deps,
     {

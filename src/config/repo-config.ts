@@ -87,16 +87,46 @@ export function parseRepoConfig(raw: unknown): ParsedRepoConfig {
       delete input[key];
     }
   }
+  // Sections (`foods`, `voice`): a typo inside is reported too, and drops only that one key.
+  for (const [section, keys] of Object.entries(SECTION_KEYS)) {
+    const value = input[section];
+    if (!isMapping(value)) continue;
+    const kept = { ...value };
+    for (const key of Object.keys(kept)) {
+      if (!keys.has(key)) {
+        problems.push(`\`${section}.${key}\`: unknown setting (ignored)`);
+        delete kept[key];
+      }
+    }
+    input[section] = kept;
+  }
   for (let attempt = 0; attempt < 20; attempt++) {
     const result = repoConfigSchema.safeParse(input);
     if (result.success) return { config: result.data, problems };
-    const bad = new Set<string>();
     for (const issue of result.error.issues) {
-      const path = issue.path.map(String).join(".");
-      problems.push(`\`${path || "(file)"}\`: ${issue.message}`);
-      bad.add(String(issue.path[0]));
+      const path = issue.path.map(String);
+      problems.push(`\`${path.join(".") || "(file)"}\`: ${issue.message}`);
+      const [top, inner] = path;
+      if (top === undefined) return { config: DEFAULT_REPO_CONFIG, problems };
+      const section = input[top];
+      // A bad value inside a section falls back on its own; its valid siblings still apply.
+      if (inner !== undefined && isMapping(section)) {
+        const { [inner]: _dropped, ...rest } = section;
+        input[top] = rest;
+      } else {
+        delete input[top];
+      }
     }
-    for (const key of bad) delete input[key];
   }
   return { config: DEFAULT_REPO_CONFIG, problems };
 }
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** The settings each section of the file knows (read from the schema, so they never drift). */
+const SECTION_KEYS: Record<string, Set<string>> = {
+  foods: new Set(Object.keys(repoConfigSchema.shape.foods.unwrap().shape)),
+  voice: new Set(Object.keys(repoConfigSchema.shape.voice.unwrap().shape)),
+};
