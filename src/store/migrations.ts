@@ -1,5 +1,22 @@
 import type { Migration } from "./db.js";
 
+/** The feeding log (an audit trail; counters above are what reads use). Only the id column differs by dialect. */
+function feedingLog(idColumn: string): string {
+  return `
+CREATE TABLE feedings (
+  id ${idColumn},
+  delivery_id TEXT NOT NULL,
+  repo_id BIGINT NOT NULL,
+  login_key TEXT NOT NULL,
+  food TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  source_key TEXT NOT NULL,
+  fed_at BIGINT NOT NULL
+);
+CREATE INDEX feedings_by_delivery ON feedings (delivery_id);
+`;
+}
+
 /**
  * The core schema. Times are epoch milliseconds and flags are 0/1 integers so the same SQL serves
  * SQLite and PostgreSQL. Aggregates (xp, foods per kind, foods per day) are kept as counters updated
@@ -89,31 +106,7 @@ CREATE TABLE user_days (
   },
   {
     id: "core-002-feeding-log",
-    sqlite: `
-CREATE TABLE feedings (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  delivery_id TEXT NOT NULL,
-  repo_id BIGINT NOT NULL,
-  login_key TEXT NOT NULL,
-  food TEXT NOT NULL,
-  count INTEGER NOT NULL,
-  source_key TEXT NOT NULL,
-  fed_at BIGINT NOT NULL
-);
-CREATE INDEX feedings_by_delivery ON feedings (delivery_id);
-`,
-    postgres: `
-CREATE TABLE feedings (
-  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  delivery_id TEXT NOT NULL,
-  repo_id BIGINT NOT NULL,
-  login_key TEXT NOT NULL,
-  food TEXT NOT NULL,
-  count INTEGER NOT NULL,
-  source_key TEXT NOT NULL,
-  fed_at BIGINT NOT NULL
-);
-CREATE INDEX feedings_by_delivery ON feedings (delivery_id);
-`,
+    sqlite: feedingLog("INTEGER PRIMARY KEY AUTOINCREMENT"),
+    postgres: feedingLog("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
   },
 ];
