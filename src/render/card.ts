@@ -1,6 +1,7 @@
 import { seasonScene, waitingScene } from "./backgrounds.js";
 import type { CardModel, FedCardModel, NotFedCardModel } from "./card-model.js";
 import { dashBird } from "./dash-art.js";
+import { fitWidth } from "./text.js";
 import { BADGE_COLORS, COLORS, type Colors } from "./theme.js";
 import { h, type VNode } from "./vnode.js";
 
@@ -12,7 +13,12 @@ export const BADGE_HEIGHT = 20;
 const FONT = "Inter, Noto Sans JP";
 const ART = CARD_HEIGHT - 2;
 
-const oneLine = { whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis" } as const;
+// One-line texts are cut to width by `fitWidth` (see text.ts); nowrap keeps satori from wrapping them.
+const oneLine = { whiteSpace: "nowrap" } as const;
+
+// Widths available to the one-line texts, in px.
+const NAME_WIDTH = 250;
+const PANEL_WIDTH = 360;
 
 /** The satori element tree for `model`: the full card or the compact badge. Pure. */
 export function cardTree(model: CardModel): VNode {
@@ -20,6 +26,11 @@ export function cardTree(model: CardModel): VNode {
   return model.variant === "fed" ? fedCard(model) : notFedCard(model);
 }
 
+/**
+ * The card: art on the left, text on the right. Nothing here clips with `overflow: hidden` on a
+ * container: satori turns that into a mask on every descendant, and masks are what makes resvg slow.
+ * The art rounds its own corners instead, and long texts are cut short before they get here.
+ */
 function frame(c: Colors, art: VNode, ...panel: VNode[]): VNode {
   return h(
     "div",
@@ -31,7 +42,6 @@ function frame(c: Colors, art: VNode, ...panel: VNode[]): VNode {
         backgroundColor: c.bg,
         border: `1px solid ${c.border}`,
         borderRadius: 16,
-        overflow: "hidden",
         fontFamily: FONT,
         color: c.text,
       },
@@ -54,14 +64,22 @@ function frame(c: Colors, art: VNode, ...panel: VNode[]): VNode {
   );
 }
 
+// The card's left corners, in the art's 200 × 200 box (the card's 15 px inner radius, scaled).
+const ART_CORNERS = "M15.2 0 H200 V200 H15.2 A15.2 15.2 0 0 1 0 184.8 V15.2 A15.2 15.2 0 0 1 15.2 0 Z";
+
 function artPanel(scene: VNode[], bird: VNode[], c: Colors, grey: boolean): VNode {
   return h(
     "svg",
     { width: ART, height: ART, viewBox: "0 0 200 200" },
-    ...scene,
-    c.sceneDim > 0 ? h("rect", { width: 200, height: 200, fill: "#0d1117", fillOpacity: c.sceneDim }) : null,
-    grey ? h("rect", { width: 200, height: 200, fill: "#6b7280", fillOpacity: 0.38 }) : null,
-    ...bird,
+    h("defs", null, h("clipPath", { id: "card-corners" }, h("path", { d: ART_CORNERS }))),
+    h(
+      "g",
+      { clipPath: "url(#card-corners)" },
+      ...scene,
+      c.sceneDim > 0 ? h("rect", { width: 200, height: 200, fill: "#0d1117", fillOpacity: c.sceneDim }) : null,
+      grey ? h("rect", { width: 200, height: 200, fill: "#6b7280", fillOpacity: 0.38 }) : null,
+      ...bird,
+    ),
   );
 }
 
@@ -77,7 +95,11 @@ function fedCard(m: FedCardModel): VNode {
       h(
         "div",
         { style: { display: "flex", alignItems: "center" } },
-        h("div", { style: { ...oneLine, maxWidth: 260, fontSize: 26, fontWeight: 700, lineHeight: 1.15 } }, m.name),
+        h(
+          "div",
+          { style: { ...oneLine, fontSize: 26, fontWeight: 700, lineHeight: 1.15 } },
+          fitWidth(m.name, NAME_WIDTH, 26, true),
+        ),
         h(
           "div",
           {
@@ -94,7 +116,11 @@ function fedCard(m: FedCardModel): VNode {
           m.levelText,
         ),
       ),
-      h("div", { style: { ...oneLine, marginTop: 2, fontSize: 13, color: c.muted } }, m.subtitle),
+      h(
+        "div",
+        { style: { ...oneLine, marginTop: 2, fontSize: 13, color: c.muted } },
+        fitWidth(m.subtitle, PANEL_WIDTH, 13),
+      ),
     ),
     h(
       "div",
@@ -136,7 +162,11 @@ function fedCard(m: FedCardModel): VNode {
         },
         m.moodText,
       ),
-      h("div", { style: { ...oneLine, marginLeft: 10, color: c.muted } }, `${m.fedText} · ${m.todayText}`),
+      h(
+        "div",
+        { style: { ...oneLine, marginLeft: 10, color: c.muted } },
+        fitWidth(`${m.fedText} · ${m.todayText}`, PANEL_WIDTH - 130, 13),
+      ),
     ),
     listRow(m, c),
   );
@@ -151,7 +181,7 @@ function listRow(m: FedCardModel, c: Colors): VNode {
     h("div", { style: { fontSize: 11, color: c.muted, marginBottom: 3 } }, m.listTitle),
     h(
       "div",
-      { style: { display: "flex", alignItems: "center", fontSize: 12, height: 16, overflow: "hidden" } },
+      { style: { display: "flex", alignItems: "center", fontSize: 12, height: 16 } },
       ...m.list.map((item, i) =>
         h(
           "div",
@@ -175,7 +205,7 @@ function listRow(m: FedCardModel, c: Colors): VNode {
             },
             String(i + 1),
           ),
-          h("div", { style: { ...oneLine, fontWeight: 700, maxWidth: 66 } }, item.label),
+          h("div", { style: { ...oneLine, fontWeight: 700 } }, fitWidth(item.label, 66, 12, true)),
           h("div", { style: { marginLeft: 4, color: c.muted } }, item.value),
         ),
       ),
@@ -192,7 +222,11 @@ function notFedCard(m: NotFedCardModel): VNode {
       "div",
       { style: { display: "flex", flexDirection: "column" } },
       h("div", { style: { fontSize: 26, fontWeight: 700, lineHeight: 1.15 } }, "Dash"),
-      h("div", { style: { ...oneLine, marginTop: 2, fontSize: 13, color: c.muted } }, m.subject),
+      h(
+        "div",
+        { style: { ...oneLine, marginTop: 2, fontSize: 13, color: c.muted } },
+        fitWidth(m.subject, PANEL_WIDTH, 13),
+      ),
     ),
     h(
       "div",
@@ -216,22 +250,24 @@ function badgeTree(m: CardModel): VNode {
       style: {
         display: "flex",
         height: BADGE_HEIGHT,
-        borderRadius: 3,
-        overflow: "hidden",
         fontFamily: FONT,
         fontSize: 11,
       },
     },
     h(
       "div",
-      { style: { ...part, backgroundColor: c.badgeLabel, padding: "0 6px 0 3px" } },
+      { style: { ...part, backgroundColor: c.badgeLabel, padding: "0 6px 0 3px", borderRadius: "3px 0 0 3px" } },
       h(
         "svg",
         { width: 16, height: 16, viewBox: "0 0 200 200" },
         ...dashBird({ outfit: fed ? m.outfit : "normal", mood: fed ? m.mood : "peckish", waiting: !fed, icon: true }),
       ),
-      h("div", { style: { ...oneLine, marginLeft: 3, maxWidth: 160 } }, fed ? m.name : "Dash"),
+      h("div", { style: { ...oneLine, marginLeft: 3 } }, fed ? fitWidth(m.name, 150, 11) : "Dash"),
     ),
-    h("div", { style: { ...part, backgroundColor: color, padding: "0 7px", fontWeight: 700 } }, text),
+    h(
+      "div",
+      { style: { ...part, backgroundColor: color, padding: "0 7px", fontWeight: 700, borderRadius: "0 3px 3px 0" } },
+      text,
+    ),
   );
 }

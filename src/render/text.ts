@@ -46,3 +46,37 @@ const XML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c] ?? c);
 }
+
+// East Asian wide and fullwidth ranges: Hangul Jamo, CJK and kana, Hangul syllables, compatibility ideographs, fullwidth forms.
+const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u;
+const PICTOGRAPH = /\p{Extended_Pictographic}/u;
+
+/** A deliberately generous guess at one grapheme's advance, in em, for the card fonts (Inter, Noto Sans JP). */
+function emWidth(g: string): number {
+  if (PICTOGRAPH.test(g) || g.length > 2) return 1.2;
+  if (WIDE.test(g)) return 1.0;
+  if (/^[mwMW@%]$/.test(g)) return 0.95;
+  if (/^\p{Lu}$/u.test(g)) return 0.76;
+  if (/^\p{Ll}$/u.test(g) || /^[0-9]$/.test(g)) return 0.64;
+  if (g === " ") return 0.3;
+  if (g.charCodeAt(0) < 0x80) return 0.64;
+  // Other scripts have no card font and show as boxes; combining marks add nothing but are rare.
+  return 0.85;
+}
+
+/**
+ * Shortens one-line text to fit `maxPx` at `fontPx` (ending in an ellipsis when cut), by a generous
+ * width estimate. Cutting here rather than with CSS `overflow: hidden` keeps satori from adding
+ * clip paths and masks, which are most of what a PNG render costs.
+ */
+export function fitWidth(text: string, maxPx: number, fontPx: number, bold = false): string {
+  const scale = fontPx * (bold ? 1.08 : 1);
+  const parts = graphemes(text);
+  const widths = parts.map((g) => emWidth(g) * scale);
+  if (widths.reduce((a, b) => a + b, 0) <= maxPx) return text;
+  const budget = maxPx - 0.9 * scale;
+  let used = 0;
+  let n = 0;
+  while (n < parts.length && used + (widths[n] ?? 0) <= budget) used += widths[n++] ?? 0;
+  return `${parts.slice(0, n).join("").trimEnd()}…`;
+}

@@ -34,6 +34,7 @@ const SVG_NAMES: Record<string, string> = {
   strokeDasharray: "stroke-dasharray",
   fillOpacity: "fill-opacity",
   fillRule: "fill-rule",
+  clipPath: "clip-path",
   stopColor: "stop-color",
   stopOpacity: "stop-opacity",
 };

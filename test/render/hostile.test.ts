@@ -3,7 +3,7 @@ import { fedCardModel, MAX_LOGIN, MAX_NAME, notFedCardModel } from "../../src/re
 import { loadCardFonts } from "../../src/render/fonts.js";
 import { CardRenderer } from "../../src/render/renderer.js";
 import { shieldsEndpoint } from "../../src/render/shields.js";
-import { cleanText, escapeXml, graphemes } from "../../src/render/text.js";
+import { cleanText, escapeXml, fitWidth, graphemes } from "../../src/render/text.js";
 import { LIGHT_EN, NOW, repoState } from "./fixtures.js";
 import { decodePng, expectSafeSvg } from "./svg-checks.js";
 
@@ -54,6 +54,15 @@ describe("cleanText", () => {
   it("folds whitespace and keeps ordinary text as it is", () => {
     expect(cleanText("  Dash \n the\tbird ", 40)).toBe("Dash the bird");
     expect(cleanText("ダッシュ", 40)).toBe("ダッシュ");
+  });
+
+  it("fits one-line text to a width by a generous estimate, ending in an ellipsis when cut", () => {
+    expect(fitWidth("Dash", 250, 26, true)).toBe("Dash");
+    const cut = fitWidth("W".repeat(24), 250, 26, true);
+    expect(cut.endsWith("…")).toBe(true);
+    expect(cut.length).toBeLessThan(12);
+    expect(fitWidth("ダッシュ".repeat(10), 250, 26, true)).toMatch(/^(ダッシュ)+[ダッシュ]*…$/);
+    expect(graphemes(fitWidth("🐦".repeat(100), 66, 12)).length).toBeLessThan(8);
   });
 
   it("escapes the five XML specials", () => {
