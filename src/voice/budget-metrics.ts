@@ -11,8 +11,19 @@ new Gauge({
   labelNames: ["area", "kind"] as const,
   registers: [registry],
   async collect() {
+    this.reset();
     if (!source) return;
-    const report = await source();
+    let timer: NodeJS.Timeout | undefined;
+    const report = await Promise.race([
+      source(),
+      new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), 1000);
+      }),
+    ])
+      // The database being down must not take /metrics down with it: the budget lines are left out.
+      .catch(() => null)
+      .finally(() => clearTimeout(timer));
+    if (!report) return;
     for (const area of ["voice", "gemini"] as const) {
       const r = report[area];
       this.set({ area, kind: "limit" }, r.limitUsd);
