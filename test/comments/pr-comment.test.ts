@@ -274,6 +274,45 @@ describe("the sticky PR comment", () => {
     expect(patched.bodies).toEqual([]);
   });
 
+  it("follows a PR opened before the App was installed from its next commits on", async () => {
+    firstEvent();
+    await receive("pull_request", synchronize());
+    mockListComments(OWNER, REPO, PR);
+    mockCreateComment(OWNER, REPO, PR, COMMENT_ID, posted);
+    await receive("push", pushTo("changes"));
+    expect(posted.bodies).toEqual([
+      {
+        body: await english({
+          level: 1,
+          toNext: 10,
+          fed: "1 × curry",
+          xp: 10,
+          rows: ["| Codertocat | 1 | +10 XP |"],
+        }),
+      },
+    ]);
+  });
+
+  it("a closed PR's branch no longer feeds it; reopening it does", async () => {
+    firstEvent();
+    mockListComments(OWNER, REPO, PR);
+    mockCreateComment(OWNER, REPO, PR, COMMENT_ID, posted);
+    await receive("pull_request", opened());
+    await receive("pull_request", dartPayload("pull_request", "closed", withInstallation));
+    await receive("push", pushTo("changes"));
+    expect(patched.bodies).toEqual([]);
+    await receive("pull_request", dartPayload("pull_request", "reopened", withInstallation));
+    mockUpdateComment(OWNER, REPO, COMMENT_ID, patched);
+    const second = pushTo("changes");
+    const commit = (second.commits as Payload[])[0] as Payload;
+    commit.id = "0000000000000000000000000000000000000002";
+    await receive("push", second);
+    // Only the commit pushed while the PR was open again counts for it (the first one fed the repo's Dash).
+    expect((patched.bodies[0] as { body: string }).body).toContain(
+      "**This PR fed Dash:** 1 × curry, 2 × mapo tofu → **+30 XP**",
+    );
+  });
+
   it("a user's comment carrying the marker is never edited, nor another App's", async () => {
     firstEvent();
     mockListComments(OWNER, REPO, PR, [
