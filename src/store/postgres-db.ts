@@ -76,6 +76,22 @@ function surface(err: unknown): unknown {
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
+/**
+ * Statement names by SQL text. A named query is parsed and planned once per connection and reused,
+ * which saves the server most of the work of the store's short, repeated statements. Capped so that
+ * SQL built with varying text cannot grow every connection's statement cache without bound.
+ */
+const MAX_NAMED = 1000;
+const statementNames = new Map<string, string>();
+function named(text: string, values: unknown[]): pg.QueryConfig {
+  let name = statementNames.get(text);
+  if (!name && statementNames.size < MAX_NAMED) {
+    name = `r${statementNames.size}`;
+    statementNames.set(text, name);
+  }
+  return name ? { name, text, values } : { text, values };
+}
+
 export interface PostgresOptions {
   /** Connections per process (URL `pool_max`); replicas × this must stay under the server's max_connections. */
   max?: number;
@@ -158,7 +174,7 @@ export class PostgresDb implements Db {
   async query<T = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<T[]> {
     const client = await this.#connect();
     try {
-      const result = await client.query(text, params as unknown[]);
+      const result = await client.query(named(text, params as unknown[]));
       this.#release(client);
       return result.rows as T[];
     } catch (err) {
@@ -168,7 +184,15 @@ export class PostgresDb implements Db {
   }
 
   async exec(script: string): Promise<void> {
-    await this.query(script);
+    // A script holds several statements: only the simple protocol (no name, no parameters) takes those.
+    const client = await this.#connect();
+    try {
+      await client.query(script);
+      this.#release(client);
+    } catch (err) {
+      this.#release(client, err);
+      throw surface(err);
+    }
   }
 
   async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
@@ -179,7 +203,7 @@ export class PostgresDb implements Db {
         await client.query("BEGIN");
         const tx: Sql = {
           query: async <R>(text: string, params: readonly unknown[] = []) =>
-            (await client.query(text, params as unknown[])).rows as R[],
+            (await client.query(named(text, params as unknown[]))).rows as R[],
           exec: async (script: string) => {
             await client.query(script);
           },

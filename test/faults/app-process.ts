@@ -32,16 +32,18 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts the App on a free port and waits until `/healthz` answers 200. */
+/** Starts the App (or `entry`) on a free port and waits until `/healthz` answers 200. */
 export async function startAppProcess(opts: {
   databaseUrl: string;
   githubUrl: string;
   env?: Record<string, string>;
+  /** Another entry file to run instead of the App (the benchmark's no-op baseline). */
+  entry?: string;
 }): Promise<AppProcess> {
   const port = await freePort();
   // Its own working directory: no stray .env is read, and relative data paths stay out of the repo.
   const cwd = mkdtempSync(join(tmpdir(), "repositori-app-"));
-  const child = spawn(process.execPath, ["--import", TSX, MAIN], {
+  const child = spawn(process.execPath, ["--import", TSX, opts.entry ?? MAIN], {
     cwd,
     env: {
       PATH: process.env.PATH ?? "",

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { dayKey } from "../../src/domain/time.js";
+import { VIEW_TTL_MS } from "../../src/http/card-views.js";
 import { http } from "../helpers/http.js";
 import { createTestDatabase, PG_ADMIN_URL, storeAvailable } from "../helpers/stores.js";
 import { FAULT_SECRET, startAppProcess } from "./app-process.js";
@@ -15,7 +16,7 @@ describe.skipIf(!storeAvailable("postgres"))("PostgreSQL unreachable for a while
     for (const fn of cleanup.reverse()) await fn();
   });
 
-  it("answers webhooks 5xx while it is down and recovers by itself when it is back", async () => {
+  it("answers webhooks 5xx and shows the last card while it is down, and recovers by itself", async () => {
     const github = await startFakeGitHub();
     cleanup.push(() => github.close());
     const db = await createTestDatabase("postgres");
@@ -40,6 +41,10 @@ describe.skipIf(!storeAvailable("postgres"))("PostgreSQL unreachable for a while
     };
 
     expect(new Set(await send(before))).toEqual(new Set([200]));
+    const cardPath = `/dash/${before[0]?.repo.owner}/${before[0]?.repo.name}.svg`;
+    const card = await http(`${app.url}${cardPath}`);
+    expect(card.status).toBe(200);
+    const cardShownAt = Date.now();
 
     proxy.cut();
     const failed = await send(during);
@@ -48,6 +53,11 @@ describe.skipIf(!storeAvailable("postgres"))("PostgreSQL unreachable for a while
     const health = await http(`${app.url}/healthz`);
     expect(health.status).toBe(503);
     expect(health.json().store).toMatch(/database unreachable/);
+    // The badge: once the card's short view cache has expired, the last card drawn is shown.
+    await new Promise((done) => setTimeout(done, Math.max(0, cardShownAt + VIEW_TTL_MS + 500 - Date.now())));
+    const stale = await http(`${app.url}${cardPath}`);
+    expect(stale.status).toBe(200);
+    expect(stale.text()).toBe(card.text());
     // Serving what needs no database still works, and nothing crashed.
     expect((await http(`${app.url}/metrics`)).status).toBe(200);
     expect(app.child.exitCode).toBeNull();

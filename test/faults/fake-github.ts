@@ -14,16 +14,20 @@ function routeOf(method: string, path: string): string {
   const route = path
     .replace(/^\/app\/installations\/\d+\/access_tokens$/, "/app/installations/{id}/access_tokens")
     .replace(/^\/repos\/[^/]+\/[^/]+\//, "/repos/{owner}/{repo}/")
-    .replace(/\/contents\/.*$/, "/contents/{path}");
+    .replace(/\/contents\/.*$/, "/contents/{path}")
+    .replace(/\/collaborators\/[^/]+\//, "/collaborators/{user}/")
+    .replace(/\/\d+(?=\/|$)/g, "/{n}");
   return `${method} ${route}`;
 }
 
 /**
  * Answers what the App asks GitHub while feeding: installation tokens (201), `.github/dash.yml`
- * (404: no config anywhere), a repo's languages (Dart). Everything else is a 404.
+ * (404: no config anywhere), a repo's languages (Dart), PR comments (none yet; writes succeed) and
+ * a commenter's permission (read). Everything else is a 404.
  */
 export async function startFakeGitHub(): Promise<FakeGitHub> {
   const calls = new Map<string, number>();
+  let commentIds = 0;
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     const route = routeOf(req.method ?? "GET", path);
@@ -44,6 +48,13 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         });
       }
       if (route === "GET /repos/{owner}/{repo}/languages") return reply(200, { Dart: 1000 });
+      // PR comments: none yet, and writing one succeeds.
+      if (route === "GET /repos/{owner}/{repo}/issues/{n}/comments") return reply(200, []);
+      if (route === "POST /repos/{owner}/{repo}/issues/{n}/comments") return reply(201, { id: ++commentIds });
+      if (route === "PATCH /repos/{owner}/{repo}/issues/comments/{n}") return reply(200, { id: 1 });
+      if (route === "GET /repos/{owner}/{repo}/collaborators/{user}/permission") {
+        return reply(200, { permission: "read", role_name: "read" });
+      }
       return reply(404, { message: "Not Found" });
     });
   });

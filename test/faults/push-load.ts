@@ -136,8 +136,8 @@ export async function storedXp(store: Store, spec: Pick<LoadSpec, "repos" | "log
 export const sign = (body: string, secret: string) =>
   `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 
-/** Posts one delivery; resolves with the HTTP status, or 0 when the connection failed. */
-export function post(appUrl: string, d: Delivery, secret: string, agent?: Agent): Promise<number> {
+/** Posts one delivery (a `push` unless `event` says otherwise); resolves with the HTTP status, or 0 when the connection failed. */
+export function post(appUrl: string, d: Delivery, secret: string, agent?: Agent, event = "push"): Promise<number> {
   return new Promise((resolve) => {
     const req = request(
       `${appUrl}/api/github/webhooks`,
@@ -147,7 +147,7 @@ export function post(appUrl: string, d: Delivery, secret: string, agent?: Agent)
         headers: {
           "content-type": "application/json",
           "content-length": Buffer.byteLength(d.body),
-          "x-github-event": "push",
+          "x-github-event": event,
           "x-github-delivery": d.id,
           "x-hub-signature-256": sign(d.body, secret),
         },

@@ -1,0 +1,53 @@
+import { resolve } from "node:path";
+import { FAULT_SECRET, startAppProcess } from "../test/faults/app-process.js";
+import type { FakeGitHub } from "../test/faults/fake-github.js";
+import { type BenchDatabase, benchDatabase, type StoreKind } from "./databases.js";
+import { type Measured, measure, measureAtRate, peakRss, signedPushes } from "./load.js";
+
+export interface WebhookRun {
+  /** As many deliveries for one repo as the server takes. */
+  max: Measured;
+  /** The same, spread over 50 repos (the App's stores only). */
+  maxManyRepos?: Measured;
+  /** A steady 200 deliveries/s for one repo. */
+  fixed: Measured;
+  peakRssBytes: number;
+}
+
+const NOOP_APP = resolve(import.meta.dirname, "noop-app.ts");
+
+/**
+ * Signed pushes for a Dart repo against one server process: a warm-up, full speed, then a steady 200
+ * deliveries/s. `target` is the App on `kind`, or the no-op Probot app with the same signature check.
+ */
+export async function benchWebhooks(opts: {
+  target: "noop" | StoreKind;
+  github: FakeGitHub;
+  seconds: number;
+  connections: number;
+}): Promise<WebhookRun> {
+  let db: BenchDatabase | null = null;
+  if (opts.target !== "noop") db = await benchDatabase(opts.target);
+  const server = await startAppProcess({
+    databaseUrl: db?.url ?? "sqlite::memory:",
+    githubUrl: opts.github.url,
+    env: { LOG_LEVEL: "error" },
+    ...(opts.target === "noop" ? { entry: NOOP_APP } : {}),
+  });
+  try {
+    const tag = `bench-${opts.target}-${Date.now()}`;
+    const make = signedPushes(FAULT_SECRET, tag);
+    const base = { url: server.url, connections: opts.connections, make };
+    await measure({ ...base, seconds: Math.min(3, opts.seconds) });
+    const max = await measure({ ...base, seconds: opts.seconds });
+    const fixed = await measureAtRate({ url: server.url, seconds: opts.seconds, rate: 200, make });
+    const maxManyRepos =
+      opts.target === "noop"
+        ? undefined
+        : await measure({ ...base, make: signedPushes(FAULT_SECRET, `${tag}-many`, 50), seconds: opts.seconds });
+    return { max, fixed, peakRssBytes: peakRss(server.child.pid), ...(maxManyRepos ? { maxManyRepos } : {}) };
+  } finally {
+    await server.kill("SIGTERM");
+    await db?.drop();
+  }
+}
