@@ -39,8 +39,9 @@ export function geminiCall(apiKey: string): GeminiCall {
         candidateCount: 1,
         abortSignal: req.signal,
         httpOptions: { timeout: req.timeoutMs },
-        // Flash models can skip thinking; a one-line reaction needs none, and thinking tokens cost money.
-        ...(req.model.includes("flash") ? { thinkingConfig: { thinkingBudget: 0 } } : {}),
+        // 2.5 Flash models can skip thinking (older models reject the setting); a one-line reaction
+        // needs none, and thinking tokens cost money.
+        ...(/^(?:models\/)?gemini-2\.5-flash/.test(req.model) ? { thinkingConfig: { thinkingBudget: 0 } } : {}),
       },
     });
     const candidate = response.candidates?.[0];

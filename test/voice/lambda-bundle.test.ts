@@ -1,0 +1,50 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// @ts-expect-error: a plain ESM build script without type declarations
+import { buildVoiceLambda } from "../../deploy/voicevox-lambda/build.mjs";
+import type * as LambdaModule from "../../src/voice/lambda.js";
+import { type FakeEngine, startFakeEngine } from "./fake-voicevox.js";
+import { walkMp3 } from "./mp3-frames.js";
+
+let engine: FakeEngine;
+let dir: string;
+let bundle: typeof LambdaModule;
+beforeAll(async () => {
+  engine = await startFakeEngine();
+  dir = await mkdtemp(join(tmpdir(), "voice-lambda-"));
+  const file: string = await buildVoiceLambda(dir);
+  bundle = createRequire(import.meta.url)(file);
+});
+afterAll(async () => {
+  await engine.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("the bundled Lambda file the container image runs", () => {
+  it("exports `handler`, which answers a Function URL event", async () => {
+    const result = await bundle.handler({
+      version: "2.0",
+      requestContext: { http: { method: "GET" } },
+      headers: {},
+      body: "",
+    });
+    expect(result.statusCode).toBe(405);
+  });
+
+  it("speaks through the engine beside it, configured from the environment", async () => {
+    const handler = await bundle.voiceHandlerFromEnv({ VOICEVOX_URL: engine.url, LOG_LEVEL: "silent" });
+    const result = await handler({
+      version: "2.0",
+      requestContext: { http: { method: "POST" } },
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `text=${encodeURIComponent("バンドルから")}`,
+      isBase64Encoded: false,
+    });
+    expect(result.statusCode).toBe(200);
+    expect(walkMp3(Buffer.from(result.body, "base64")).frames).toBeGreaterThan(10);
+    expect(engine.violations).toEqual([]);
+  });
+});
