@@ -29,14 +29,21 @@ export interface Synthesizer {
 /** A VOICEVOX engine the App reaches itself (a container next to it); WAV is encoded to MP3 here. */
 export function engineSynthesizer(client: VoicevoxClient, opts: { versionTtlMs?: number } = {}): Synthesizer {
   const ttl = opts.versionTtlMs ?? 10 * 60_000;
-  let version: { value: string; until: number } | null = null;
+  // The promise is cached, so a burst of reactions asks the engine once.
+  let version: { value: Promise<string>; until: number } | null = null;
   let characters: Map<number, string> | null = null;
   return {
     mode: "engine",
-    async engineVersion() {
+    engineVersion() {
       if (version && version.until > Date.now()) return version.value;
-      version = { value: await client.version(), until: Date.now() + ttl };
-      return version.value;
+      const value = client.version();
+      const entry = { value, until: Date.now() + ttl };
+      version = entry;
+      // A failed lookup is not remembered: the next reaction asks again.
+      value.catch(() => {
+        if (version === entry) version = null;
+      });
+      return value;
     },
     async synthesize(req) {
       return { mp3: wavToMp3(await client.speak(req.text, req.speaker)) };
