@@ -36,6 +36,16 @@ export interface VoiceFeature extends Feature {
   idle(): Promise<void>;
 }
 
+/** What one reaction job needs besides the facts. */
+interface JobInput {
+  installationId: number | null;
+  /** Picks among the fitting built-in lines (the delivery id, so a reaction is reproducible). */
+  seed: string;
+  speaker: number;
+  /** Whether this reaction gets a voice (a merge, in a repo that did not turn voice off). */
+  spoken: boolean;
+}
+
 /** Events Dash reacts to in a PR; only a merge is spoken aloud. */
 const REACTS_TO = new Set<FeedTrigger>(["pull_request.opened", "pull_request.merged", "pull_request_review.submitted"]);
 const SPOKEN = new Set<FeedTrigger>(["pull_request.merged"]);
@@ -139,13 +149,6 @@ export async function voiceFeature(ctx: FeatureContext, opts: VoiceFeatureOption
       jobLog.warn({ reason: outcome.reason }, "reaction not voiced");
       if (!textShown) await show({ text: line.text }, target);
     }
-  }
-
-  interface JobInput {
-    installationId: number | null;
-    seed: string;
-    speaker: number;
-    spoken: boolean;
   }
 
   async function onFed(event: FedEvent): Promise<void> {
