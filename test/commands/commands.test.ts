@@ -7,7 +7,7 @@ import { openStore } from "../../src/store/open-store.js";
 import type { SqlStore } from "../../src/store/sql-store.js";
 import type { RepoRef } from "../../src/store/store.js";
 import { loadRepoDash } from "../../src/views/load-dash.js";
-import { API, feed, mockCreateComment, NOW, type Recorder, UnthrottledOctokit } from "../comments/helpers.js";
+import { API, feed, mockCreateComment, NOW, type Recorder } from "../comments/helpers.js";
 import { type Harness, mockConfig, mockInstallationToken, mockNoConfig, startApp } from "../helpers/app-harness.js";
 import { dartPayload } from "../helpers/examples.js";
 
@@ -23,7 +23,7 @@ let replies: Recorder;
 
 beforeEach(async () => {
   store = await openStore("sqlite::memory:");
-  app = await startApp({ store, features: [commentsFeature], now: () => NOW, Octokit: UnthrottledOctokit });
+  app = await startApp({ store, features: [commentsFeature], now: () => NOW });
   replies = { bodies: [] };
 });
 afterEach(async () => {

@@ -1,12 +1,12 @@
 import nock from "nock";
 import pino from "pino";
-import { ProbotOctokit } from "probot";
 import type { CommentDeps, Octokit } from "../../src/comments/deps.js";
 import type { Feeding } from "../../src/domain/foods.js";
 import { dayKey } from "../../src/domain/time.js";
 import { CommentStore } from "../../src/store/comment-store.js";
 import type { SqlStore } from "../../src/store/sql-store.js";
 import type { RepoRef } from "../../src/store/store.js";
+import { TestOctokit } from "../helpers/app-harness.js";
 
 export const API = "https://api.github.com";
 export const ZWSP = "\u200b";
@@ -15,20 +15,9 @@ export const APP_ID = 1;
 /** The moment every test in these suites happens (northern spring). */
 export const NOW = new Date("2026-03-10T12:00:00Z");
 
-/**
- * Octokit for these suites: no retries and no throttling. The option has to be forced in a defaults
- * function: Probot merges its own throttle handlers over a plain `{ throttle: { enabled: false } }`,
- * which switches throttling back on (and comment POSTs then wait 3 s each, as in production).
- */
-export const UnthrottledOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-  ...options,
-  retry: { enabled: false },
-  throttle: { ...(options.throttle as object), enabled: false },
-}));
-
 /** An installation client that talks to nock. */
 export function testOctokit(): Octokit {
-  return new UnthrottledOctokit({ auth: { token: "ghs_test" } }) as unknown as Octokit;
+  return new TestOctokit({ auth: { token: "ghs_test" } }) as unknown as Octokit;
 }
 
 /** Comment dependencies on a real store, as the App builds them. */
@@ -101,3 +90,6 @@ export function mockUpdateComment(owner: string, repo: string, id: number, rec: 
       return { id, body: body.body };
     });
 }
+
+/** Kept for suites written before the harness disabled throttling itself. */
+export const UnthrottledOctokit = TestOctokit;

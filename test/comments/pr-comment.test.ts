@@ -19,7 +19,6 @@ import {
   NOW,
   type Recorder,
   testOctokit,
-  UnthrottledOctokit,
   ZWSP,
 } from "./helpers.js";
 
@@ -39,7 +38,7 @@ let patched: Recorder;
 
 beforeEach(async () => {
   store = await openStore("sqlite::memory:");
-  app = await startApp({ store, features: [commentsFeature], now: () => NOW, Octokit: UnthrottledOctokit });
+  app = await startApp({ store, features: [commentsFeature], now: () => NOW });
   posted = { bodies: [] };
   patched = { bodies: [] };
 });

@@ -12,8 +12,16 @@ export const WEBHOOK_SECRET = "test-webhook-secret";
 const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 export const PRIVATE_KEY = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
 
-/** Octokit for tests: no retries and no throttling, so a failing mock fails at once. */
-export const TestOctokit = ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } });
+/**
+ * Octokit for tests: no retries and no throttling, so a failing mock fails at once. A function (not an
+ * object) is needed: Probot builds installation clients with its own throttle options, which a plain
+ * object default would not override.
+ */
+export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { ...(options.throttle as object), enabled: false },
+}));
 
 export function testEnv(overrides: Record<string, string> = {}): Env {
   return loadEnv({
