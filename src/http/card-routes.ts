@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
+import type { DashState } from "../domain/state.js";
 import { type CardModel, fedCardModel, notFedCardModel } from "../render/card-model.js";
 import { Lru } from "../render/lru.js";
-import { type CardQuery, parseCardQuery, resolveOptions } from "../render/options.js";
+import { type CardQuery, type Lang, parseCardQuery, resolveOptions } from "../render/options.js";
 import { type CardFormat, type CardRenderer, etagOf, type RenderedCard, renderKey } from "../render/renderer.js";
 import { canView } from "../views/load-dash.js";
 import type { CardViews } from "./card-views.js";
@@ -49,6 +49,7 @@ type Target = { kind: "repo"; owner: string; name: string } | { kind: "user"; lo
  */
 export function cardRoutes(deps: CardRoutesDeps): HttpHandler {
   const lastGood = deps.lastGood ?? new Lru<RenderedCard>({ maxEntries: 5_000, maxBytes: 64 * 1024 * 1024, sizeOf });
+  const memo = new WeakMap<object, Map<string, Prepared & { minute: number }>>();
   return async (req, res) => {
     const url = urlOf(req);
     if (!url?.pathname.startsWith("/dash/")) return false;
@@ -58,26 +59,27 @@ export function cardRoutes(deps: CardRoutesDeps): HttpHandler {
       return sendJson(res, 405, { error: "Only GET is supported" }, { allow: "GET, HEAD" });
     }
     const { target, format } = parsed;
-    const query = parseCardQuery(url.searchParams);
+    const asked = parseCardQuery(url.searchParams);
+    // Scale only changes PNGs: an SVG or JSON asked for at scale 2 is the same answer as without it.
+    const query = format === "png" ? asked : { ...asked, scale: undefined };
     const token = url.searchParams.get("token");
-    const fallbackKey = lastGoodKey(target, format, query, token);
     const head = req.method === "HEAD";
     const ifNoneMatch = req.headers["if-none-match"];
 
-    let model: CardModel;
+    let prepared: Prepared;
     try {
-      model = await modelFor(deps, target, query, token);
+      prepared = await prepare(deps, memo, target, format, query, token);
     } catch (err) {
       // The store is unreachable: show the last card drawn for this very URL rather than failing.
       deps.log.warn({ err, path: url.pathname, format }, "card: store unavailable, serving the last good card");
-      const last = lastGood.get(fallbackKey);
+      const last = lastGood.get(lastGoodKey(target, format, query, token));
       if (last) return send(res, last, STALE_CACHE_CONTROL, ifNoneMatch, head);
       const placeholder = await deps.renderer.render(notFedCardModel(subjectOf(target), resolveOptions(query)), format);
       return send(res, { ...placeholder, etag: "" }, OUTAGE_CACHE_CONTROL, undefined, head);
     }
 
     // A matching ETag needs no render at all: the tag is the hash of what the card shows.
-    const key = renderKey(model, format);
+    const { model, key } = prepared;
     const etag = etagOf(key);
     if (etagMatches(ifNoneMatch, etag)) {
       deps.onLookup?.("hit");
@@ -85,26 +87,64 @@ export function cardRoutes(deps: CardRoutesDeps): HttpHandler {
       res.end();
       return true;
     }
-    deps.onLookup?.(deps.renderer.cached(key) ? "hit" : "miss");
-    const card = await deps.renderer.render(model, format, key);
-    if (model.variant === "fed") lastGood.set(fallbackKey, card);
+    const cached = deps.renderer.cached(key);
+    deps.onLookup?.(cached ? "hit" : "miss");
+    const card = cached ?? (await deps.renderer.render(model, format, key));
+    // Remembered once per new model (a minute at most), not on every request.
+    if (prepared.fresh && model.variant === "fed") lastGood.set(lastGoodKey(target, format, query, token), card);
     return send(res, card, CARD_CACHE_CONTROL, undefined, head);
   };
 }
 
-async function modelFor(deps: CardRoutesDeps, target: Target, query: CardQuery, token: string | null) {
+interface Prepared {
+  model: CardModel;
+  /** The render key (and so the ETag) of `model` in the asked format. */
+  key: string;
+  /** Built for this request rather than remembered from an earlier one. */
+  fresh: boolean;
+}
+
+/**
+ * The model and render key for a request. A loaded Dash is a shared object kept for a few seconds
+ * (card-views.ts); the model built from it is remembered per options and minute, so a busy badge does
+ * the work once a minute, not once a request ("fed 3 min ago" is the only part that follows the clock).
+ */
+async function prepare(
+  deps: CardRoutesDeps,
+  memo: WeakMap<object, Map<string, Prepared & { minute: number }>>,
+  target: Target,
+  format: CardFormat,
+  query: CardQuery,
+  token: string | null,
+): Promise<Prepared> {
   const now = deps.now();
+  let state: DashState | null;
+  let locale: Lang | undefined;
   if (target.kind === "user") {
-    const state = await deps.views.user(target.login);
-    if (!state || state.fresh) return notFedCardModel(subjectOf(target), resolveOptions(query));
-    return fedCardModel(state, resolveOptions(query), now);
+    state = await deps.views.user(target.login);
+  } else {
+    const view = await deps.views.repo(target.owner, target.name);
+    // Unknown, hidden without its token and never fed all look the same, and name only what the URL says.
+    state = view && canView(view.repo, token) ? view.state : null;
+    locale = view?.display.locale;
   }
-  const view = await deps.views.repo(target.owner, target.name);
-  // Unknown, hidden without its token and never fed all look the same, and name only what the URL says.
-  if (!view || !canView(view.repo, token) || view.state.fresh) {
-    return notFedCardModel(subjectOf(target), resolveOptions(query));
+  if (!state || state.fresh) {
+    const model = notFedCardModel(subjectOf(target), resolveOptions(query));
+    return { model, key: renderKey(model, format), fresh: true };
   }
-  return fedCardModel(view.state, resolveOptions(query, view.display.locale), now);
+  const minute = Math.floor(now.getTime() / 60_000);
+  const optionsKey = `${format} ${query.theme} ${query.lang ?? ""} ${query.style} ${query.scale ?? 1}`;
+  let byOptions = memo.get(state);
+  if (!byOptions) {
+    byOptions = new Map();
+    memo.set(state, byOptions);
+  }
+  const hit = byOptions.get(optionsKey);
+  if (hit && hit.minute === minute) return { ...hit, fresh: false };
+  const model = fedCardModel(state, resolveOptions(query, locale), now);
+  const prepared = { model, key: renderKey(model, format), minute, fresh: true };
+  byOptions.set(optionsKey, prepared);
+  return prepared;
 }
 
 function parseTarget(pathname: string): { target: Target; format: CardFormat } | null {
@@ -128,9 +168,7 @@ function subjectOf(target: Target): string {
 
 function lastGoodKey(target: Target, format: CardFormat, query: CardQuery, token: string | null): string {
   // The token is part of the key: a card drawn for a private repo's token never answers a request without it.
-  return createHash("sha256")
-    .update(JSON.stringify([subjectOf(target).toLowerCase(), format, query, token ?? ""]))
-    .digest("base64url");
+  return JSON.stringify([target.kind, subjectOf(target).toLowerCase(), format, query, token ?? ""]);
 }
 
 /** True when `If-None-Match` names `etag` (or is `*`); weak tags compare by their opaque part. */
@@ -140,6 +178,29 @@ export function etagMatches(header: string | string[] | undefined, etag: string)
   return tags.some((t) => t === "*" || t.replace(/^W\//, "") === etag);
 }
 
+// The 200 headers of a card are the same on every request: built once per card and cache policy.
+const headerMemo = new WeakMap<RenderedCard, Map<string, Record<string, string | number>>>();
+
+function headersOf(card: RenderedCard, cacheControl: string): Record<string, string | number> {
+  let byPolicy = headerMemo.get(card);
+  if (!byPolicy) {
+    byPolicy = new Map();
+    headerMemo.set(card, byPolicy);
+  }
+  let headers = byPolicy.get(cacheControl);
+  if (!headers) {
+    headers = {
+      "content-type": card.contentType,
+      "content-length": card.body.length,
+      "cache-control": cacheControl,
+      ...(card.etag ? { etag: card.etag } : {}),
+      ...SECURITY_HEADERS,
+    };
+    byPolicy.set(cacheControl, headers);
+  }
+  return headers;
+}
+
 function send(
   res: ServerResponse,
   card: RenderedCard,
@@ -147,20 +208,12 @@ function send(
   ifNoneMatch: string | string[] | undefined,
   head: boolean,
 ): true {
-  const headers: Record<string, string | number> = {
-    "content-type": card.contentType,
-    "cache-control": cacheControl,
-    ...SECURITY_HEADERS,
-  };
-  if (card.etag) headers.etag = card.etag;
   if (card.etag && etagMatches(ifNoneMatch, card.etag)) {
-    const { "content-type": _type, ...rest } = headers;
-    res.writeHead(304, rest);
+    res.writeHead(304, { etag: card.etag, "cache-control": cacheControl, ...SECURITY_HEADERS });
     res.end();
     return true;
   }
-  headers["content-length"] = card.body.length;
-  res.writeHead(200, headers);
+  res.writeHead(200, headersOf(card, cacheControl));
   res.end(head ? undefined : card.body);
   return true;
 }

@@ -3,10 +3,14 @@ export type Theme = "light" | "dark";
 export type Lang = "en" | "ja";
 export type CardStyle = "card" | "badge";
 
+export type PngScale = 1 | 2;
+
 export interface CardOptions {
   theme: Theme;
   lang: Lang;
   style: CardStyle;
+  /** PNG only: 2 draws at twice the size for high-density screens (default 1). */
+  scale?: PngScale;
 }
 
 export const DEFAULT_OPTIONS: CardOptions = { theme: "light", lang: "en", style: "card" };
@@ -30,10 +34,16 @@ export function parseCardQuery(query: URLSearchParams): CardQuery {
     theme: pick(query.get("theme"), ["light", "dark"] as const) ?? DEFAULT_OPTIONS.theme,
     lang: pick(query.get("lang"), ["en", "ja"] as const),
     style: pick(query.get("style"), ["card", "badge"] as const) ?? DEFAULT_OPTIONS.style,
+    ...(query.get("scale")?.trim() === "2" ? { scale: 2 as const } : {}),
   };
 }
 
 /** The options to draw with: the asked-for language, else `fallbackLang`. */
 export function resolveOptions(query: CardQuery, fallbackLang: Lang = DEFAULT_OPTIONS.lang): CardOptions {
-  return { theme: query.theme, lang: query.lang ?? fallbackLang, style: query.style };
+  return {
+    theme: query.theme,
+    lang: query.lang ?? fallbackLang,
+    style: query.style,
+    ...(query.scale === 2 ? { scale: 2 as const } : {}),
+  };
 }

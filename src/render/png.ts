@@ -1,7 +1,10 @@
 import { Resvg } from "@resvg/resvg-js";
 
-/** PNGs are drawn at twice the card's CSS size so they stay sharp on high-density screens. */
-export const PNG_SCALE = 2;
+/**
+ * PNGs are drawn at the card's own size by default (a fresh one in a few milliseconds); `?scale=2`
+ * draws them twice as large for high-density screens, at about three times the cost.
+ */
+export const PNG_SCALE = 1;
 
 /**
  * Rasterises one of our SVGs. Text is already paths (satori embeds the glyphs), so resvg needs no

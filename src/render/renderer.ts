@@ -89,7 +89,7 @@ export class CardRenderer {
     let body: Buffer;
     if (format === "json") body = Buffer.from(JSON.stringify(shieldsEndpoint(model)));
     else if (format === "svg") body = Buffer.from(await this.svg(model));
-    else body = svgToPng((await this.render(model, "svg")).body.toString("utf8"));
+    else body = svgToPng((await this.render(model, "svg")).body.toString("utf8"), model.options.scale ?? 1);
     const rendered = { body, contentType: CONTENT_TYPES[format], etag: etagOf(key) };
     this.#cache.set(key, rendered);
     this.opts.onRendered?.(format, (performance.now() - started) / 1000);

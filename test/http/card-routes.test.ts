@@ -90,7 +90,9 @@ describe("GET /dash/:owner/:repo.svg|png|json", () => {
     const png = await app.get("/dash/Codertocat/Hello-World.png");
     expect(png.headers["content-type"]).toBe("image/png");
     const decoded = decodePng(png.body);
-    expect([decoded.width, decoded.height]).toEqual([1200, 400]);
+    expect([decoded.width, decoded.height]).toEqual([600, 200]);
+    const sharp = decodePng((await app.get("/dash/Codertocat/Hello-World.png?scale=2")).body);
+    expect([sharp.width, sharp.height]).toEqual([1200, 400]);
   });
 
   it("answers an unknown repo with the friendly 'not fed yet' card, status 200, in every format", async () => {
@@ -103,7 +105,7 @@ describe("GET /dash/:owner/:repo.svg|png|json", () => {
     expect(svg.headers["x-content-type-options"]).toBe("nosniff");
     const png = await app.get("/dash/nobody/nothing.png");
     expect(png.status).toBe(200);
-    expect(decodePng(png.body).width).toBe(1200);
+    expect(decodePng(png.body).width).toBe(600);
     const json = await app.get("/dash/nobody/nothing.json");
     expect(json.json()).toEqual({
       schemaVersion: 1,
@@ -133,7 +135,7 @@ describe("GET /dash/:owner/:repo.svg|png|json", () => {
     expect(dark.text()).toContain('fill="#0d1117"');
     const ja = await app.get("/dash/octo/hello.json?lang=ja");
     expect(ja.json().message).toBe("Lv 2 · ごきげん");
-    const badgePng = decodePng((await app.get("/dash/octo/hello.png?style=badge")).body);
+    const badgePng = decodePng((await app.get("/dash/octo/hello.png?style=badge&scale=2")).body);
     expect(badgePng.height).toBe(40);
   });
 
@@ -146,7 +148,7 @@ describe("GET /dash/:owner/:repo.svg|png|json", () => {
   it("falls back to defaults for unknown query values instead of failing", async () => {
     await fedRepo("octo", "hello");
     const plain = await app.get("/dash/octo/hello.svg");
-    const odd = await app.get("/dash/octo/hello.svg?theme=purple&lang=xx&style=huge&lang=ja&v=<script>");
+    const odd = await app.get("/dash/octo/hello.svg?theme=purple&lang=xx&style=huge&lang=ja&scale=9&v=<script>");
     expect(odd.status).toBe(200);
     expect(odd.body.equals(plain.body)).toBe(true);
     expect(odd.headers.etag).toBe(plain.headers.etag);
@@ -276,7 +278,7 @@ describe("personal cards", () => {
     const svg = await app.get("/dash/user/ALICE.svg?lang=ja");
     expectSafeSvg(svg.text());
     expect(title(svg.text())).toBe("alice：レベル 2、ごきげん");
-    expect(decodePng((await app.get("/dash/user/alice.png")).body).height).toBe(400);
+    expect(decodePng((await app.get("/dash/user/alice.png")).body).height).toBe(200);
     const nobody = await app.get("/dash/user/nobody.svg");
     expect(nobody.status).toBe(200);
     expect(title(nobody.text())).toBe("Dash for @nobody: not fed yet");

@@ -214,23 +214,29 @@ describe("rendered SVG", () => {
 });
 
 describe("rendered PNG", () => {
-  it("decodes at twice the card size", async () => {
-    const png = decodePng((await renderer.render(fedCardModel(repoState(), LIGHT_EN, NOW), "png")).body);
-    expect([png.width, png.height]).toEqual([1200, 400]);
+  it("decodes at the card size, and at twice that with scale 2", async () => {
+    const one = decodePng((await renderer.render(fedCardModel(repoState(), LIGHT_EN, NOW), "png")).body);
+    expect([one.width, one.height]).toEqual([600, 200]);
+    const two = decodePng(
+      (await renderer.render(fedCardModel(repoState(), { ...LIGHT_EN, scale: 2 }, NOW), "png")).body,
+    );
+    expect([two.width, two.height]).toEqual([1200, 400]);
   });
 
-  it("decodes the badge at twice its SVG size", async () => {
+  it("decodes the badge at its SVG size (and twice that with scale 2)", async () => {
     const model = fedCardModel(repoState(), { ...LIGHT_EN, style: "badge" }, NOW);
     const size = svgSize((await renderer.render(model, "svg")).body.toString());
     const png = decodePng((await renderer.render(model, "png")).body);
-    expect([png.width, png.height]).toEqual([size.width * 2, 40]);
+    expect([png.width, png.height]).toEqual([size.width, 20]);
+    const sharp = fedCardModel(repoState(), { ...LIGHT_EN, style: "badge", scale: 2 }, NOW);
+    expect(decodePng((await renderer.render(sharp, "png")).body).height).toBe(40);
   });
 
   it("shows a blue Dash when fed and a grey one when starving", async () => {
-    // (60, 100) in the art is Dash's body, left of the belly; the PNG is drawn at 2×.
+    // (60, 100) in the art is Dash's body, left of the belly.
     const at = async (hoursAgo: number) => {
       const png = decodePng((await renderer.render(fedCardModel(repoState({ hoursAgo }), LIGHT_EN, NOW), "png")).body);
-      return pixelAt(png, 120, 200);
+      return pixelAt(png, 60, 100);
     };
     const [r, g, b] = await at(2);
     expect(b - r).toBeGreaterThan(100);

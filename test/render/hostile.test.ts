@@ -103,7 +103,7 @@ describe("hostile names on cards", () => {
   it("still draws a PNG for names no card font can show", async () => {
     const state = repoState({ name: "🐦 مرحبا \u202Eevil", contributors: [{ login: "<b>&", xp: 1 }] });
     const png = decodePng((await renderer.render(fedCardModel(state, LIGHT_EN, NOW), "png")).body);
-    expect(png.width).toBe(1200);
+    expect(png.width).toBe(600);
   });
 
   it("falls back to 'Dash' when a name is nothing but invisible characters", () => {
