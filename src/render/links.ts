@@ -43,6 +43,7 @@ export function cardUrl(
     ["theme", opts.theme === "dark" ? "dark" : null],
     ["lang", opts.lang === "ja" ? "ja" : null],
     ["style", opts.style === "badge" ? "badge" : null],
+    ["scale", opts.scale === 2 && opts.format === "png" ? "2" : null],
     ["token", opts.token],
     ["v", state ? stateVersion(state) : null],
   ]);

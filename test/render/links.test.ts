@@ -21,6 +21,7 @@ describe("cardUrl", () => {
         theme: "dark",
         lang: "ja",
         style: "badge",
+        scale: 2,
         token: "t+k/n",
       }),
     );
@@ -29,6 +30,7 @@ describe("cardUrl", () => {
       theme: "dark",
       lang: "ja",
       style: "badge",
+      scale: "2",
       token: "t+k/n",
     });
   });
