@@ -4,11 +4,13 @@ import { fileURLToPath } from "node:url";
 import * as core from "@actions/core";
 import { getOctokit } from "@actions/github";
 import yaml from "js-yaml";
+import { actionCommandRunner } from "../../src/action/commands.js";
 import { readInputs } from "../../src/action/inputs.js";
 import { ActionConfigError, runAction } from "../../src/action/run-action.js";
 import { ledgerCommentModel, stateBranchCardUrl, upsertStickyComment } from "../../src/action/sticky-comment.js";
 import { renderComment } from "../../src/comments/render-comment.js";
 import { parseRepoConfig } from "../../src/config/repo-config.js";
+import { repoRefOf } from "../../src/github/repo-ref.js";
 import { fedCardModel, notFedCardModel } from "../../src/render/card-model.js";
 import { loadCardFonts } from "../../src/render/fonts.js";
 import { CardRenderer } from "../../src/render/renderer.js";
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
   const api = getOctokit(inputs["github-token"], env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {});
   const serverUrl = env.GITHUB_SERVER_URL ?? "https://github.com";
   const now = () => new Date();
+  const repoRef = repoRefOf(payload);
 
   const result = await runAction({
     api,
@@ -59,6 +62,13 @@ async function main(): Promise<void> {
       const svg = (await renderer.render(model, "svg")).body.toString("utf8");
       const png = inputs.formats.includes("png") ? (await renderer.render(model, "png")).body : undefined;
       return { svg, png };
+    },
+    runCommand: repoRef
+      ? actionCommandRunner({ octokit: api, repo: repoRef, serverUrl, branch: inputs["state-branch"], problems, now })
+      : undefined,
+    reply: async (body) => {
+      const issueNumber = (payload.issue as { number?: number } | undefined)?.number;
+      if (issueNumber) await api.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
     },
     upsertComment: async (prNumber, ledger, state, feed) => {
       const merged = (payload.pull_request as { merged?: boolean } | undefined)?.merged === true;

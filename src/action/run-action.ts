@@ -1,14 +1,16 @@
+import { type DashCommand, parseCommand } from "../commands/parse.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import { countByFood } from "../domain/foods.js";
 import { feedLedger, type Ledger, type LedgerFeedResult, tallyPr } from "../domain/ledger.js";
 import { levelForXp } from "../domain/levels.js";
 import type { DashState } from "../domain/state.js";
 import { dayKey } from "../domain/time.js";
-import { rulesOf } from "../github/feed-rules.js";
-import type { Json } from "../github/payload.js";
-import { obj } from "../github/payload.js";
+import { displayOf, rulesOf } from "../github/feed-rules.js";
+import { actorOf, type Json, obj, str } from "../github/payload.js";
+import { repoRefOf } from "../github/repo-ref.js";
 import { planFor } from "./event-plan.js";
 import type { ActionInputs } from "./inputs.js";
+import { LedgerStore } from "./ledger-store.js";
 import { ledgerState } from "./ledger-view.js";
 import { type BranchFile, type GitApi, LEDGER_PATH, StateBranch } from "./state-branch.js";
 
@@ -45,6 +47,10 @@ export interface ActionDeps {
   renderCard(state: DashState, lang: "en" | "ja"): Promise<RenderedCard>;
   /** Writes or updates the sticky comment on a pull request; throws GitHub's error on failure. */
   upsertComment?(prNumber: number, ledger: Ledger, state: DashState, feed: LedgerFeedResult): Promise<void>;
+  /** Runs a `/dash` command against the ledger's store and returns the reply (the App's runner). */
+  runCommand?(store: LedgerStore, login: string, command: DashCommand, config: RepoConfig): Promise<string>;
+  /** Posts a reply on the issue or PR the command came from. */
+  reply?(markdown: string): Promise<void>;
   sleep?(ms: number): Promise<void>;
 }
 
@@ -85,7 +91,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   const chosen = planFor(run.eventName, run.payload);
   if (typeof chosen === "string") {
     log.notice(
-      `ReposiTori does nothing on ${chosen} events; Dash is fed by push, issues, pull_request and pull_request_review.`,
+      `ReposiTori does nothing on ${chosen} events; Dash is fed by push, issues, pull_request and pull_request_review, and answers /dash in issue_comment.`,
     );
     return { state: null, ledger: null, foods: 0, card: null, summary: "", readOnly: false };
   }
@@ -94,82 +100,152 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     ...(inputs.timezone ? { timezone: inputs.timezone } : {}),
     ...(inputs.locale ? { locale: inputs.locale } : {}),
   };
-  const lang = config.locale;
-  const { feedings, skipped } = chosen.plan ? chosen.plan(run.payload, rulesOf(config)) : { feedings: [], skipped: [] };
-  for (const why of skipped.slice(0, 10)) log.info(`not fed: ${why}`);
+  const deliveryId = `run-${run.runId}`;
   const prNumber = prNumberOf(run.payload);
-  const branch = new StateBranch(deps.api, { owner: run.owner, repo: run.repo }, inputs["state-branch"]);
-  const subject = `${run.owner}/${run.repo}`;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  let step: LedgerStep;
+  if (chosen.trigger === "issue_comment.created") {
+    const command = commandStep(deps, config, deliveryId);
+    if (!command) return { state: null, ledger: null, foods: 0, card: null, summary: "", readOnly: false };
+    step = command;
+  } else {
+    const { feedings, skipped } = chosen.plan
+      ? chosen.plan(run.payload, rulesOf(config))
+      : { feedings: [], skipped: [] };
+    for (const why of skipped.slice(0, 10)) log.info(`not fed: ${why}`);
+    step = async (ledger, at) => {
+      const feed = feedLedger(ledger, {
+        deliveryId,
+        feedings,
+        at,
+        day: dayKey(at, config.timezone),
+        dailyCap: config.daily_cap,
+      });
+      const next =
+        prNumber === null ? feed.ledger : tallyPr(feed.ledger, prNumber, feed.applied, levelForXp(feed.repo.xpBefore));
+      // A run that fed nothing new writes nothing: the sources it saw are already in the ledger.
+      return { ledger: next, feed, changed: feed.applied.length > 0 };
+    };
+  }
 
-  let readOnly = false;
+  const outcome = await commitStep(deps, config, step, chosen.trigger);
+  const { ledger, state, feed, card } = outcome;
+  let { readOnly } = outcome;
+  if (feed.duplicateDelivery) log.info("This workflow run has been handled already (a re-run): nothing new to do.");
+  const foods = feed.applied.reduce((n, f) => n + f.count, 0);
+  try {
+    if (outcome.reply !== undefined) {
+      if (!feed.duplicateDelivery && !readOnly) await deps.reply?.(outcome.reply);
+    } else if (prNumber !== null && inputs.comment && deps.upsertComment && !readOnly) {
+      await deps.upsertComment(prNumber, ledger, state, feed);
+    }
+  } catch (err) {
+    if (status(err) !== 403) throw err;
+    if (!isForkPr(run.payload)) {
+      throw new ActionConfigError(
+        "The token cannot comment (HTTP 403). Add `permissions:\\n  pull-requests: write` and `issues: write` to the job.",
+      );
+    }
+    readOnly = true;
+  }
+  const subject = `${run.owner}/${run.repo}`;
+  return { state, ledger, foods, card, summary: summaryOf(state, feed, subject, readOnly, run, inputs), readOnly };
+}
+
+/** One change to the ledger: what it becomes, what it fed, and (for commands) the reply to post. */
+type LedgerStep = (
+  ledger: Ledger,
+  at: Date,
+) => Promise<{ ledger: Ledger; feed: LedgerFeedResult; changed: boolean; reply?: string }>;
+
+interface Committed {
+  ledger: Ledger;
+  state: DashState;
+  feed: LedgerFeedResult;
+  card: RenderedCard;
+  reply?: string;
+  readOnly: boolean;
+}
+
+/**
+ * Reads the state branch, applies `step`, renders the card and writes it all back as one commit on top
+ * of the head it read. When another run moved the branch first, it reads again and applies the step to
+ * the newer state (jittered back-off), so racing runs all land and none overwrites another.
+ */
+async function commitStep(deps: ActionDeps, config: RepoConfig, step: LedgerStep, trigger: string): Promise<Committed> {
+  const { run, log, inputs } = deps;
+  const branch = new StateBranch(deps.api, { owner: run.owner, repo: run.repo }, inputs["state-branch"]);
+  const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   for (let attempt = 1; ; attempt++) {
     const snapshot = await branch.read();
     const at = deps.now();
-    const feed = feedLedger(snapshot.ledger, {
-      deliveryId: `run-${run.runId}`,
-      feedings,
-      at,
-      day: dayKey(at, config.timezone),
-      dailyCap: config.daily_cap,
-    });
-    let ledger = feed.ledger;
-    if (prNumber !== null) ledger = tallyPr(ledger, prNumber, feed.applied, levelForXp(feed.repo.xpBefore));
+    const { ledger, feed, changed, reply } = await step(snapshot.ledger, at);
     const state = ledgerState(ledger, {
-      subject,
+      subject: `${run.owner}/${run.repo}`,
       name: config.name,
       now: at,
       timeZone: config.timezone,
       hemisphere: config.hemisphere,
     });
-    const card = await deps.renderCard(state, lang);
+    const card = await deps.renderCard(state, config.locale);
+    if (!changed && snapshot.head !== null) return { ledger, state, feed, card, reply, readOnly: false };
+    const files: BranchFile[] = [{ path: LEDGER_PATH, content: `${JSON.stringify(ledger, null, 1)}\n` }];
+    if (inputs.formats.includes("svg")) files.push({ path: "dash.svg", content: card.svg });
+    if (inputs.formats.includes("png") && card.png) files.push({ path: "dash.png", content: card.png });
     const foods = feed.applied.reduce((n, f) => n + f.count, 0);
-    const changed = !feed.duplicateDelivery && (foods > 0 || snapshot.head === null || ledger !== snapshot.ledger);
-    if (changed && !readOnly) {
-      const files: BranchFile[] = [{ path: LEDGER_PATH, content: `${JSON.stringify(ledger, null, 1)}\n` }];
-      if (inputs.formats.includes("svg")) files.push({ path: "dash.svg", content: card.svg });
-      if (inputs.formats.includes("png") && card.png) files.push({ path: "dash.png", content: card.png });
-      let written: boolean;
-      try {
-        written = await branch.write(files, snapshot.head, commitMessage(chosen.trigger, foods, state));
-      } catch (err) {
-        if (status(err) !== 403 && status(err) !== 404) throw err;
-        if (!isForkPr(run.payload)) {
-          throw new ActionConfigError(
-            `The token cannot write the state branch "${inputs["state-branch"]}" (HTTP ${status(err)}). Add \`permissions:\\n  contents: write\` to the job (and \`pull-requests: write\` for the comment).`,
-          );
-        }
-        readOnly = true;
-        written = true;
-        log.warning(
-          "This pull request comes from a fork, so the workflow token is read-only: Dash's state was not saved. Use the pull_request_target or workflow_run pattern from the README to feed Dash from fork PRs.",
+    try {
+      if (await branch.write(files, snapshot.head, commitMessage(trigger, foods, state))) {
+        return { ledger, state, feed, card, reply, readOnly: false };
+      }
+    } catch (err) {
+      if (status(err) !== 403 && status(err) !== 404) throw err;
+      if (!isForkPr(run.payload)) {
+        throw new ActionConfigError(
+          `The token cannot write the state branch "${inputs["state-branch"]}" (HTTP ${status(err)}). Add \`permissions:\\n  contents: write\` to the job (and \`pull-requests: write\` for the comment).`,
         );
       }
-      if (!written) {
-        if (attempt >= MAX_ATTEMPTS)
-          throw new Error(`The state branch kept moving; gave up after ${attempt} attempts.`);
-        log.info(`State branch moved while writing (attempt ${attempt}); reading it again.`);
-        await sleep(Math.min(2000, 100 * 2 ** attempt) * (0.5 + Math.random()));
-        continue;
-      }
-    } else if (feed.duplicateDelivery) {
-      log.info("This workflow run has fed Dash already (a re-run): nothing new to feed.");
+      log.warning(
+        "This pull request comes from a fork, so the workflow token is read-only: Dash's state was not saved. Use the pull_request_target or workflow_run pattern from the README to feed Dash from fork PRs.",
+      );
+      return { ledger, state, feed, card, reply, readOnly: true };
     }
-    if (prNumber !== null && inputs.comment && deps.upsertComment && !readOnly) {
-      try {
-        await deps.upsertComment(prNumber, ledger, state, feed);
-      } catch (err) {
-        if (status(err) !== 403) throw err;
-        if (isForkPr(run.payload)) readOnly = true;
-        else {
-          throw new ActionConfigError(
-            "The token cannot comment on pull requests (HTTP 403). Add `permissions:\\n  pull-requests: write` (and `issues: write` for issues) to the job.",
-          );
-        }
-      }
-    }
-    return { state, ledger, foods, card, summary: summaryOf(state, feed, subject, readOnly, run, inputs), readOnly };
+    if (attempt >= MAX_ATTEMPTS) throw new Error(`The state branch kept moving; gave up after ${attempt} attempts.`);
+    log.info(`State branch moved while writing (attempt ${attempt}); reading it again.`);
+    await sleep(Math.min(2000, 100 * 2 ** attempt) * (0.5 + Math.random()));
   }
+}
+
+/**
+ * `/dash …` in an issue or PR comment: the App's command runner over the ledger. Null when there is
+ * nothing to do (no command, a bot's comment, no runner wired).
+ */
+function commandStep(deps: ActionDeps, config: RepoConfig, deliveryId: string): LedgerStep | null {
+  const { run, log } = deps;
+  const comment = obj(run.payload.comment);
+  const author = actorOf(comment?.user);
+  const command = parseCommand(str(comment?.body) ?? "");
+  if (!deps.runCommand || !command) return null;
+  if (!author || author.isBot || actorOf(run.payload.sender)?.isBot) {
+    log.info("Not answering a bot's comment.");
+    return null;
+  }
+  const repo = repoRefOf(run.payload);
+  if (!repo) return null;
+  const display = displayOf(config);
+  return async (ledger) => {
+    const noFeed: LedgerFeedResult = {
+      ledger,
+      duplicateDelivery: ledger.deliveries.includes(deliveryId),
+      applied: [],
+      repo: { xpBefore: ledger.xp, xpAfter: ledger.xp },
+      users: [],
+    };
+    if (noFeed.duplicateDelivery) return { ledger, feed: noFeed, changed: false };
+    const store = new LedgerStore(ledger, repo, display);
+    const reply = await deps.runCommand?.(store, author.login, command, config);
+    // The run is recorded even when the command changed nothing, so a re-run does not reply twice.
+    const next: Ledger = { ...store.ledger, deliveries: [...store.ledger.deliveries, deliveryId].slice(-1000) };
+    return { ledger: next, feed: { ...noFeed, ledger: next }, changed: true, reply };
+  };
 }
 
 function prNumberOf(payload: Json): number | null {

@@ -5,7 +5,8 @@ import { commentMessages } from "../comments/messages.js";
 import type { Locale } from "../comments/model.js";
 import { OUTFITS, type Outfit, outfitUnlockLevel, unlockedOutfits } from "../domain/outfits.js";
 import type { RepoSettings } from "../github/repo-settings.js";
-import { cardUrl, readmeSnippets } from "../render/links.js";
+import type { DashState } from "../domain/state.js";
+import { cardUrl, type ReadmeSnippet, readmeSnippets } from "../render/links.js";
 import type { RepoRef, Store } from "../store/store.js";
 import { loadRepoDash } from "../views/load-dash.js";
 import { sanitizeDashName } from "./dash-name.js";
@@ -13,10 +14,24 @@ import { commandMessages } from "./messages.js";
 import type { DashCommand } from "./parse.js";
 import { type Access, hasAccess, type PermissionCache } from "./permissions.js";
 
+/** Where a repo's card and README snippets live: the App's card routes, or the Action's state branch. */
+export interface CommandLinks {
+  card(owner: string, repo: string, state: DashState, token: string | null): string;
+  snippets(owner: string, repo: string, token: string | null): ReadmeSnippet[];
+}
+
+/** Links to the App's own card routes under `publicUrl`. */
+export function appLinks(publicUrl: string): CommandLinks {
+  return {
+    card: (owner, repo, state, token) => cardUrl(publicUrl, owner, repo, state, { token }),
+    snippets: (owner, repo, token) => readmeSnippets(publicUrl, owner, repo, token),
+  };
+}
+
 export interface CommandDeps {
   store: Store;
   permissions: PermissionCache;
-  publicUrl: string;
+  links: CommandLinks;
   now: () => Date;
 }
 
@@ -155,7 +170,7 @@ async function badge(deps: CommandDeps, input: CommandInput, rotate: boolean, lo
   if (rotate && !record.private) return m.rotatePublic;
   const token = record.private ? (rotate ? await deps.store.rotateBadgeToken(record.id) : record.badgeToken) : null;
   const lines = [rotate ? m.badgeRotated : m.badgeIntro, ""];
-  for (const s of readmeSnippets(deps.publicUrl, record.owner, record.name, token)) {
+  for (const s of deps.links.snippets(record.owner, record.name, token)) {
     lines.push(`**${inlineText(s.title, 40)}**`, "", fenced(s.language, s.code), "");
   }
   if (record.private) lines.push(m.badgePrivate);
@@ -188,7 +203,7 @@ async function statusReply(deps: CommandDeps, input: CommandInput, locale: Local
   const { state } = view;
   const name = inlineText(state.name, 40);
   const card = safeUrl(
-    cardUrl(deps.publicUrl, record.owner, record.name, state, { token: record.private ? record.badgeToken : null }),
+    deps.links.card(record.owner, record.name, state, record.private ? record.badgeToken : null),
   );
   const lines: string[] = [];
   if (card) lines.push(`![${inlineText(cm.cardAlt(state.name, state.level, state.mood), 120)}](${card})`, "");

@@ -1,5 +1,6 @@
 import { commandsApp } from "../commands/handler.js";
 import { PermissionCache } from "../commands/permissions.js";
+import { appLinks } from "../commands/run-command.js";
 import { CommandRateLimit } from "../commands/rate-limit.js";
 import type { Feature, FeatureContext } from "../feature.js";
 import { commentDeps } from "./deps.js";
@@ -15,7 +16,7 @@ export function commentsFeature(ctx: FeatureContext): Feature {
     settings: ctx.settings,
     permissions: new PermissionCache(),
     limit: new CommandRateLimit(),
-    publicUrl: ctx.env.PUBLIC_URL,
+    links: appLinks(ctx.env.PUBLIC_URL),
     now: ctx.now,
   });
   return {

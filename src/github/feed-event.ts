@@ -1,8 +1,7 @@
 import type { Context } from "probot";
-import type { RepoConfig } from "../config/repo-config.js";
 import { dayKey } from "../domain/time.js";
-import type { FeedOutcome, RepoDisplay, RepoRef, Store } from "../store/store.js";
-import { rulesOf } from "./feed-rules.js";
+import type { FeedOutcome, RepoRef, Store } from "../store/store.js";
+import { displayOf, rulesOf } from "./feed-rules.js";
 import type { FeedingPlan, FeedingRules } from "./feedings.js";
 import type { Json } from "./payload.js";
 import { repoRefOf } from "./repo-ref.js";
@@ -32,18 +31,6 @@ export interface CoreDeps {
   now: () => Date;
   /** Run in order after each feeding; a failing listener is logged and never fails the delivery. */
   onFed: readonly FedListener[];
-}
-
-/** The config bits cards need, stored with the feeding so views never call GitHub. */
-export function displayOf(config: RepoConfig): RepoDisplay {
-  return {
-    timezone: config.timezone,
-    hemisphere: config.hemisphere,
-    locale: config.locale,
-    name: config.name,
-    outfit: config.outfit,
-    background: config.background,
-  };
 }
 
 /** Looks up (cached) whether and how the event's repo feeds Dash. */

@@ -31,6 +31,8 @@ export class FakeGitHub {
   readonly refs = new Map<string, string>();
   readonly comments = new Map<number, FakeComment[]>();
   readonly requests: string[] = [];
+  /** Collaborators' permission levels (`admin`, `write`, `read`); anyone else is not a collaborator (404). */
+  readonly permissions = new Map<string, string>();
   readOnly = false;
   /** Called before a ref update is applied: lets a test move the branch underneath a run. */
   beforeRefUpdate: (() => void) | null = null;
@@ -113,6 +115,11 @@ export class FakeGitHub {
         encoding: "base64",
         content: blob.toString("base64"),
       });
+    }
+    const collaborator = /^\/collaborators\/([^/]+)\/permission$/.exec(path);
+    if (method === "GET" && collaborator) {
+      const permission = this.permissions.get((collaborator[1] ?? "").toLowerCase());
+      return permission ? send(200, { permission, role_name: permission }) : send(404, { message: "Not Found" });
     }
     if (method === "POST" && path === "/git/blobs") {
       const content = Buffer.from(body.content, body.encoding === "base64" ? "base64" : "utf8");

@@ -1,0 +1,61 @@
+import type { DashCommand } from "../commands/parse.js";
+import { PermissionCache } from "../commands/permissions.js";
+import { type CommandLinks, runCommand } from "../commands/run-command.js";
+import type { Octokit } from "../comments/deps.js";
+import type { RepoConfig } from "../config/repo-config.js";
+import type { RepoRef } from "../store/store.js";
+import type { LedgerStore } from "./ledger-store.js";
+import { stateBranchCardUrl } from "./sticky-comment.js";
+
+/** Card and README links for a repo whose card lives on the Action's state branch. */
+export function stateBranchLinks(serverUrl: string, branch: string): CommandLinks {
+  const blob = (owner: string, repo: string, file: string) =>
+    `${serverUrl}/${owner}/${repo}/blob/${branch}/${file}?raw=true`;
+  return {
+    card: (owner, repo, state) => stateBranchCardUrl(serverUrl, owner, repo, branch, state),
+    snippets: (owner, repo) => [
+      { title: "SVG", language: "markdown", code: `![Dash](${blob(owner, repo, "dash.svg")})` },
+      { title: "PNG", language: "markdown", code: `![Dash](${blob(owner, repo, "dash.png")})` },
+      {
+        title: "Public repositories (raw link)",
+        language: "markdown",
+        code: `![Dash](https://raw.githubusercontent.com/${owner}/${repo}/${branch}/dash.svg)`,
+      },
+    ],
+  };
+}
+
+const NO_TOKEN = {
+  en: "The Action keeps Dash's card on this repository's own state branch, so there is no badge token to rotate: whoever can see the repository can see the card.",
+  ja: "Action 版では Dash のカードはこのリポジトリの state ブランチにあるため、ローテーションするバッジトークンはありません。リポジトリを見られる人だけがカードを見られます。",
+};
+
+/**
+ * The App's `/dash` command runner, wired for the Action: the ledger as the store, the workflow token
+ * for permission checks, and links to the state branch.
+ */
+export function actionCommandRunner(opts: {
+  octokit: unknown;
+  repo: RepoRef;
+  serverUrl: string;
+  branch: string;
+  problems: string[];
+  now: () => Date;
+}): (store: LedgerStore, login: string, command: DashCommand, config: RepoConfig) => Promise<string> {
+  const permissions = new PermissionCache();
+  const links = stateBranchLinks(opts.serverUrl, opts.branch);
+  return async (store, login, command, config) => {
+    if (command.kind === "badge" && command.rotate) return NO_TOKEN[config.locale];
+    return runCommand(
+      { store, permissions, links, now: opts.now },
+      {
+        // @actions/github's client has the same REST surface the runner uses.
+        octokit: opts.octokit as Octokit,
+        repo: opts.repo,
+        login,
+        settings: { config, problems: opts.problems, feeds: true, reason: "the workflow runs ReposiTori" },
+        command,
+      },
+    );
+  };
+}
