@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseLedger } from "../../src/domain/ledger.js";
+import { CARD_HEIGHT, CARD_WIDTH } from "../../src/render/card.js";
+import { PNG_SCALE } from "../../src/render/png.js";
 import { dartPayload } from "../helpers/examples.js";
 import { FakeGitHub } from "../helpers/fake-github.js";
 
@@ -88,8 +90,8 @@ describe("the bundled Action", () => {
     expect(gh.file("repositori", "dash.svg")?.toString("utf8")).toMatch(/^<svg[^>]*role="img"/);
     const png = gh.file("repositori", "dash.png") ?? Buffer.alloc(0);
     expect(png.subarray(1, 4).toString("latin1")).toBe("PNG");
-    expect(png.readUInt32BE(16)).toBe(1200);
-    expect(png.readUInt32BE(20)).toBe(400);
+    expect(png.readUInt32BE(16)).toBe(CARD_WIDTH * PNG_SCALE);
+    expect(png.readUInt32BE(20)).toBe(CARD_HEIGHT * PNG_SCALE);
     expect(run.summary).toContain("Fed by this run | 1 × curry");
   });
 
