@@ -101,6 +101,11 @@ export interface PostgresOptions {
   connectTimeoutMs?: number;
   /** Extra attempts to get a connection before reporting the database unreachable. */
   connectRetries?: number;
+  /**
+   * Named (prepared) statements, on by default (URL `prepare=false` turns them off, e.g. behind a
+   * connection pooler in transaction mode that cannot keep prepared statements).
+   */
+  prepare?: boolean;
 }
 
 /** Splits our own pool settings off the URL; the rest (host, database, options, ssl …) goes to pg. */
@@ -116,7 +121,10 @@ function settingsFrom(connectionString: string, opts: PostgresOptions) {
   const connectTimeoutSeconds = take("connect_timeout");
   const connectTimeoutMs =
     connectTimeoutSeconds !== undefined ? connectTimeoutSeconds * 1000 : (opts.connectTimeoutMs ?? 3000);
-  return { connectionString: url.toString(), max, statementTimeoutMs, connectTimeoutMs };
+  const prepareText = url.searchParams.get("prepare");
+  url.searchParams.delete("prepare");
+  const prepare = prepareText === null ? (opts.prepare ?? true) : !["false", "0", "off", "no"].includes(prepareText);
+  return { connectionString: url.toString(), max, statementTimeoutMs, connectTimeoutMs, prepare };
 }
 
 /**
@@ -128,10 +136,12 @@ export class PostgresDb implements Db {
   readonly dialect = "postgres" as const;
   readonly #pool: pg.Pool;
   readonly #connectRetries: number;
+  readonly #statement: (text: string, values: unknown[]) => pg.QueryConfig;
 
   constructor(connectionString: string, opts: PostgresOptions = {}) {
     const s = settingsFrom(connectionString, opts);
     this.#connectRetries = opts.connectRetries ?? 2;
+    this.#statement = s.prepare ? named : (text, values) => ({ text, values });
     this.#pool = new pg.Pool({
       connectionString: s.connectionString,
       max: s.max,
@@ -174,7 +184,7 @@ export class PostgresDb implements Db {
   async query<T = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<T[]> {
     const client = await this.#connect();
     try {
-      const result = await client.query(named(text, params as unknown[]));
+      const result = await client.query(this.#statement(text, params as unknown[]));
       this.#release(client);
       return result.rows as T[];
     } catch (err) {
@@ -203,7 +213,7 @@ export class PostgresDb implements Db {
         await client.query("BEGIN");
         const tx: Sql = {
           query: async <R>(text: string, params: readonly unknown[] = []) =>
-            (await client.query(named(text, params as unknown[]))).rows as R[],
+            (await client.query(this.#statement(text, params as unknown[]))).rows as R[],
           exec: async (script: string) => {
             await client.query(script);
           },

@@ -46,6 +46,14 @@ describe.skipIf(!storeAvailable("postgres"))("PostgresDb", () => {
     expect(await db.query("SELECT 1 AS ok")).toEqual([{ ok: 1 }]);
   });
 
+  it("runs the same statements with and without prepared statements", async () => {
+    for (const prepare of ["true", "false"]) {
+      const db = open(variant(target.url, { prepare }));
+      for (let i = 0; i < 3; i++) expect(await db.query("SELECT $1::int + 1 AS n", [i])).toEqual([{ n: i + 1 }]);
+      expect(await db.transaction((tx) => tx.query("SELECT $1::text AS t", ["x"]))).toEqual([{ t: "x" }]);
+    }
+  });
+
   it("never opens more connections than pool_max", async () => {
     const db = open(variant(target.url, { pool_max: "3" }));
     const rows = await Promise.all(
