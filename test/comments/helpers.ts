@@ -91,5 +91,3 @@ export function mockUpdateComment(owner: string, repo: string, id: number, rec: 
     });
 }
 
-/** Kept for suites written before the harness disabled throttling itself. */
-export const UnthrottledOctokit = TestOctokit;
