@@ -72,7 +72,9 @@ export function cardRoutes(deps: CardRoutesDeps): HttpHandler {
     } catch (err) {
       // The store is unreachable: show the last card drawn for this very URL rather than failing.
       deps.log.warn({ err, path: url.pathname, format }, "card: store unavailable, serving the last good card");
-      const last = lastGood.get(lastGoodKey(target, format, query, token));
+      const last =
+        (token ? lastGood.get(lastGoodKey(target, format, query, token)) : undefined) ??
+        lastGood.get(lastGoodKey(target, format, query, null));
       if (last) return send(res, last, STALE_CACHE_CONTROL, ifNoneMatch, head);
       const placeholder = await deps.renderer.render(notFedCardModel(subjectOf(target), resolveOptions(query)), format);
       return send(res, { ...placeholder, etag: "" }, OUTAGE_CACHE_CONTROL, undefined, head);
@@ -91,7 +93,12 @@ export function cardRoutes(deps: CardRoutesDeps): HttpHandler {
     deps.onLookup?.(cached ? "hit" : "miss");
     const card = cached ?? (await deps.renderer.render(model, format, key));
     // Remembered once per new model (a minute at most), not on every request.
-    if (prepared.fresh && model.variant === "fed") lastGood.set(lastGoodKey(target, format, query, token), card);
+    if (prepared.fresh && model.variant === "fed") {
+      // A private card is remembered under its token only; a public one under no token (any token then
+      // finds it). A repo that turned private drops what was remembered while it was public.
+      lastGood.set(lastGoodKey(target, format, query, prepared.private ? token : null), card);
+      if (prepared.private) lastGood.delete(lastGoodKey(target, format, query, null));
+    }
     return send(res, card, CARD_CACHE_CONTROL, undefined, head);
   };
 }
@@ -102,6 +109,8 @@ interface Prepared {
   key: string;
   /** Built for this request rather than remembered from an earlier one. */
   fresh: boolean;
+  /** The card belongs to a private repo (shown because the request had its token). */
+  private: boolean;
 }
 
 /**
@@ -120,6 +129,7 @@ async function prepare(
   const now = deps.now();
   let state: DashState | null;
   let locale: Lang | undefined;
+  let hidden = false;
   if (target.kind === "user") {
     state = await deps.views.user(target.login);
   } else {
@@ -127,10 +137,11 @@ async function prepare(
     // Unknown, hidden without its token and never fed all look the same, and name only what the URL says.
     state = view && canView(view.repo, token) ? view.state : null;
     locale = view?.display.locale;
+    hidden = view?.repo.private ?? false;
   }
   if (!state || state.fresh) {
     const model = notFedCardModel(subjectOf(target), resolveOptions(query));
-    return { model, key: renderKey(model, format), fresh: true };
+    return { model, key: renderKey(model, format), fresh: true, private: false };
   }
   const minute = Math.floor(now.getTime() / 60_000);
   const optionsKey = `${format} ${query.theme} ${query.lang ?? ""} ${query.style} ${query.scale ?? 1}`;
@@ -142,7 +153,7 @@ async function prepare(
   const hit = byOptions.get(optionsKey);
   if (hit && hit.minute === minute) return { ...hit, fresh: false };
   const model = fedCardModel(state, resolveOptions(query, locale), now);
-  const prepared = { model, key: renderKey(model, format), minute, fresh: true };
+  const prepared = { model, key: renderKey(model, format), minute, fresh: true, private: hidden };
   byOptions.set(optionsKey, prepared);
   return prepared;
 }

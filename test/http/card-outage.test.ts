@@ -127,6 +127,9 @@ describe("badges while the store is unreachable (a store whose methods throw)", 
       expect(revalidated.status).toBe(304);
     }
     expect(cards.logs.join("")).toMatch(/store unavailable/);
+    // A public card needs no token, so a token in the URL finds the same card.
+    const withToken = await cards.get("/dash/octo/hello.svg?token=anything");
+    expect(withToken.body.equals(good["/dash/octo/hello.svg"]?.body ?? Buffer.alloc(0))).toBe(true);
 
     setBroken(false);
     cards.advance(60_000);
