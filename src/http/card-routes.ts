@@ -22,6 +22,8 @@ export const STALE_CACHE_CONTROL = "public, max-age=15, s-maxage=15";
 /** The store is down and we have nothing better: never keep this placeholder anywhere. */
 export const OUTAGE_CACHE_CONTROL = "no-store";
 
+const OUTAGE_LOG_INTERVAL_MS = 30_000;
+
 // The SVG is ours and static, but if someone opens it directly nothing in it may run or load.
 const SECURITY_HEADERS = {
   "x-content-type-options": "nosniff",
@@ -50,6 +52,22 @@ type Target = { kind: "repo"; owner: string; name: string } | { kind: "user"; lo
 export function cardRoutes(deps: CardRoutesDeps): HttpHandler {
   const lastGood = deps.lastGood ?? new Lru<RenderedCard>({ maxEntries: 5_000, maxBytes: 64 * 1024 * 1024, sizeOf });
   const memo = new WeakMap<object, Map<string, Prepared & { minute: number }>>();
+  // During an outage every badge view fails the same way: say so once per interval, not per request.
+  let warnedAt = Number.NEGATIVE_INFINITY;
+  let unreported = 0;
+  const warnOutage = (err: unknown, path: string) => {
+    const at = deps.now().getTime();
+    if (at - warnedAt < OUTAGE_LOG_INTERVAL_MS) {
+      unreported++;
+      return;
+    }
+    deps.log.warn(
+      { err, path, alsoFailedSinceLastWarning: unreported },
+      "card: store unavailable, serving last good cards",
+    );
+    warnedAt = at;
+    unreported = 0;
+  };
   return async (req, res) => {
     const url = urlOf(req);
     if (!url?.pathname.startsWith("/dash/")) return false;
@@ -71,7 +89,7 @@ export function cardRoutes(deps: CardRoutesDeps): HttpHandler {
       prepared = await prepare(deps, memo, target, format, query, token);
     } catch (err) {
       // The store is unreachable: show the last card drawn for this very URL rather than failing.
-      deps.log.warn({ err, path: url.pathname, format }, "card: store unavailable, serving the last good card");
+      warnOutage(err, url.pathname);
       const last =
         (token ? lastGood.get(lastGoodKey(target, format, query, token)) : undefined) ??
         lastGood.get(lastGoodKey(target, format, query, null));

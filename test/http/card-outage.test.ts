@@ -126,7 +126,8 @@ describe("badges while the store is unreachable (a store whose methods throw)", 
       const revalidated = await cards.get(path, { "if-none-match": String(before.headers.etag) });
       expect(revalidated.status).toBe(304);
     }
-    expect(cards.logs.join("")).toMatch(/store unavailable/);
+    // Said once, not once per badge view.
+    expect(cards.logs.filter((l) => l.includes("store unavailable"))).toHaveLength(1);
     // A public card needs no token, so a token in the URL finds the same card.
     const withToken = await cards.get("/dash/octo/hello.svg?token=anything");
     expect(withToken.body.equals(good["/dash/octo/hello.svg"]?.body ?? Buffer.alloc(0))).toBe(true);
