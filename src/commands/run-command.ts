@@ -4,8 +4,8 @@ import { codeSpan, inlineText, problemText, safeUrl } from "../comments/markdown
 import { commentMessages } from "../comments/messages.js";
 import type { Locale } from "../comments/model.js";
 import { OUTFITS, type Outfit, outfitUnlockLevel, unlockedOutfits } from "../domain/outfits.js";
-import type { RepoSettings } from "../github/repo-settings.js";
 import type { DashState } from "../domain/state.js";
+import type { RepoSettings } from "../github/repo-settings.js";
 import { cardUrl, type ReadmeSnippet, readmeSnippets } from "../render/links.js";
 import type { RepoRef, Store } from "../store/store.js";
 import { loadRepoDash } from "../views/load-dash.js";
@@ -202,9 +202,7 @@ async function statusReply(deps: CommandDeps, input: CommandInput, locale: Local
   }
   const { state } = view;
   const name = inlineText(state.name, 40);
-  const card = safeUrl(
-    deps.links.card(record.owner, record.name, state, record.private ? record.badgeToken : null),
-  );
+  const card = safeUrl(deps.links.card(record.owner, record.name, state, record.private ? record.badgeToken : null));
   const lines: string[] = [];
   if (card) lines.push(`![${inlineText(cm.cardAlt(state.name, state.level, state.mood), 120)}](${card})`, "");
   lines.push(

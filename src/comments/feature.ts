@@ -1,7 +1,7 @@
 import { commandsApp } from "../commands/handler.js";
 import { PermissionCache } from "../commands/permissions.js";
-import { appLinks } from "../commands/run-command.js";
 import { CommandRateLimit } from "../commands/rate-limit.js";
+import { appLinks } from "../commands/run-command.js";
 import type { Feature, FeatureContext } from "../feature.js";
 import { commentDeps } from "./deps.js";
 import { commentOnFed } from "./on-fed.js";

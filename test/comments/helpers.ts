@@ -90,4 +90,3 @@ export function mockUpdateComment(owner: string, repo: string, id: number, rec: 
       return { id, body: body.body };
     });
 }
-
