@@ -9,8 +9,8 @@ export interface WebhookRun {
   max: Measured;
   /** The same, spread over 50 repos (the App's stores only). */
   maxManyRepos?: Measured;
-  /** A steady 200 deliveries/s for one repo. */
-  fixed: Measured;
+  /** A steady 200 deliveries/s for one repo (absent for a throughput-only run). */
+  fixed?: Measured;
   peakRssBytes: number;
 }
 
@@ -25,11 +25,21 @@ export async function benchWebhooks(opts: {
   github: FakeGitHub;
   seconds: number;
   connections: number;
+  /** PostgreSQL settings for the App's connections, e.g. "-c synchronous_commit=off". */
+  pgSettings?: string;
+  /** Only the full-speed run for one repo. */
+  throughputOnly?: boolean;
 }): Promise<WebhookRun> {
   let db: BenchDatabase | null = null;
   if (opts.target !== "noop") db = await benchDatabase(opts.target);
+  let databaseUrl = db?.url ?? "sqlite::memory:";
+  if (db && opts.pgSettings) {
+    const url = new URL(db.url);
+    url.searchParams.set("options", `${url.searchParams.get("options") ?? ""} ${opts.pgSettings}`.trim());
+    databaseUrl = url.toString();
+  }
   const server = await startAppProcess({
-    databaseUrl: db?.url ?? "sqlite::memory:",
+    databaseUrl,
     githubUrl: opts.github.url,
     env: { LOG_LEVEL: "error" },
     ...(opts.target === "noop" ? { entry: NOOP_APP } : {}),
@@ -40,6 +50,7 @@ export async function benchWebhooks(opts: {
     const base = { url: server.url, connections: opts.connections, make };
     await measure({ ...base, seconds: Math.min(3, opts.seconds) });
     const max = await measure({ ...base, seconds: opts.seconds });
+    if (opts.throughputOnly) return { max, peakRssBytes: peakRss(server.child.pid) };
     const fixed = await measureAtRate({ url: server.url, seconds: opts.seconds, rate: 200, make });
     const maxManyRepos =
       opts.target === "noop"
