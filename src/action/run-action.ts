@@ -236,7 +236,11 @@ function commandStep(deps: ActionDeps, config: RepoConfig, deliveryId: string): 
       ledger,
       duplicateDelivery: ledger.deliveries.includes(deliveryId),
       applied: [],
-      repo: { xpBefore: ledger.xp, xpAfter: ledger.xp },
+      repo: {
+        xpBefore: ledger.xp,
+        xpAfter: ledger.xp,
+        lastFedAtBefore: ledger.lastFedAt ? new Date(ledger.lastFedAt) : null,
+      },
       users: [],
     };
     if (noFeed.duplicateDelivery) return { ledger, feed: noFeed, changed: false };

@@ -55,7 +55,7 @@ export interface LedgerFeedResult {
   ledger: Ledger;
   duplicateDelivery: boolean;
   applied: Feeding[];
-  repo: { xpBefore: number; xpAfter: number };
+  repo: { xpBefore: number; xpAfter: number; lastFedAtBefore: Date | null };
   users: { login: string; xpBefore: number; xpAfter: number }[];
 }
 
@@ -98,8 +98,10 @@ export function tallyPr(ledger: Ledger, prNumber: number, applied: readonly Feed
 export function feedLedger(previous: Ledger, input: LedgerFeedInput): LedgerFeedResult {
   const ledger: Ledger = structuredClone(previous);
   const xpBefore = ledger.xp;
+  const lastFedAtBefore = ledger.lastFedAt ? new Date(ledger.lastFedAt) : null;
   if (ledger.deliveries.includes(input.deliveryId)) {
-    return { ledger: previous, duplicateDelivery: true, applied: [], repo: { xpBefore, xpAfter: xpBefore }, users: [] };
+    const repo = { xpBefore, xpAfter: xpBefore, lastFedAtBefore };
+    return { ledger: previous, duplicateDelivery: true, applied: [], repo, users: [] };
   }
   ledger.deliveries = [...ledger.deliveries, input.deliveryId].slice(-KEEP_DELIVERIES);
   const sources = new Set(ledger.sources);
@@ -155,7 +157,7 @@ export function feedLedger(previous: Ledger, input: LedgerFeedInput): LedgerFeed
     ledger.lastFedAt = at;
     ledger.days = recentDays({ ...ledger.days, [input.day]: (ledger.days[input.day] ?? 0) + total }, input.day);
   }
-  return { ledger, duplicateDelivery: false, applied, repo: { xpBefore, xpAfter: ledger.xp }, users };
+  return { ledger, duplicateDelivery: false, applied, repo: { xpBefore, xpAfter: ledger.xp, lastFedAtBefore }, users };
 }
 
 /** Keeps the last few days (ISO day keys sort as dates). */

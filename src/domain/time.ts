@@ -19,11 +19,26 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
-/** The calendar day (`YYYY-MM-DD`) of `at` in `timeZone`: the unit of the daily food cap. */
+const QUARTER_HOUR = 15 * 60_000;
+const days = new Map<string, string>();
+
+/**
+ * The calendar day (`YYYY-MM-DD`) of `at` in `timeZone`: the unit of the daily food cap. Every zone's
+ * offset and every daylight-saving switch falls on a quarter hour, so the answer is the same within one
+ * and is remembered per zone and quarter hour (Intl formatting is slow enough to show up per delivery).
+ */
 export function dayKey(at: Date, timeZone: string): string {
-  const parts = formatterFor(timeZone).formatToParts(at);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
-  return `${get("year")}-${get("month")}-${get("day")}`;
+  if (timeZone === "UTC") return at.toISOString().slice(0, 10);
+  const key = `${timeZone}|${Math.floor(at.getTime() / QUARTER_HOUR)}`;
+  let day = days.get(key);
+  if (day === undefined) {
+    const parts = formatterFor(timeZone).formatToParts(at);
+    const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
+    day = `${get("year")}-${get("month")}-${get("day")}`;
+    if (days.size > 10_000) days.clear();
+    days.set(key, day);
+  }
+  return day;
 }
 
 /** The month (1–12) of `at` in `timeZone`, for seasons. */

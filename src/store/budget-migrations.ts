@@ -20,15 +20,4 @@ CREATE TABLE budget_days (
 );
 `,
   },
-  {
-    // When each repo's Dash last ate, kept by the reaction listener: the store's own "last fed" is already
-    // overwritten by the meal a reaction talks about, and the reaction wants the mood *before* it.
-    id: "budget-002-voice-last-meals",
-    sql: `
-CREATE TABLE voice_last_meals (
-  repo_id BIGINT PRIMARY KEY,
-  fed_at BIGINT NOT NULL
-);
-`,
-  },
 ];

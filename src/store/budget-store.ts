@@ -117,20 +117,3 @@ export class BudgetStore {
     };
   }
 }
-
-/**
- * Records that a repo's Dash ate at `at` and returns when it ate before (null the first time), so a
- * reaction can speak of the mood Dash was in before this meal.
- */
-export async function swapLastMeal(db: Db, repoId: number, at: number): Promise<number | null> {
-  return db.transaction(async (tx) => {
-    const rows = await tx.query<{ fed_at: number }>("SELECT fed_at FROM voice_last_meals WHERE repo_id = $1", [repoId]);
-    await tx.query(
-      `INSERT INTO voice_last_meals (repo_id, fed_at) VALUES ($1, $2)
-       ON CONFLICT (repo_id) DO UPDATE SET fed_at = excluded.fed_at WHERE voice_last_meals.fed_at < excluded.fed_at`,
-      [repoId, at],
-    );
-    const previous = rows[0]?.fed_at;
-    return previous === undefined ? null : Number(previous);
-  });
-}

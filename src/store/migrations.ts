@@ -109,4 +109,15 @@ CREATE TABLE user_days (
     sqlite: feedingLog("INTEGER PRIMARY KEY AUTOINCREMENT"),
     postgres: feedingLog("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
   },
+  {
+    // The leaderboard size as a counter on the repo row: reading a Dash with 10,000 contributors then
+    // costs what reading one with 10 does.
+    id: "core-003-contributor-count",
+    sql: `
+ALTER TABLE repos ADD COLUMN contributor_count BIGINT NOT NULL DEFAULT 0;
+UPDATE repos SET contributor_count = (
+  SELECT COUNT(*) FROM contributors c WHERE c.repo_id = repos.id AND c.opted_out = 0 AND c.xp > 0
+);
+`,
+  },
 ];

@@ -33,6 +33,7 @@ interface RepoRow {
   xp: number | string;
   foods: number | string;
   last_fed_at: number | string | null;
+  contributor_count: number | string;
 }
 
 const num = (v: unknown) => Number(v ?? 0);
@@ -62,7 +63,7 @@ function toRepoRecord(r: RepoRow): RepoRecord {
 }
 
 const REPO_COLUMNS =
-  "id, owner, name, private, installation_id, installed, dash_name, outfit, badge_token, display, xp, foods, last_fed_at";
+  "id, owner, name, private, installation_id, installed, dash_name, outfit, badge_token, display, xp, foods, last_fed_at, contributor_count";
 
 /** The Store on any Db: the same statements run on SQLite and PostgreSQL. */
 export class SqlStore implements Store {
@@ -135,12 +136,18 @@ export class SqlStore implements Store {
       const repoRow = await this.#upsertRepo(tx, input.repo, at);
       const repoId = input.repo.id;
       const xpBefore = num(repoRow.xp);
+      const lastFedAtBefore = repoRow.last_fed_at == null ? null : new Date(num(repoRow.last_fed_at));
       const fresh = await tx.query(
         "INSERT INTO deliveries (id, repo_id, received_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id",
         [input.deliveryId, repoId, at],
       );
       if (fresh.length === 0) {
-        return { duplicateDelivery: true, applied: [], repo: { xpBefore, xpAfter: xpBefore }, users: [] };
+        return {
+          duplicateDelivery: true,
+          applied: [],
+          repo: { xpBefore, xpAfter: xpBefore, lastFedAtBefore },
+          users: [],
+        };
       }
 
       // Logins in a fixed order so concurrent transactions lock user rows in the same order (no deadlocks).
@@ -151,22 +158,25 @@ export class SqlStore implements Store {
       }
       const applied: Feeding[] = [];
       const users: XpChange[] = [];
+      let newContributors = 0;
       for (const loginKey of [...byLogin.keys()].sort()) {
-        const granted = await this.#feedContributor(tx, input, loginKey, byLogin.get(loginKey) ?? []);
+        const { granted, isNew } = await this.#feedContributor(tx, input, loginKey, byLogin.get(loginKey) ?? []);
         if (granted.length === 0) continue;
+        if (isNew) newContributors++;
         applied.push(...granted);
         const foods = granted.reduce((n, f) => n + f.count, 0);
         users.push(await this.#feedUser(tx, input, loginKey, granted, foods));
       }
 
       const total = applied.reduce((n, f) => n + f.count, 0);
-      if (total === 0) return { duplicateDelivery: false, applied, repo: { xpBefore, xpAfter: xpBefore }, users };
-      if (input.display) {
-        await tx.query("UPDATE repos SET display = $1 WHERE id = $2", [JSON.stringify(input.display), repoId]);
+      if (total === 0) {
+        return { duplicateDelivery: false, applied, repo: { xpBefore, xpAfter: xpBefore, lastFedAtBefore }, users };
       }
       const [after] = await tx.query<{ xp: number | string }>(
-        "UPDATE repos SET xp = xp + $1, foods = foods + $2, last_fed_at = $3 WHERE id = $4 RETURNING xp",
-        [total * XP_PER_FOOD, total, at, repoId],
+        `UPDATE repos SET xp = xp + $1, foods = foods + $2, last_fed_at = $3,
+           contributor_count = contributor_count + $4, display = COALESCE($5, display)
+         WHERE id = $6 RETURNING xp`,
+        [total * XP_PER_FOOD, total, at, newContributors, input.display ? JSON.stringify(input.display) : null, repoId],
       );
       for (const [food, count] of foodTotals(applied)) {
         await tx.query(
@@ -180,12 +190,25 @@ export class SqlStore implements Store {
          ON CONFLICT (repo_id, day) DO UPDATE SET foods = repo_days.foods + excluded.foods`,
         [repoId, input.day, total],
       );
-      return { duplicateDelivery: false, applied, repo: { xpBefore, xpAfter: num(after?.xp) }, users };
+      return {
+        duplicateDelivery: false,
+        applied,
+        repo: { xpBefore, xpAfter: num(after?.xp), lastFedAtBefore },
+        users,
+      };
     });
   }
 
-  /** Drops sources already fed, applies the daily cap, credits the contributor; returns what was granted. */
-  async #feedContributor(tx: Sql, input: FeedInput, loginKey: string, feedings: Feeding[]): Promise<Feeding[]> {
+  /**
+   * Drops sources already fed, applies the daily cap, credits the contributor; returns what was granted
+   * and whether the contributor just joined the (opted-in) leaderboard.
+   */
+  async #feedContributor(
+    tx: Sql,
+    input: FeedInput,
+    loginKey: string,
+    feedings: Feeding[],
+  ): Promise<{ granted: Feeding[]; isNew: boolean }> {
     const repoId = input.repo.id;
     // Taking the day row first (an upsert that locks it) makes the cap check atomic on PostgreSQL too.
     const [dayRow] = await tx.query<{ foods: number | string }>(
@@ -213,19 +236,23 @@ export class SqlStore implements Store {
       );
     }
     const foods = granted.reduce((n, f) => n + f.count, 0);
-    if (foods === 0) return granted;
+    if (foods === 0) return { granted, isNew: false };
     const login = granted[0]?.login ?? loginKey;
     await tx.query(
       "UPDATE contributor_days SET foods = foods + $1 WHERE repo_id = $2 AND login_key = $3 AND day = $4",
       [foods, repoId, loginKey, input.day],
     );
-    await tx.query(
+    const [row] = await tx.query<{ xp: number | string; opted_out: number | string }>(
       `INSERT INTO contributors (repo_id, login_key, login, xp, foods, last_fed_at) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (repo_id, login_key) DO UPDATE SET login = excluded.login, xp = contributors.xp + excluded.xp,
-         foods = contributors.foods + excluded.foods, last_fed_at = excluded.last_fed_at`,
+         foods = contributors.foods + excluded.foods, last_fed_at = excluded.last_fed_at
+       RETURNING xp, opted_out`,
       [repoId, loginKey, login, foods * XP_PER_FOOD, foods, input.at.getTime()],
     );
-    return granted;
+    // First food for an opted-in contributor: one more on the leaderboard (kept as a counter, so reading
+    // a Dash never counts rows).
+    const isNew = num(row?.xp) === foods * XP_PER_FOOD && num(row?.opted_out) === 0;
+    return { granted, isNew };
   }
 
   async #feedUser(tx: Sql, input: FeedInput, loginKey: string, granted: Feeding[], foods: number): Promise<XpChange> {
@@ -280,13 +307,9 @@ export class SqlStore implements Store {
       [id, opts.day],
     );
     const board = await this.db.query<{ login: string; xp: number | string; foods: number | string }>(
-      `SELECT login, xp, foods FROM contributors WHERE repo_id = $1 AND opted_out = 0
+      `SELECT login, xp, foods FROM contributors WHERE repo_id = $1 AND opted_out = 0 AND xp > 0
        ORDER BY xp DESC, login_key LIMIT $2`,
       [id, opts.top],
-    );
-    const [count] = await this.db.query<{ n: number | string }>(
-      "SELECT COUNT(*) AS n FROM contributors WHERE repo_id = $1 AND opted_out = 0",
-      [id],
     );
     return {
       repo: toRepoRecord(row),
@@ -296,7 +319,7 @@ export class SqlStore implements Store {
       foodsByKind: Object.fromEntries(foodRows.map((r) => [r.food, num(r.count)])),
       foodsToday: num(today?.foods),
       contributors: board.map((c) => ({ login: c.login, xp: num(c.xp), foods: num(c.foods) })),
-      contributorCount: num(count?.n),
+      contributorCount: num(row.contributor_count),
     };
   }
 
@@ -336,12 +359,26 @@ export class SqlStore implements Store {
   }
 
   async setOptOut(repoId: number, login: string, optedOut: boolean): Promise<void> {
-    // A contributor may opt out before ever feeding: the row is created so the choice sticks.
-    await this.db.query(
-      `INSERT INTO contributors (repo_id, login_key, login, opted_out) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (repo_id, login_key) DO UPDATE SET opted_out = excluded.opted_out`,
-      [repoId, keyOf(login), login, optedOut ? 1 : 0],
-    );
+    await this.db.transaction(async (tx) => {
+      // A contributor may opt out before ever feeding: the row is created so the choice sticks.
+      const [before] = await tx.query<{ xp: number | string; opted_out: number | string }>(
+        "SELECT xp, opted_out FROM contributors WHERE repo_id = $1 AND login_key = $2",
+        [repoId, keyOf(login)],
+      );
+      await tx.query(
+        `INSERT INTO contributors (repo_id, login_key, login, opted_out) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (repo_id, login_key) DO UPDATE SET opted_out = excluded.opted_out`,
+        [repoId, keyOf(login), login, optedOut ? 1 : 0],
+      );
+      const wasCounted = before !== undefined && num(before.xp) > 0 && num(before.opted_out) === 0;
+      const isCounted = before !== undefined && num(before.xp) > 0 && !optedOut;
+      if (wasCounted !== isCounted) {
+        await tx.query("UPDATE repos SET contributor_count = contributor_count + $1 WHERE id = $2", [
+          isCounted ? 1 : -1,
+          repoId,
+        ]);
+      }
+    });
   }
 
   async isOptedOut(repoId: number, login: string): Promise<boolean> {

@@ -48,7 +48,8 @@ export interface FeedOutcome {
   duplicateDelivery: boolean;
   /** What actually fed, after dropping already-fed sources and applying the daily cap. */
   applied: Feeding[];
-  repo: { xpBefore: number; xpAfter: number };
+  /** The repo's Dash before and after; `lastFedAtBefore` tells how hungry it was before this meal. */
+  repo: { xpBefore: number; xpAfter: number; lastFedAtBefore: Date | null };
   /** Each credited contributor's personal Dash. */
   users: XpChange[];
 }

@@ -6,7 +6,7 @@ import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../config/repo-config.js";
 import type { Feature, FeatureContext } from "../feature.js";
 import type { FedEvent, FeedTrigger } from "../github/feed-event.js";
 import type { Json } from "../github/payload.js";
-import { BudgetStore, swapLastMeal } from "../store/budget-store.js";
+import { BudgetStore } from "../store/budget-store.js";
 import { audioRoute } from "./audio-route.js";
 import { Budget } from "./budget.js";
 import { countSpend, reportBudget } from "./budget-metrics.js";
@@ -154,9 +154,8 @@ export async function voiceFeature(ctx: FeatureContext, opts: VoiceFeatureOption
   async function onFed(event: FedEvent): Promise<void> {
     const { outcome, trigger, repo, settings, context } = event;
     if (outcome.duplicateDelivery || outcome.applied.length === 0) return;
-    const at = ctx.now();
-    const previous = await swapLastMeal(ctx.db, repo.id, at.getTime());
     if (!REACTS_TO.has(trigger)) return;
+    const at = ctx.now();
     const config = settings.config;
     if (config.comment === "off" || (config.comment === "merged-only" && trigger !== "pull_request.merged")) {
       context.log.debug({ trigger, comment: config.comment }, "no reaction: PR comments are off for this event");
@@ -170,8 +169,8 @@ export async function voiceFeature(ctx: FeatureContext, opts: VoiceFeatureOption
       applied: outcome.applied,
       repoXpBefore: outcome.repo.xpBefore,
       repoXpAfter: outcome.repo.xpAfter,
-      // Fed before this feature kept track: the mood before is unknown, so do not claim hunger.
-      previousMealAt: previous !== null ? new Date(previous) : outcome.repo.xpBefore > 0 ? at : null,
+      // The store reports when Dash ate before this meal: the reaction speaks of the mood it was in.
+      previousMealAt: outcome.repo.lastFedAtBefore,
       at,
     });
     const target: PrTarget = {

@@ -59,4 +59,13 @@ describe("seasons and days in the repo's time zone", () => {
     expect(dayKey(lateUtc, "Asia/Tokyo")).toBe("2026-11-28");
     expect(dayKey(lateUtc, "America/Los_Angeles")).toBe("2026-11-27");
   });
+
+  it("turns the day exactly at local midnight in a zone with a quarter-hour offset", () => {
+    // Asia/Kathmandu is UTC+5:45: local midnight of 28 November is 18:15 UTC on the 27th.
+    expect(dayKey(new Date("2026-11-27T18:14:59.999Z"), "Asia/Kathmandu")).toBe("2026-11-27");
+    expect(dayKey(new Date("2026-11-27T18:15:00.000Z"), "Asia/Kathmandu")).toBe("2026-11-28");
+    // Across a daylight-saving change (Europe/Berlin leaves summer time on 25 October 2026 at 01:00 UTC).
+    expect(dayKey(new Date("2026-10-25T21:59:59Z"), "Europe/Berlin")).toBe("2026-10-25");
+    expect(dayKey(new Date("2026-10-25T23:00:00Z"), "Europe/Berlin")).toBe("2026-10-26");
+  });
 });

@@ -50,7 +50,7 @@ forEachStore((name, open, fresh) => {
       );
       expect(out.duplicateDelivery).toBe(false);
       expect(out.applied.reduce((n, f) => n + f.count, 0)).toBe(7);
-      expect(out.repo).toEqual({ xpBefore: 0, xpAfter: 70 });
+      expect(out.repo).toEqual({ xpBefore: 0, xpAfter: 70, lastFedAtBefore: null });
       expect(out.users.map((u) => [u.login, u.xpBefore, u.xpAfter])).toEqual([
         ["Alice", 0, 20],
         ["bob", 0, 50],
@@ -90,7 +90,8 @@ forEachStore((name, open, fresh) => {
       const again = await store.feed({ ...first, feedings: [food("alice", "sha-3")] });
       expect(again.duplicateDelivery).toBe(true);
       expect(again.applied).toEqual([]);
-      expect(again.repo).toEqual({ xpBefore: 20, xpAfter: 20 });
+      // The Dash last ate in the first delivery: that is what the redelivery reports as its previous meal.
+      expect(again.repo).toEqual({ xpBefore: 20, xpAfter: 20, lastFedAtBefore: AT });
       expect((await board(store))?.xp).toBe(20);
     });
 
@@ -269,6 +270,13 @@ forEachStore((name, open, fresh) => {
       expect(dash?.xp).toBe(90);
       await store.setOptOut(repoA.id, "zed", false);
       expect((await board(store))?.contributors.map((c) => c.login)).toEqual(["carl", "zed", "amy", "Bob"]);
+      // Opting in again, twice, or opting in someone who never fed keeps the count exact.
+      await store.setOptOut(repoA.id, "zed", false);
+      await store.setOptOut(repoA.id, "never-fed", false);
+      await store.setOptOut(repoA.id, "never-fed", true);
+      dash = await board(store);
+      expect(dash?.contributorCount).toBe(4);
+      expect(dash?.contributors.map((c) => c.login)).toEqual(["carl", "zed", "amy", "Bob"]);
     });
 
     it("keeps an opt-out made before the first feeding, and limits the board to `top`", async () => {

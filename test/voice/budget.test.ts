@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BudgetStore, swapLastMeal } from "../../src/store/budget-store.js";
+import { BudgetStore } from "../../src/store/budget-store.js";
 import type { Db } from "../../src/store/db.js";
 import { migrate } from "../../src/store/migrate.js";
 import { allMigrations } from "../../src/store/open-store.js";
@@ -113,14 +113,6 @@ function budgetSuite(name: string, open: () => Promise<{ db: Db; done(): Promise
       if (!r.ok) throw new Error("refused");
       await budget.settle(r.reservation, 0, false);
       expect((await budget.today()).gemini).toMatchObject({ spentUsd: 0, reservedUsd: 0, uses: 0 });
-    });
-
-    it("remembers each repo's previous meal", async () => {
-      expect(await swapLastMeal(db, 99, 1_000)).toBeNull();
-      expect(await swapLastMeal(db, 99, 5_000)).toBe(1_000);
-      // An older meal arriving late never moves the clock back.
-      expect(await swapLastMeal(db, 99, 2_000)).toBe(5_000);
-      expect(await swapLastMeal(db, 99, 9_000)).toBe(5_000);
     });
 
     it("converts USD to whole micro-dollars", () => {
