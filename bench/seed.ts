@@ -25,9 +25,9 @@ export async function seedRepo(db: Db, s: SeedSpec): Promise<void> {
   const int = Number.isInteger;
   if (![s.id, s.contributors, s.feedings].every(int)) throw new Error("seed sizes must be integers");
   const script = [
-    `INSERT INTO repos (id, owner, name, full_name_key, private, installation_id, installed, xp, foods, last_fed_at, badge_token, updated_at)
+    `INSERT INTO repos (id, owner, name, full_name_key, private, installation_id, installed, xp, foods, last_fed_at, badge_token, updated_at, contributor_count)
      VALUES (${s.id}, '${s.owner}', '${s.name}', '${`${s.owner}/${s.name}`.toLowerCase()}', 0, 1, 1,
-             ${s.feedings * 10}, ${s.feedings}, ${now}, 'seed-token-${s.id}', ${now})`,
+             ${s.feedings * 10}, ${s.feedings}, ${now}, 'seed-token-${s.id}', ${now}, ${s.contributors})`,
     `${numbers(s.feedings)}
      INSERT INTO feedings (delivery_id, repo_id, login_key, food, count, source_key, fed_at)
      SELECT 'seed-${s.id}-' || (i / 2), ${s.id}, ${login(`i % ${s.contributors}`)}, 'curry', 1, 'commit:${s.id}-' || i, ${now} FROM n`,
