@@ -179,17 +179,9 @@ export class SqlStore implements Store {
         [total * XP_PER_FOOD, total, at, newContributors, input.display ? JSON.stringify(input.display) : null, repoId],
       );
       for (const [food, count] of foodTotals(applied)) {
-        await tx.query(
-          `INSERT INTO repo_foods (repo_id, food, count) VALUES ($1, $2, $3)
-           ON CONFLICT (repo_id, food) DO UPDATE SET count = repo_foods.count + excluded.count`,
-          [repoId, food, count],
-        );
+        await bump(tx, "repo_foods", ["repo_id", "food"], [repoId, food], "count", count);
       }
-      await tx.query(
-        `INSERT INTO repo_days (repo_id, day, foods) VALUES ($1, $2, $3)
-         ON CONFLICT (repo_id, day) DO UPDATE SET foods = repo_days.foods + excluded.foods`,
-        [repoId, input.day, total],
-      );
+      await bump(tx, "repo_days", ["repo_id", "day"], [repoId, input.day], "foods", total);
       return {
         duplicateDelivery: false,
         applied,
@@ -265,17 +257,9 @@ export class SqlStore implements Store {
       [loginKey, login, foods * XP_PER_FOOD, foods, input.at.getTime()],
     );
     for (const [food, count] of foodTotals(granted)) {
-      await tx.query(
-        `INSERT INTO user_foods (login_key, food, count) VALUES ($1, $2, $3)
-         ON CONFLICT (login_key, food) DO UPDATE SET count = user_foods.count + excluded.count`,
-        [loginKey, food, count],
-      );
+      await bump(tx, "user_foods", ["login_key", "food"], [loginKey, food], "count", count);
     }
-    await tx.query(
-      `INSERT INTO user_days (login_key, day, foods) VALUES ($1, $2, $3)
-       ON CONFLICT (login_key, day) DO UPDATE SET foods = user_days.foods + excluded.foods`,
-      [loginKey, input.utcDay, foods],
-    );
+    await bump(tx, "user_days", ["login_key", "day"], [loginKey, input.utcDay], "foods", foods);
     const xpAfter = num(row?.xp);
     return { login, xpBefore: xpAfter - foods * XP_PER_FOOD, xpAfter };
   }
@@ -406,6 +390,25 @@ export class SqlStore implements Store {
   close(): Promise<void> {
     return this.db.close();
   }
+}
+
+/**
+ * Adds `n` to the counter of a row keyed by two columns, creating the row at `n`. Table and column
+ * names are constants of this file, never input.
+ */
+async function bump(
+  tx: Sql,
+  table: "repo_foods" | "repo_days" | "user_foods" | "user_days",
+  keys: [string, string],
+  values: [unknown, unknown],
+  counter: "count" | "foods",
+  n: number,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO ${table} (${keys[0]}, ${keys[1]}, ${counter}) VALUES ($1, $2, $3)
+     ON CONFLICT (${keys[0]}, ${keys[1]}) DO UPDATE SET ${counter} = ${table}.${counter} + excluded.${counter}`,
+    [values[0], values[1], n],
+  );
 }
 
 function foodTotals(feedings: readonly Feeding[]): [FoodKind, number][] {
