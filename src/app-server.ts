@@ -9,6 +9,7 @@ import type { Feature, FeatureContext } from "./feature.js";
 import { RepoSettingsCache } from "./github/repo-settings.js";
 import { apiRoutes } from "./http/api-routes.js";
 import { healthRoute } from "./http/health.js";
+import { homeRoute } from "./http/home-route.js";
 import type { HttpHandler } from "./http/respond.js";
 import { createHttpServer } from "./http/server.js";
 import { setupRoutes } from "./http/setup-routes.js";
@@ -78,6 +79,7 @@ export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> 
       },
       { probot, webhooksPath: env.WEBHOOK_PATH },
     );
+    routes.push(homeRoute({ version: VERSION }));
     routes.unshift(
       countDeliveries(
         env.WEBHOOK_PATH,

@@ -159,6 +159,12 @@ describe("the JSON API", () => {
     expect((await app.get("/api/v1/repos/Codertocat/Hello-World?token=wrong")).status).toBe(404);
   });
 
+  it("shows a short page at / once registered", async () => {
+    const res = await app.get("/");
+    expect(res.status).toBe(200);
+    expect(res.text()).toContain("ReposiTori is running");
+  });
+
   it("reports health", async () => {
     const res = await app.get("/healthz");
     expect(res.status).toBe(200);
