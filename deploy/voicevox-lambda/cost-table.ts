@@ -1,4 +1,4 @@
-// Prints the cost table of deploy/voicevox-lambda/README.md from the price list in design.md, with
+// Prints the cost table of deploy/voicevox-lambda/README.md from the AWS Lambda price list in src/voice/budget.ts, with
 // the same functions the App's budget uses: `npx tsx deploy/voicevox-lambda/cost-table.ts`.
 import { LAMBDA_PRICES, LAMBDA_REQUEST_USD, lambdaCostMicros } from "../../src/voice/budget.js";
 

@@ -8,7 +8,7 @@ import type {
   ReserveResult,
 } from "../store/budget-store.js";
 
-/** USD per GB-second and per request, from the AWS Lambda price list (x86), as recorded in design.md. */
+/** USD per GB-second and per request, from the AWS Lambda price list (x86, 2026). */
 export interface LambdaPrices {
   onDemandGbSecond: number;
   provisionedKeptWarmGbSecond: number;

@@ -15,7 +15,7 @@ import {
 import { freshPostgres, postgresAvailable } from "./postgres.js";
 
 describe("cost estimates", () => {
-  it("prices a Lambda invocation from memory, duration and design.md's table", () => {
+  it("prices a Lambda invocation from memory, duration and the price table", () => {
     // 2 GB for 1.5 s in Tokyo: 3 GB-s × 0.0000166667 + 0.0000002 = 0.0000502001 USD → 51 µ$ (rounded up).
     expect(lambdaCostMicros(2048, 1500, "ap-northeast-1")).toBe(51);
     // 3008 MB for 1 s: 2.9375 GB-s → 48.96 µ$ + 0.2 µ$ → 50 µ$.
