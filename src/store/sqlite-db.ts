@@ -9,17 +9,40 @@ function normalise(value: unknown): unknown {
   return value ?? null;
 }
 
+interface Job {
+  /** A transaction body (run inside BEGIN … COMMIT) or a single statement / script (run as is). */
+  tx: boolean;
+  run: (sql: Sql) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (reason: unknown) => void;
+}
+
+/** Most transactions committed together (bounds the latency one commit adds to the first of them). */
+const MAX_GROUP = 64;
+
 /**
  * better-sqlite3 is synchronous and one connection holds one transaction, so every statement and
- * transaction goes through a FIFO lock: an async transaction body can never interleave with another
+ * transaction goes through one FIFO queue: an async transaction body never interleaves with another
  * caller's statements. BEGIN IMMEDIATE takes the write lock at the start, which also serialises
  * other processes on the same file (they wait up to `busy_timeout`).
+ *
+ * Group commit: committing is most of a small transaction's cost (the WAL write), so transactions
+ * that are waiting in the queue together are run one after another inside one BEGIN … COMMIT, each in
+ * its own SAVEPOINT. A body that fails is rolled back to its savepoint alone; the others are only told
+ * they succeeded once the shared COMMIT has, so "resolved" still means "stored".
  */
 export class SqliteDb implements Db {
   readonly dialect = "sqlite" as const;
   readonly #db: Database.Database;
   readonly #statements = new Map<string, { stmt: Database.Statement; args: (p: readonly unknown[]) => unknown[] }>();
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #jobs: Job[] = [];
+  #draining = false;
+  readonly #direct: Sql = {
+    query: async <R>(text: string, params: readonly unknown[] = []) => this.#run<R>(text, params),
+    exec: async (script: string) => {
+      this.#db.exec(script);
+    },
+  };
 
   constructor(file: string) {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
@@ -48,44 +71,87 @@ export class SqliteDb implements Db {
     return [];
   }
 
-  #locked<T>(fn: () => Promise<T> | T): Promise<T> {
-    const next = this.#queue.then(fn, fn);
-    this.#queue = next.catch(() => undefined);
-    return next;
+  #enqueue<T>(tx: boolean, run: (sql: Sql) => unknown): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#jobs.push({ tx, run, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#draining) {
+        this.#draining = true;
+        // Start on the next turn of the event loop, so that the transactions of requests that arrived
+        // together are in the queue together and share one commit.
+        setImmediate(() => void this.#drain());
+      }
+    });
+  }
+
+  async #drain(): Promise<void> {
+    for (let job = this.#jobs.shift(); job; job = this.#jobs.shift()) {
+      if (job.tx) {
+        await this.#group(job);
+        continue;
+      }
+      try {
+        job.resolve(await job.run(this.#direct));
+      } catch (err) {
+        job.reject(err);
+      }
+    }
+    this.#draining = false;
+  }
+
+  /** Runs `first` and the transactions queued right behind it in one BEGIN … COMMIT. */
+  async #group(first: Job): Promise<void> {
+    try {
+      this.#db.exec("BEGIN IMMEDIATE");
+    } catch (err) {
+      first.reject(err);
+      return;
+    }
+    const done: { job: Job; value: unknown }[] = [];
+    let job: Job | undefined = first;
+    for (let n = 1; job; n++) {
+      this.#db.exec("SAVEPOINT job");
+      try {
+        const value = await job.run(this.#direct);
+        this.#db.exec("RELEASE job");
+        done.push({ job, value });
+      } catch (err) {
+        job.reject(err);
+        if (!this.#db.inTransaction) {
+          // SQLite rolled the whole transaction back by itself: the earlier bodies' work is gone too.
+          for (const d of done) d.job.reject(err);
+          return;
+        }
+        this.#db.exec("ROLLBACK TO job");
+        this.#db.exec("RELEASE job");
+      }
+      job = n < MAX_GROUP && this.#jobs[0]?.tx ? this.#jobs.shift() : undefined;
+    }
+    try {
+      this.#db.exec("COMMIT");
+    } catch (err) {
+      if (this.#db.inTransaction) this.#db.exec("ROLLBACK");
+      for (const d of done) d.job.reject(err);
+      return;
+    }
+    for (const d of done) d.job.resolve(d.value);
   }
 
   query<T = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<T[]> {
-    return this.#locked(() => this.#run<T>(text, params));
+    return this.#enqueue<T[]>(false, () => this.#run<T>(text, params));
   }
 
   /** Runs a multi-statement script (migrations); not parameterised. */
   exec(script: string): Promise<void> {
-    return this.#locked(() => {
+    return this.#enqueue<void>(false, () => {
       this.#db.exec(script);
     });
   }
 
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-    return this.#locked(async () => {
-      this.#db.exec("BEGIN IMMEDIATE");
-      const tx: Sql = {
-        query: async <R>(text: string, params: readonly unknown[] = []) => this.#run<R>(text, params),
-        exec: async (script: string) => {
-          this.#db.exec(script);
-        },
-      };
-      try {
-        const result = await fn(tx);
-        this.#db.exec("COMMIT");
-        return result;
-      } catch (err) {
-        if (this.#db.inTransaction) this.#db.exec("ROLLBACK");
-        throw err;
-      }
-    });
+    return this.#enqueue<T>(true, fn);
   }
 
   async close(): Promise<void> {
-    await this.#locked(() => this.#db.close());
+    await this.#enqueue<void>(false, () => this.#db.close());
   }
 }
