@@ -130,27 +130,32 @@ export class SqlStore implements Store {
     ]);
   }
 
+  /**
+   * Lock order, so that concurrent deliveries neither deadlock nor wait longer than they must: the
+   * delivery id first (a redelivery waits for the first copy, then stops), then each contributor's
+   * rows in login order (two deliveries for different people run side by side on PostgreSQL), and the
+   * repo's own row and counters last, held only for the final few statements.
+   */
   async feed(input: FeedInput): Promise<FeedOutcome> {
     return this.db.transaction(async (tx) => {
       const at = input.at.getTime();
-      const repoRow = await this.#upsertRepo(tx, input.repo, at);
       const repoId = input.repo.id;
-      const xpBefore = num(repoRow.xp);
-      const lastFedAtBefore = repoRow.last_fed_at == null ? null : new Date(num(repoRow.last_fed_at));
       const fresh = await tx.query(
         "INSERT INTO deliveries (id, repo_id, received_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id",
         [input.deliveryId, repoId, at],
       );
       if (fresh.length === 0) {
+        const row = await this.#upsertRepo(tx, input.repo, at);
+        const xp = num(row.xp);
+        const lastFedAtBefore = row.last_fed_at == null ? null : new Date(num(row.last_fed_at));
         return {
           duplicateDelivery: true,
           applied: [],
-          repo: { xpBefore, xpAfter: xpBefore, lastFedAtBefore },
+          repo: { xpBefore: xp, xpAfter: xp, lastFedAtBefore },
           users: [],
         };
       }
 
-      // Logins in a fixed order so concurrent transactions lock user rows in the same order (no deadlocks).
       const byLogin = new Map<string, Feeding[]>();
       for (const f of input.feedings) {
         const k = keyOf(f.login);
@@ -168,6 +173,10 @@ export class SqlStore implements Store {
         users.push(await this.#feedUser(tx, input, loginKey, granted, foods));
       }
 
+      // The repo row, locked now: what it says is the latest committed state, so "before" is exact.
+      const repoRow = await this.#upsertRepo(tx, input.repo, at);
+      const xpBefore = num(repoRow.xp);
+      const lastFedAtBefore = repoRow.last_fed_at == null ? null : new Date(num(repoRow.last_fed_at));
       const total = applied.reduce((n, f) => n + f.count, 0);
       if (total === 0) {
         return { duplicateDelivery: false, applied, repo: { xpBefore, xpAfter: xpBefore, lastFedAtBefore }, users };
