@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
+import { adminQuery } from "../test/helpers/stores.js";
 
 export type StoreKind = "sqlite" | "postgres";
 
@@ -15,16 +15,7 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: BENCH_PG_URL, connectionTimeoutMillis: 3000 });
-  client.on("error", () => undefined);
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
+const admin = (sql: string) => adminQuery(sql, BENCH_PG_URL);
 
 /** Why PostgreSQL cannot be benchmarked here, or null when it answers. */
 export async function postgresProblem(): Promise<string | null> {

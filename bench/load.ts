@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import autocannon, { type RawRequest } from "autocannon";
-import { examplesOf } from "../test/helpers/examples.js";
+import { asDartRepo, examplesOf } from "../test/helpers/examples.js";
 
 export interface Measured {
   /** 2xx answers per second. */
@@ -112,15 +112,7 @@ export function signedPushes(secret: string, tag: string, repos = 1) {
   const repo = { id: 990_001, owner: "bench-org", name: "dart-bench" };
   const payload = examplesOf("push").find((p) => Array.isArray(p.commits) && p.commits.length > 0);
   if (!payload) throw new Error("no push example with commits");
-  const repository = payload.repository as Record<string, unknown>;
-  Object.assign(repository, {
-    id: repo.id,
-    name: repo.name,
-    full_name: `${repo.owner}/${repo.name}`,
-    language: "Dart",
-  });
-  Object.assign(repository.owner as Record<string, unknown>, { login: repo.owner, name: repo.owner });
-  payload.installation = { id: 1, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
+  asDartRepo(payload, repo);
   const commit = {
     ...((payload.commits as Record<string, unknown>[])[0] ?? {}),
     id: "@SHA@",

@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { Agent, request } from "node:http";
 import type { Store } from "../../src/store/store.js";
-import { examplesOf } from "../helpers/examples.js";
+import { asDartRepo, examplesOf } from "../helpers/examples.js";
 
 /** One signed `push` delivery, ready to post (its body is fixed: a redelivery sends the same bytes). */
 export interface Delivery {
@@ -34,16 +34,7 @@ export function loginsOf(spec: Pick<LoadSpec, "logins">) {
 function pushBody(repo: Delivery["repo"], commits: Delivery["commits"]): string {
   if (!template) throw new Error("no push example with commits");
   const payload = structuredClone(template) as Record<string, unknown>;
-  const repository = payload.repository as Record<string, unknown>;
-  Object.assign(repository, {
-    id: repo.id,
-    name: repo.name,
-    full_name: `${repo.owner}/${repo.name}`,
-    language: "Dart",
-    private: false,
-  });
-  Object.assign(repository.owner as Record<string, unknown>, { login: repo.owner, name: repo.owner });
-  payload.installation = { id: 1, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
+  asDartRepo(payload, repo);
   const base = (payload.commits as Record<string, unknown>[])[0] ?? {};
   payload.commits = commits.map((c) => ({
     ...base,

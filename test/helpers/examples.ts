@@ -18,3 +18,18 @@ export function dartPayload(event: string, action?: string, pick: (p: Payload) =
   payload.installation ??= { id: 1, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
   return payload;
 }
+
+/** Points a recorded payload at another repository, as a Dart repo of an installed App. */
+export function asDartRepo(payload: Payload, repo: { id: number; owner: string; name: string }): Payload {
+  const repository = payload.repository as Payload;
+  Object.assign(repository, {
+    id: repo.id,
+    name: repo.name,
+    full_name: `${repo.owner}/${repo.name}`,
+    language: "Dart",
+    private: false,
+  });
+  Object.assign(repository.owner as Payload, { login: repo.owner, name: repo.owner });
+  payload.installation = { id: 1, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
+  return payload;
+}

@@ -72,8 +72,9 @@ export function pgUrlWithSchema(schema: string, base = PG_ADMIN_URL): string {
   return url.toString();
 }
 
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+/** Runs one administrative statement (create or drop a schema) on its own short-lived connection. */
+export async function adminQuery(sql: string, url = PG_ADMIN_URL): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   client.on("error", () => undefined);
   await client.connect();
   try {
