@@ -11,6 +11,11 @@ async function main(): Promise<void> {
   const env = loadEnv();
   const log = createLogger(env);
   const app = await buildApp(env, { log, features: defaultFeatures });
+  app.server.once("error", (err: NodeJS.ErrnoException) => {
+    const hint = err.code === "EADDRINUSE" ? `: port ${env.PORT} is taken, set PORT to a free one` : "";
+    console.error(`ReposiTori cannot listen on ${env.HOST}:${env.PORT}${hint} (${err.message})`);
+    process.exit(1);
+  });
   app.server.listen(env.PORT, env.HOST, () => {
     log.info(`ReposiTori listening on http://${env.HOST}:${env.PORT} (public URL ${env.PUBLIC_URL})`);
   });
