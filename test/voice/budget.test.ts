@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BudgetStore } from "../../src/store/budget-store.js";
 import type { Db } from "../../src/store/db.js";
-import { migrate } from "../../src/store/migrate.js";
-import { allMigrations } from "../../src/store/open-store.js";
-import { SqliteDb } from "../../src/store/sqlite-db.js";
 import {
   Budget,
   geminiCostMicros,
@@ -12,7 +9,7 @@ import {
   lambdaPricesFor,
   usdToMicros,
 } from "../../src/voice/budget.js";
-import { freshPostgres, postgresAvailable } from "./postgres.js";
+import { createTestDatabase, STORE_KINDS, storeAvailable } from "../helpers/stores.js";
 
 describe("cost estimates", () => {
   it("prices a Lambda invocation from memory, duration and the price table", () => {
@@ -37,15 +34,17 @@ describe("cost estimates", () => {
   });
 });
 
-/** The budget suite, run on each real database. */
-function budgetSuite(name: string, open: () => Promise<{ db: Db; done(): Promise<void> }>) {
-  describe(`budget on ${name}`, () => {
+/** The budget suite, run on each real database (PostgreSQL skipped with the printed reason when absent). */
+for (const kind of STORE_KINDS) {
+  describe.skipIf(!storeAvailable(kind))(`budget on ${kind}`, () => {
     let db: Db;
-    let done: () => Promise<void>;
+    let drop: () => Promise<void>;
     beforeAll(async () => {
-      ({ db, done } = await open());
+      const database = await createTestDatabase(kind);
+      db = (await database.openStore()).db;
+      drop = database.drop;
     });
-    afterAll(async () => done());
+    afterAll(async () => drop());
 
     const budgetAt = (now: () => Date, voiceUsd: number, voiceInstallationUsd = voiceUsd) =>
       new Budget({
@@ -118,23 +117,5 @@ function budgetSuite(name: string, open: () => Promise<{ db: Db; done(): Promise
     it("converts USD to whole micro-dollars", () => {
       expect(usdToMicros(0.5)).toBe(500_000);
     });
-  });
-}
-
-budgetSuite("SQLite", async () => {
-  const db = new SqliteDb(":memory:");
-  await migrate(db, allMigrations);
-  return { db, done: () => db.close() };
-});
-
-const pg = await postgresAvailable();
-if (pg.ok) {
-  budgetSuite("PostgreSQL", async () => {
-    const { db, drop } = await freshPostgres();
-    return { db, done: drop };
-  });
-} else {
-  describe.skip(`budget on PostgreSQL (skipped: ${pg.reason})`, () => {
-    it("needs PostgreSQL", () => undefined);
   });
 }
