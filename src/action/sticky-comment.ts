@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import type { CommentModel, PrContributor } from "../comments/model.js";
+import { commentModelOf } from "../comments/model-of.js";
 import { COMMENT_MARKER } from "../comments/render-comment.js";
 import type { Ledger } from "../domain/ledger.js";
 import { levelForXp } from "../domain/levels.js";
-import { unlockedOutfits } from "../domain/outfits.js";
 import type { DashState } from "../domain/state.js";
 import { isBotLogin } from "../github/payload.js";
 import type { GitApi } from "./state-branch.js";
@@ -43,26 +43,18 @@ export function ledgerCommentModel(
       return { login, level: levelForXp(xp), xpFromPr, levelledUp: levelForXp(xp) > levelForXp(xp - xpFromPr) };
     })
     .sort((a, b) => b.xpFromPr - a.xpFromPr || a.login.localeCompare(b.login));
-  const from = pr?.levelAtStart ?? state.level;
-  const before = new Set(unlockedOutfits(from));
-  return {
+  return commentModelOf({
+    state,
     locale: opts.locale,
-    dashName: state.name,
-    level: state.level,
-    xp: state.xp,
-    xpToNextLevel: state.xpToNextLevel,
-    mood: state.mood,
-    outfit: state.outfit,
     cardUrl: opts.cardUrl,
     fed: pr?.fed ?? {},
-    contributors: contributors.slice(0, 10),
-    moreContributors: Math.max(0, contributors.length - 10),
-    levelUpFrom: from < state.level ? from : null,
-    newOutfits: state.unlockedOutfits.filter((o) => !before.has(o)),
+    contributors,
+    maxContributors: 10,
+    levelFrom: pr?.levelAtStart ?? null,
     merged: opts.merged,
     problems: opts.problems,
     reaction: null,
-  };
+  });
 }
 
 interface ApiComment {

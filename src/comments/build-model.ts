@@ -1,6 +1,5 @@
 import { countByFood, XP_PER_FOOD } from "../domain/foods.js";
 import { levelForXp } from "../domain/levels.js";
-import { unlockedOutfits } from "../domain/outfits.js";
 import { dayKey } from "../domain/time.js";
 import { isBotLogin } from "../github/payload.js";
 import { cardUrl } from "../render/links.js";
@@ -8,6 +7,7 @@ import type { PrRecord } from "../store/comment-store.js";
 import { loadRepoDash } from "../views/load-dash.js";
 import type { CommentDeps } from "./deps.js";
 import type { CommentModel, PrContributor } from "./model.js";
+import { commentModelOf } from "./model-of.js";
 
 /** Contributors a card shows (see http/card-views.ts). */
 export const CARD_TOP = 3;
@@ -55,24 +55,16 @@ export async function buildCommentModel(
       a.login.localeCompare(b.login),
   );
 
-  const levelFrom = pr.repoXpStart === null ? null : levelForXp(pr.repoXpStart);
-  const unlockedBefore = new Set(levelFrom === null ? state.unlockedOutfits : unlockedOutfits(levelFrom));
-  return {
+  return commentModelOf({
+    state,
     locale: pr.locale,
-    dashName: state.name,
-    level: state.level,
-    xp: state.xp,
-    xpToNextLevel: state.xpToNextLevel,
-    mood: state.mood,
-    outfit: state.outfit,
     cardUrl: cardUrl(deps.publicUrl, repo.owner, repo.name, state, { token: repo.private ? repo.badgeToken : null }),
     fed: countByFood(tally),
-    contributors: contributors.slice(0, deps.maxContributors),
-    moreContributors: Math.max(0, contributors.length - deps.maxContributors),
-    levelUpFrom: levelFrom !== null && levelFrom < state.level ? levelFrom : null,
-    newOutfits: state.unlockedOutfits.filter((o) => !unlockedBefore.has(o)),
+    contributors,
+    maxContributors: deps.maxContributors,
+    levelFrom: pr.repoXpStart === null ? null : levelForXp(pr.repoXpStart),
     merged: pr.merged,
     problems: pr.problems,
     reaction: pr.reaction,
-  };
+  });
 }
