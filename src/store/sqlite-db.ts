@@ -17,6 +17,12 @@ interface Job {
   reject: (reason: unknown) => void;
 }
 
+/**
+ * Prepared statements kept per connection. Multi-row statements differ in text by their row count, so
+ * the cache is bounded; the least recently prepared statement is dropped first.
+ */
+const MAX_STATEMENTS = 2000;
+
 /** Most transactions committed together (bounds the latency one commit adds to the first of them). */
 const MAX_GROUP = 64;
 
@@ -63,6 +69,10 @@ export class SqliteDb implements Db {
       });
       const stmt = this.#db.prepare(sql);
       cached = { stmt, args: (p) => order.map((i) => normalise(p[i])) };
+      if (this.#statements.size >= MAX_STATEMENTS) {
+        const oldest = this.#statements.keys().next().value;
+        if (oldest !== undefined) this.#statements.delete(oldest);
+      }
       this.#statements.set(text, cached);
     }
     const args = cached.args(params);

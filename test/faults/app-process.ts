@@ -39,11 +39,13 @@ export async function startAppProcess(opts: {
   env?: Record<string, string>;
   /** Another entry file to run instead of the App (the benchmark's no-op baseline). */
   entry?: string;
+  /** Extra options for node itself (e.g. `--cpu-prof` to profile the App under load). */
+  nodeArgs?: string[];
 }): Promise<AppProcess> {
   const port = await freePort();
   // Its own working directory: no stray .env is read, and relative data paths stay out of the repo.
   const cwd = mkdtempSync(join(tmpdir(), "repositori-app-"));
-  const child = spawn(process.execPath, ["--import", TSX, opts.entry ?? MAIN], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), "--import", TSX, opts.entry ?? MAIN], {
     cwd,
     env: {
       PATH: process.env.PATH ?? "",

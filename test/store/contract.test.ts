@@ -175,6 +175,108 @@ forEachStore((name, open, fresh) => {
     });
   });
 
+  describe("batches", () => {
+    // Deliveries that arrive together are stored in one transaction; each must get exactly the outcome
+    // it would have had alone, in arrival order.
+    function mixedDeliveries(): FeedInput[] {
+      const repoB: RepoRef = { ...repoA, id: 202, name: "pub" };
+      const first = input([food("Alice", "sha-1"), food("bob", "pr-1", "feast", 5)]);
+      return [
+        first,
+        input([food("alice", "sha-2"), food("alice", "sha-1")]),
+        { ...first, feedings: [food("carol", "sha-9")] },
+        input([food("carol", "sha-3")], { repo: repoB }),
+        input([food("alice", "sha-3")]),
+        input([food("ALICE", "sha-4", "ramen", 2), food("dave", "sha-5")], { dailyCap: 4 }),
+        input([food("alice", "sha-6"), food("alice", "sha-7")], {
+          dailyCap: 4,
+          display: {
+            timezone: "UTC",
+            hemisphere: "north",
+            locale: "ja",
+            name: "Dash",
+            outfit: "auto",
+            background: "auto",
+          },
+        }),
+        input([food("bob", "sha-8")], { repo: repoB }),
+        input([]),
+      ];
+    }
+
+    it("gives every delivery of a batch the outcome it would have had alone", async () => {
+      const one = await open();
+      const batched = await open();
+      const inputs = mixedDeliveries();
+      const alone = [];
+      for (const x of inputs) alone.push(await one.feed(x));
+      const together = await Promise.all(inputs.map((x) => batched.feed(x)));
+      expect(together).toEqual(alone);
+      // The outcomes are the expected ones, not merely the same wrong ones twice.
+      expect(alone.map((o) => o.duplicateDelivery)).toEqual([
+        false,
+        false,
+        true,
+        false,
+        false,
+        false,
+        false,
+        false,
+        false,
+      ]);
+      expect(alone.map((o) => o.applied.map((f) => `${f.login}:${f.sourceKey}:${f.count}`))).toEqual([
+        ["Alice:sha-1:1", "bob:pr-1:5"],
+        ["alice:sha-2:1"],
+        [],
+        ["carol:sha-3:1"],
+        ["alice:sha-3:1"],
+        ["ALICE:sha-4:1", "dave:sha-5:1"],
+        [],
+        ["bob:sha-8:1"],
+        [],
+      ]);
+      expect(alone[4]?.repo).toEqual({ xpBefore: 70, xpAfter: 80, lastFedAtBefore: AT });
+      expect(alone[5]?.users).toEqual([
+        { login: "ALICE", xpBefore: 30, xpAfter: 40 },
+        { login: "dave", xpBefore: 0, xpAfter: 10 },
+      ]);
+      for (const store of [one, batched]) {
+        const dash = await board(store);
+        expect(dash?.xp).toBe(100);
+        expect(dash?.foodsByKind).toEqual({ curry: 4, feast: 5, ramen: 1 });
+        expect(dash?.contributors.map((c) => [c.login, c.xp])).toEqual([
+          ["bob", 50],
+          ["ALICE", 40],
+          ["dave", 10],
+        ]);
+        expect(dash?.contributorCount).toBe(3);
+        expect((await board(store, repoA.owner, "pub"))?.xp).toBe(20);
+        expect((await store.getUserDash("alice", { utcDay: "2024-05-01" }))?.foods).toBe(4);
+      }
+    });
+
+    it("fails only the delivery that cannot be stored, not the others of its batch", async () => {
+      const store = await open();
+      const good = Array.from({ length: 5 }, (_, i) => input([food(`dev${i}`, `sha-${i}`)]));
+      // A source key the schema refuses (NOT NULL): the statement holding it fails, and with it the batch.
+      const bad = input([{ login: "mallory", food: "curry", count: 1, sourceKey: null as unknown as string }]);
+      const results = await Promise.allSettled([...good.slice(0, 2), bad, ...good.slice(2)].map((x) => store.feed(x)));
+      expect(results.map((r) => r.status)).toEqual([
+        "fulfilled",
+        "fulfilled",
+        "rejected",
+        "fulfilled",
+        "fulfilled",
+        "fulfilled",
+      ]);
+      expect((await board(store))?.xp).toBe(50);
+      // The failed delivery left nothing behind: sent again (fixed), it feeds.
+      const retried = await store.feed({ ...bad, feedings: [food("mallory", "sha-m")] });
+      expect(retried.duplicateDelivery).toBe(false);
+      expect(retried.applied).toHaveLength(1);
+    });
+  });
+
   describe("concurrency", () => {
     it("loses no food when hundreds of deliveries feed one repo at once", async () => {
       const store = await open();
