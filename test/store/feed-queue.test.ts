@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { BatchQueue } from "../../src/store/feed-queue.js";
+import { DatabaseUnreachableError } from "../../src/store/unreachable.js";
+
+describe("BatchQueue", () => {
+  it("stores the calls made together as one batch, and later calls as the next", async () => {
+    const batches: number[][] = [];
+    const queue = new BatchQueue<number, number>(async (items) => {
+      batches.push(items);
+      return items.map((n) => n * 10);
+    });
+    const first = await Promise.all([1, 2, 3].map((n) => queue.add(n)));
+    const second = await queue.add(4);
+    expect(first).toEqual([10, 20, 30]);
+    expect(second).toBe(40);
+    expect(batches).toEqual([[1, 2, 3], [4]]);
+  });
+
+  it("caps a batch at maxBatch items", async () => {
+    const sizes: number[] = [];
+    const queue = new BatchQueue<number, number>(async (items) => {
+      sizes.push(items.length);
+      return items;
+    }, 3);
+    await Promise.all(Array.from({ length: 7 }, (_, i) => queue.add(i)));
+    expect(sizes).toEqual([3, 3, 1]);
+  });
+
+  it("retries a failed batch one item at a time, so only the bad item fails", async () => {
+    const calls: number[][] = [];
+    const queue = new BatchQueue<number, number>(async (items) => {
+      calls.push(items);
+      if (items.includes(13)) throw new Error("13 is refused");
+      return items;
+    });
+    const results = await Promise.allSettled([12, 13, 14].map((n) => queue.add(n)));
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((results[1] as PromiseRejectedResult).reason.message).toBe("13 is refused");
+    expect(calls).toEqual([[12, 13, 14], [12], [13], [14]]);
+  });
+
+  it("fails the whole batch at once when the database is unreachable (no retry storm)", async () => {
+    let calls = 0;
+    const queue = new BatchQueue<number, number>(async () => {
+      calls++;
+      throw new DatabaseUnreachableError("ECONNREFUSED");
+    });
+    const results = await Promise.allSettled([1, 2, 3].map((n) => queue.add(n)));
+    expect(results.every((r) => r.status === "rejected" && r.reason instanceof DatabaseUnreachableError)).toBe(true);
+    expect(calls).toBe(1);
+  });
+
+  it("refuses a store that answers a different number of results than it was given", async () => {
+    const queue = new BatchQueue<number, number>(async () => []);
+    await expect(queue.add(1)).rejects.toThrow("a batch of 1 returned 0 results");
+  });
+});
