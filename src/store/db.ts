@@ -7,6 +7,25 @@ export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(script: string): Promise<void>;
+  /**
+   * Runs statements that are independent of each other (none reads or writes a row another one
+   * writes) in as few round trips as the database allows, and returns each one's RETURNING rows.
+   * Optional: without it they run one after another (see runAll).
+   */
+  all?(statements: readonly Statement[]): Promise<Record<string, unknown>[][]>;
+}
+
+export interface Statement {
+  text: string;
+  params: readonly unknown[];
+}
+
+/** Runs `statements` with `sql.all` where the database has it, otherwise one after another. */
+export async function runAll(sql: Sql, statements: readonly Statement[]): Promise<Record<string, unknown>[][]> {
+  if (sql.all && statements.length > 1) return sql.all(statements);
+  const out: Record<string, unknown>[][] = [];
+  for (const s of statements) out.push(await sql.query(s.text, s.params));
+  return out;
 }
 
 export type Dialect = "sqlite" | "postgres";

@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { Db, Sql } from "./db.js";
+import type { Db, Sql, Statement } from "./db.js";
 import { DatabaseUnreachableError, isUnreachable } from "./unreachable.js";
 
 export { DatabaseUnreachableError, isUnreachable };
@@ -53,6 +53,30 @@ function named(text: string, values: unknown[]): pg.QueryConfig {
     statementNames.set(text, name);
   }
   return name ? { name, text, values } : { text, values };
+}
+
+/** Above this many parameters, independent statements are sent one by one (the protocol allows 65,535). */
+const MAX_COMPOSED_PARAMS = 30_000;
+
+/**
+ * Independent statements as one: each becomes a data-modifying WITH query (its `$n` renumbered), and
+ * the RETURNING rows of all of them come back as (statement index, row as JSON). PostgreSQL runs every
+ * part even when nothing selects from it; the parts see one snapshot, which is why they must not
+ * touch each other's rows.
+ */
+export function composeStatements(statements: readonly Statement[]): Statement {
+  const parts: string[] = [];
+  const selects: string[] = [];
+  const params: unknown[] = [];
+  statements.forEach((s, i) => {
+    const offset = params.length;
+    parts.push(`q${i} AS (${s.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`);
+    params.push(...s.params);
+    if (/\bRETURNING\b/i.test(s.text)) selects.push(`SELECT ${i} AS q, row_to_json(q${i})::text AS r FROM q${i}`);
+  });
+  const select =
+    selects.length > 0 ? selects.join(" UNION ALL ") : "SELECT NULL::int AS q, NULL::text AS r WHERE false";
+  return { text: `WITH ${parts.join(", ")} ${select}`, params };
 }
 
 export interface PostgresOptions {
@@ -179,6 +203,24 @@ export class PostgresDb implements Db {
             (await client.query(this.#statement(text, params as unknown[]))).rows as R[],
           exec: async (script: string) => {
             await client.query(script);
+          },
+          // One round trip for a whole group of statements (a feeding batch has four such groups).
+          all: async (statements: readonly Statement[]) => {
+            const count = statements.reduce((n, s) => n + s.params.length, 0);
+            if (count > MAX_COMPOSED_PARAMS) {
+              const out: Record<string, unknown>[][] = [];
+              for (const s of statements) out.push((await tx.query(s.text, s.params)) as Record<string, unknown>[]);
+              return out;
+            }
+            // Not prepared: a composed text is seldom seen twice (it varies with every row count).
+            const composed = composeStatements(statements);
+            const { rows } = await client.query<{ q: number; r: string }>({
+              text: composed.text,
+              values: composed.params as unknown[],
+            });
+            const out: Record<string, unknown>[][] = statements.map(() => []);
+            for (const row of rows) out[row.q]?.push(JSON.parse(row.r) as Record<string, unknown>);
+            return out;
           },
         };
         const result = await fn(tx);

@@ -1,5 +1,5 @@
 import { XP_PER_FOOD } from "../domain/foods.js";
-import type { Sql } from "./db.js";
+import type { Sql, Statement } from "./db.js";
 import {
   batchOutcomes,
   batchTotals,
@@ -11,7 +11,7 @@ import {
   reposOf,
   sourceKey,
 } from "./feed-batch.js";
-import { lockOrder, multiRow } from "./sql-rows.js";
+import { lockOrder, rowStatements, runGroups } from "./sql-rows.js";
 import type { FeedInput, FeedOutcome, RepoRef } from "./store.js";
 
 /** GitHub logins and repo names are case-insensitive; a repo's name is keyed by the lower-case form. */
@@ -40,30 +40,27 @@ export interface RepoRow {
 export const num = (v: unknown) => Number(v ?? 0);
 
 /**
- * Inserts or refreshes repo rows (taking their write locks, which serialises feedings per repo) and
- * returns them. `installed` undefined keeps each row's flag. A renamed repo frees its old name; if
- * another repo took that name since, the stale row steps aside.
+ * Statements that refresh repo rows (name, visibility, installation) and return them, taking their
+ * write locks, which serialises feedings per repo. `installed` undefined keeps each row's flag.
+ * A renamed repo frees its old name first (`rename`, to run before `upsert`); if another repo took
+ * that name since, the stale row steps aside.
  */
-export async function upsertRepos(
-  tx: Sql,
+function repoStatements(
   repos: readonly RepoRef[],
   now: number,
   newBadgeToken: () => string,
   installed?: boolean,
-): Promise<RepoRow[]> {
-  if (repos.length === 0) return [];
+): { rename: Statement[]; upsert: Statement[] } {
+  if (repos.length === 0) return { rename: [], upsert: [] };
   const sorted = [...repos].sort((a, b) => a.id - b.id);
   const keys = sorted.map((r) => fullNameKey(r.owner, r.name));
   const keyList = keys.map((_, i) => `$${i + 1}`).join(", ");
   const idList = sorted.map((_, i) => `$${keys.length + i + 1}`).join(", ");
-  await tx.query(
-    `UPDATE repos SET full_name_key = full_name_key || '#' || id WHERE full_name_key IN (${keyList}) AND id NOT IN (${idList})`,
-    [...keys, ...sorted.map((r) => r.id)],
-  );
-  const flag = installed ? 1 : 0;
-  const keepFlag = installed === undefined;
-  return multiRow<RepoRow>(
-    tx,
+  const rename = {
+    text: `UPDATE repos SET full_name_key = full_name_key || '#' || id WHERE full_name_key IN (${keyList}) AND id NOT IN (${idList})`,
+    params: [...keys, ...sorted.map((r) => r.id)],
+  };
+  const upsert = rowStatements(
     "INSERT INTO repos (id, owner, name, full_name_key, private, installation_id, installed, badge_token, updated_at)",
     sorted.map((r, i) => [
       r.id,
@@ -72,7 +69,7 @@ export async function upsertRepos(
       keys[i],
       r.private ? 1 : 0,
       r.installationId,
-      flag,
+      installed ? 1 : 0,
       newBadgeToken(),
       now,
     ]),
@@ -80,17 +77,35 @@ export async function upsertRepos(
        owner = excluded.owner, name = excluded.name, full_name_key = excluded.full_name_key,
        private = excluded.private,
        installation_id = COALESCE(excluded.installation_id, repos.installation_id),
-       installed = ${keepFlag ? "repos.installed" : "excluded.installed"},
+       installed = ${installed === undefined ? "repos.installed" : "excluded.installed"},
        updated_at = excluded.updated_at
      RETURNING ${REPO_COLUMNS}`,
   );
+  return { rename: [rename], upsert };
 }
+
+/** Inserts or refreshes repo rows and returns them (see repoStatements). */
+export async function upsertRepos(
+  tx: Sql,
+  repos: readonly RepoRef[],
+  now: number,
+  newBadgeToken: () => string,
+  installed?: boolean,
+): Promise<RepoRow[]> {
+  const { rename, upsert } = repoStatements(repos, now, newBadgeToken, installed);
+  await runGroups(tx, [rename]);
+  const [rows] = await runGroups(tx, [upsert]);
+  return (rows ?? []) as unknown as RepoRow[];
+}
+
+type Rows<T> = T[];
 
 /**
  * Feeds a batch of deliveries in one transaction with a fixed number of statements, whatever the
- * batch's size (a few per distinct repo). Lock order, so that concurrent writers neither deadlock nor
- * wait longer than they must: delivery ids first (a redelivery waits for the first copy, then
- * stops), then contributor rows in key order, and the repos' own rows and counters last.
+ * batch's size, sent in four groups of independent statements (on PostgreSQL, one round trip each).
+ * Lock order, so that concurrent writers neither deadlock nor wait longer than they must: delivery
+ * ids first (a redelivery waits for the first copy, then stops), then contributor rows in key
+ * order, and the repos' own rows and counters last.
  */
 export async function feedBatch(
   tx: Sql,
@@ -99,16 +114,17 @@ export async function feedBatch(
 ): Promise<FeedOutcome[]> {
   const now = Math.max(...inputs.map((i) => i.at.getTime()));
   const deliveryRows = new Map(inputs.map((i) => [i.deliveryId, [i.deliveryId, i.repo.id, i.at.getTime()]]));
-  const inserted = await multiRow<{ id: string }>(
-    tx,
-    "INSERT INTO deliveries (id, repo_id, received_at)",
-    lockOrder([...deliveryRows.values()]),
-    "ON CONFLICT (id) DO NOTHING RETURNING id",
-  );
-  const fresh = freshInputs(inputs, new Set(inserted.map((r) => r.id)));
+  const [inserted = []] = await runGroups(tx, [
+    rowStatements(
+      "INSERT INTO deliveries (id, repo_id, received_at)",
+      lockOrder([...deliveryRows.values()]),
+      "ON CONFLICT (id) DO NOTHING RETURNING id",
+    ),
+  ]);
+  const fresh = freshInputs(inputs, new Set(inserted.map((r) => String(r.id))));
 
-  // The contributors' day rows, locked and read (the cap check is atomic on PostgreSQL too), then
-  // the sources, which each feed once.
+  // The contributors' day rows, locked and read (the cap check is atomic on PostgreSQL too); the
+  // sources, which each feed once; and renamed repos' old names freed.
   const dayRows = new Map<string, [number, string, string, number]>();
   const sourceRows = new Map<string, [number, string]>();
   inputs.forEach((input, i) => {
@@ -118,26 +134,26 @@ export async function feedBatch(
       for (const f of feedings) sourceRows.set(sourceKey(input.repo.id, f.sourceKey), [input.repo.id, f.sourceKey]);
     }
   });
-  const dayBefore = await multiRow<{
-    repo_id: number | string;
-    login_key: string;
-    day: string;
-    foods: number | string;
-  }>(
-    tx,
-    "INSERT INTO contributor_days (repo_id, login_key, day, foods)",
-    lockOrder([...dayRows.values()]),
-    `ON CONFLICT (repo_id, login_key, day) DO UPDATE SET foods = contributor_days.foods
-     RETURNING repo_id, login_key, day, foods`,
-  );
+  const repos = repoStatements([...reposOf(inputs).values()], now, newBadgeToken);
+  const [dayBefore = [], newSources = []] = (await runGroups(tx, [
+    rowStatements(
+      "INSERT INTO contributor_days (repo_id, login_key, day, foods)",
+      lockOrder([...dayRows.values()]),
+      `ON CONFLICT (repo_id, login_key, day) DO UPDATE SET foods = contributor_days.foods
+       RETURNING repo_id, login_key, day, foods`,
+    ),
+    rowStatements(
+      "INSERT INTO fed_sources (repo_id, source_key)",
+      lockOrder([...sourceRows.values()]),
+      "ON CONFLICT (repo_id, source_key) DO NOTHING RETURNING repo_id, source_key",
+    ),
+    repos.rename,
+  ])) as [
+    Rows<{ repo_id: number | string; login_key: string; day: string; foods: number | string }>,
+    Rows<{ repo_id: number | string; source_key: string }>,
+  ];
   const dayStart = new Map(dayBefore.map((r) => [dayRowKey(num(r.repo_id), r.login_key, r.day), num(r.foods)]));
   const dayFoods = new Map(dayStart);
-  const newSources = await multiRow<{ repo_id: number | string; source_key: string }>(
-    tx,
-    "INSERT INTO fed_sources (repo_id, source_key)",
-    lockOrder([...sourceRows.values()]),
-    "ON CONFLICT (repo_id, source_key) DO NOTHING RETURNING repo_id, source_key",
-  );
   const grants = grantFoods(
     inputs,
     fresh,
@@ -146,53 +162,73 @@ export async function feedBatch(
   );
   const totals = batchTotals(inputs, grants);
 
-  await multiRow(
-    tx,
-    "INSERT INTO feedings (delivery_id, repo_id, login_key, food, count, source_key, fed_at)",
-    totals.log.map(({ input, loginKey, feeding: f }) => [
-      input.deliveryId,
-      input.repo.id,
-      loginKey,
-      f.food,
-      f.count,
-      f.sourceKey,
-      input.at.getTime(),
-    ]),
-  );
   const dayAfter = [...dayRows.entries()].flatMap(([key, [repoId, loginKey, day]]) => {
     const foods = dayFoods.get(key) ?? 0;
     return foods !== (dayStart.get(key) ?? 0)
       ? [[repoId, loginKey, day, foods] as [number, string, string, number]]
       : [];
   });
-  await multiRow(
-    tx,
-    "INSERT INTO contributor_days (repo_id, login_key, day, foods)",
-    lockOrder(dayAfter),
-    "ON CONFLICT (repo_id, login_key, day) DO UPDATE SET foods = excluded.foods",
-  );
-  const contributorRows = await multiRow<{
-    repo_id: number | string;
-    login_key: string;
-    xp: number | string;
-    opted_out: number | string;
-  }>(
-    tx,
-    "INSERT INTO contributors (repo_id, login_key, login, xp, foods, last_fed_at)",
-    lockOrder(
-      [...totals.contributors.values()].map((c) => [
-        c.repoId,
-        c.loginKey,
-        c.login,
-        c.foods * XP_PER_FOOD,
-        c.foods,
-        c.at,
+  // Every counter of the contributors and users, and the repos' rows, locked now: what they say is
+  // the latest committed state, so "before" is exact.
+  const [contributorRows = [], userRows = [], repoRows = []] = (await runGroups(tx, [
+    rowStatements(
+      "INSERT INTO contributors (repo_id, login_key, login, xp, foods, last_fed_at)",
+      lockOrder(
+        [...totals.contributors.values()].map((c) => [
+          c.repoId,
+          c.loginKey,
+          c.login,
+          c.foods * XP_PER_FOOD,
+          c.foods,
+          c.at,
+        ]),
+      ),
+      `ON CONFLICT (repo_id, login_key) DO UPDATE SET login = excluded.login, xp = contributors.xp + excluded.xp,
+         foods = contributors.foods + excluded.foods, last_fed_at = excluded.last_fed_at
+       RETURNING repo_id, login_key, xp, opted_out`,
+    ),
+    rowStatements(
+      "INSERT INTO users (login_key, login, xp, foods, last_fed_at)",
+      lockOrder([...totals.users.values()].map((u) => [u.loginKey, u.login, u.foods * XP_PER_FOOD, u.foods, u.at])),
+      `ON CONFLICT (login_key) DO UPDATE SET login = excluded.login, xp = users.xp + excluded.xp,
+         foods = users.foods + excluded.foods, last_fed_at = excluded.last_fed_at
+       RETURNING login_key, xp`,
+    ),
+    repos.upsert,
+    rowStatements(
+      "INSERT INTO feedings (delivery_id, repo_id, login_key, food, count, source_key, fed_at)",
+      totals.log.map(({ input, loginKey, feeding: f }) => [
+        input.deliveryId,
+        input.repo.id,
+        loginKey,
+        f.food,
+        f.count,
+        f.sourceKey,
+        input.at.getTime(),
       ]),
     ),
-    `ON CONFLICT (repo_id, login_key) DO UPDATE SET login = excluded.login, xp = contributors.xp + excluded.xp,
-       foods = contributors.foods + excluded.foods, last_fed_at = excluded.last_fed_at
-     RETURNING repo_id, login_key, xp, opted_out`,
-  );
+    rowStatements(
+      "INSERT INTO contributor_days (repo_id, login_key, day, foods)",
+      lockOrder(dayAfter),
+      "ON CONFLICT (repo_id, login_key, day) DO UPDATE SET foods = excluded.foods",
+    ),
+    bump(
+      "user_foods",
+      ["login_key", "food"],
+      "count",
+      [...totals.userFoods.values()].map((r) => [r.loginKey, r.food, r.count]),
+    ),
+    bump(
+      "user_days",
+      ["login_key", "day"],
+      "foods",
+      [...totals.userDays.values()].map((r) => [r.loginKey, r.day, r.foods]),
+    ),
+  ])) as [
+    Rows<{ repo_id: number | string; login_key: string; xp: number | string; opted_out: number | string }>,
+    Rows<{ login_key: string; xp: number | string }>,
+    Rows<RepoRow>,
+  ];
   const joined = newContributorCounts(
     totals,
     contributorRows.map((r) => ({
@@ -202,60 +238,35 @@ export async function feedBatch(
       optedOut: num(r.opted_out) === 1,
     })),
   );
-  const userRows = await multiRow<{ login_key: string; xp: number | string }>(
-    tx,
-    "INSERT INTO users (login_key, login, xp, foods, last_fed_at)",
-    lockOrder([...totals.users.values()].map((u) => [u.loginKey, u.login, u.foods * XP_PER_FOOD, u.foods, u.at])),
-    `ON CONFLICT (login_key) DO UPDATE SET login = excluded.login, xp = users.xp + excluded.xp,
-       foods = users.foods + excluded.foods, last_fed_at = excluded.last_fed_at
-     RETURNING login_key, xp`,
-  );
-  await bump(
-    tx,
-    "user_foods",
-    ["login_key", "food"],
-    "count",
-    [...totals.userFoods.values()].map((r) => [r.loginKey, r.food, r.count]),
-  );
-  await bump(
-    tx,
-    "user_days",
-    ["login_key", "day"],
-    "foods",
-    [...totals.userDays.values()].map((r) => [r.loginKey, r.day, r.foods]),
-  );
-
-  // The repos' rows, locked now: what they say is the latest committed state, so "before" is exact.
-  const repoRows = await upsertRepos(tx, [...reposOf(inputs).values()], now, newBadgeToken);
-  for (const [repoId, delta] of [...totals.repos].sort(([a], [b]) => a - b)) {
-    await tx.query(
-      `UPDATE repos SET xp = xp + $1, foods = foods + $2, last_fed_at = $3,
-         contributor_count = contributor_count + $4, display = COALESCE($5, display)
-       WHERE id = $6`,
-      [
-        delta.foods * XP_PER_FOOD,
-        delta.foods,
-        delta.at,
-        joined.get(repoId) ?? 0,
-        delta.display ? JSON.stringify(delta.display) : null,
-        repoId,
-      ],
-    );
-  }
-  await bump(
-    tx,
-    "repo_foods",
-    ["repo_id", "food"],
-    "count",
-    [...totals.repoFoods.values()].map((r) => [r.repoId, r.food, r.count]),
-  );
-  await bump(
-    tx,
-    "repo_days",
-    ["repo_id", "day"],
-    "foods",
-    [...totals.repoDays.values()].map((r) => [r.repoId, r.day, r.foods]),
-  );
+  await runGroups(tx, [
+    [...totals.repos]
+      .sort(([a], [b]) => a - b)
+      .map(([repoId, delta]) => ({
+        text: `UPDATE repos SET xp = xp + $1, foods = foods + $2, last_fed_at = $3,
+                 contributor_count = contributor_count + $4, display = COALESCE($5, display)
+               WHERE id = $6`,
+        params: [
+          delta.foods * XP_PER_FOOD,
+          delta.foods,
+          delta.at,
+          joined.get(repoId) ?? 0,
+          delta.display ? JSON.stringify(delta.display) : null,
+          repoId,
+        ],
+      })),
+    bump(
+      "repo_foods",
+      ["repo_id", "food"],
+      "count",
+      [...totals.repoFoods.values()].map((r) => [r.repoId, r.food, r.count]),
+    ),
+    bump(
+      "repo_days",
+      ["repo_id", "day"],
+      "foods",
+      [...totals.repoDays.values()].map((r) => [r.repoId, r.day, r.foods]),
+    ),
+  ]);
 
   return batchOutcomes(inputs, fresh, grants, totals, {
     repoBefore: new Map(
@@ -270,14 +281,12 @@ export async function feedBatch(
  * needed. Table and column names are constants of this file, never input.
  */
 function bump(
-  tx: Sql,
   table: "repo_foods" | "repo_days" | "user_foods" | "user_days",
   keys: [string, string],
   counter: "count" | "foods",
   rows: (string | number)[][],
-): Promise<unknown> {
-  return multiRow(
-    tx,
+): Statement[] {
+  return rowStatements(
     `INSERT INTO ${table} (${keys[0]}, ${keys[1]}, ${counter})`,
     lockOrder(rows),
     `ON CONFLICT (${keys[0]}, ${keys[1]}) DO UPDATE SET ${counter} = ${table}.${counter} + excluded.${counter}`,

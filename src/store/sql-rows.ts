@@ -1,4 +1,4 @@
-import type { Sql } from "./db.js";
+import { runAll, type Sql, type Statement } from "./db.js";
 
 /**
  * Rows per statement. Bounds the parameters of one statement (SQLite takes 32,766, PostgreSQL 65,535)
@@ -17,22 +17,24 @@ export function valuesList(rows: readonly (readonly unknown[])[]): { text: strin
   return { text: tuples.join(", "), params };
 }
 
-/**
- * Runs `${head} VALUES (…), (…) ${tail}` over `rows`, a chunk of rows per statement, and returns
- * what the statements returned (their RETURNING rows), in order. No statement runs for no rows.
- */
-export async function multiRow<R = Record<string, unknown>>(
-  tx: Sql,
-  head: string,
-  rows: readonly (readonly unknown[])[],
-  tail = "",
-): Promise<R[]> {
-  const out: R[] = [];
+/** `${head} VALUES (…), (…) ${tail}` over `rows`, a chunk of rows per statement; none for no rows. */
+export function rowStatements(head: string, rows: readonly (readonly unknown[])[], tail = ""): Statement[] {
+  const out: Statement[] = [];
   for (let i = 0; i < rows.length; i += MAX_ROWS) {
     const { text, params } = valuesList(rows.slice(i, i + MAX_ROWS));
-    out.push(...(await tx.query<R>(`${head} VALUES ${text} ${tail}`, params)));
+    out.push({ text: `${head} VALUES ${text} ${tail}`, params });
   }
   return out;
+}
+
+/**
+ * Runs groups of statements that are independent of each other, in as few round trips as the
+ * database allows (see Sql.all), and returns each group's RETURNING rows, in order.
+ */
+export async function runGroups(tx: Sql, groups: readonly Statement[][]): Promise<Record<string, unknown>[][]> {
+  const results = await runAll(tx, groups.flat());
+  let next = 0;
+  return groups.map((group) => group.flatMap(() => results[next++] ?? []));
 }
 
 /** Sorts rows by their leading string/number columns, so concurrent writers lock rows in one order. */

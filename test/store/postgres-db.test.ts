@@ -31,6 +31,35 @@ describe.skipIf(!storeAvailable("postgres"))("PostgresDb", () => {
     await target?.drop();
   });
 
+  it("runs a group of independent statements in one statement and hands back each one's rows", async () => {
+    const db = open(target.url);
+    await db.exec(
+      "CREATE TABLE grp_a (k TEXT PRIMARY KEY, n BIGINT NOT NULL); CREATE TABLE grp_b (k TEXT PRIMARY KEY)",
+    );
+    await db.query("INSERT INTO grp_a (k, n) VALUES ('x', 1)");
+    const results = await db.transaction(async (tx) => {
+      const rows = await tx.all?.([
+        {
+          text: "INSERT INTO grp_a (k, n) VALUES ($1, $2), ($3, $4) ON CONFLICT (k) DO UPDATE SET n = grp_a.n + excluded.n RETURNING k, n",
+          params: ["x", 5, "y", 7],
+        },
+        { text: "INSERT INTO grp_b (k) VALUES ($1)", params: ["it's; DROP TABLE grp_a; --"] },
+        { text: "INSERT INTO grp_b (k) VALUES ($1) ON CONFLICT DO NOTHING RETURNING k", params: ["z"] },
+      ]);
+      // A later statement of the same transaction sees what the group wrote.
+      const after = await tx.query<{ n: number }>("SELECT n FROM grp_a WHERE k = $1", ["x"]);
+      return { rows, after };
+    });
+    expect(results.rows?.[0]?.sort((a, b) => String(a.k).localeCompare(String(b.k)))).toEqual([
+      { k: "x", n: 6 },
+      { k: "y", n: 7 },
+    ]);
+    expect(results.rows?.[1]).toEqual([]);
+    expect(results.rows?.[2]).toEqual([{ k: "z" }]);
+    expect(results.after).toEqual([{ n: 6 }]);
+    expect(await db.query("SELECT k FROM grp_b ORDER BY k")).toEqual([{ k: "it's; DROP TABLE grp_a; --" }, { k: "z" }]);
+  });
+
   it("reports a server that is not there as 'database unreachable', without the password", async () => {
     const db = open("postgres://postgres:hunter2@127.0.0.1:1/test", { connectRetries: 1 });
     const err = await db.query("SELECT 1").catch((e: unknown) => e);
