@@ -1,11 +1,13 @@
 import type { BlobStore } from "../blob/blob-store.js";
+import { byteRange, type RangeAnswer } from "../http/byte-range.js";
 import { type HttpHandler, sendJson, urlOf } from "../http/respond.js";
 
 const AUDIO_PATH = /^\/audio\/([0-9a-f]{64})\.mp3$/;
 
 /**
  * `GET /audio/:key.mp3`: a spoken reaction from the blob store. Keys are content addresses, so the
- * answer never changes: a year-long immutable cache, and the hash itself as a strong ETag.
+ * answer never changes: a year-long immutable cache, and the hash itself as a strong ETag. Byte
+ * ranges are served (players seek with them, and Safari plays nothing without them).
  */
 export function audioRoute(blobs: BlobStore): HttpHandler {
   return async (req, res) => {
@@ -23,6 +25,7 @@ export function audioRoute(blobs: BlobStore): HttpHandler {
       "cache-control": "public, max-age=31536000, immutable",
       "x-content-type-options": "nosniff",
       "access-control-allow-origin": "*",
+      "accept-ranges": "bytes",
     };
     const ifNoneMatch = req.headers["if-none-match"];
     if (ifNoneMatch?.split(",").some((t) => t.trim().replace(/^W\//, "") === etag || t.trim() === "*")) {
@@ -35,8 +38,24 @@ export function audioRoute(blobs: BlobStore): HttpHandler {
     }
     const blob = await blobs.get(`audio/${hash}.mp3`);
     if (!blob) return sendJson(res, 404, { error: "No such audio" }, { "cache-control": "no-cache" });
-    res.writeHead(200, { ...headers, "content-type": "audio/mpeg", "content-length": blob.body.length });
-    res.end(req.method === "HEAD" ? undefined : blob.body);
+    const size = blob.body.length;
+    // If-Range names the version the client holds a part of; the key's hash is the only version.
+    const ifRange = req.headers["if-range"];
+    const range: RangeAnswer =
+      ifRange === undefined || ifRange === etag ? byteRange(req.headers.range, size) : { kind: "whole" };
+    if (range.kind === "unsatisfiable") {
+      res.writeHead(416, { ...headers, "content-range": `bytes */${size}` });
+      res.end();
+      return true;
+    }
+    const body = range.kind === "part" ? blob.body.subarray(range.start, range.end + 1) : blob.body;
+    res.writeHead(range.kind === "part" ? 206 : 200, {
+      ...headers,
+      "content-type": "audio/mpeg",
+      "content-length": body.length,
+      ...(range.kind === "part" ? { "content-range": `bytes ${range.start}-${range.end}/${size}` } : {}),
+    });
+    res.end(req.method === "HEAD" ? undefined : body);
     return true;
   };
 }

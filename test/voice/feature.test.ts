@@ -165,6 +165,22 @@ describe("Dash speaks in a merged PR", () => {
     expect(audio?.headers.etag).toBe(`"${listen?.[2]}"`);
     expect(walkMp3(audio?.body ?? Buffer.alloc(0)).seconds).toBeGreaterThan(0.3);
     expect((await app?.get(path, { "if-none-match": `"${listen?.[2]}"` }))?.status).toBe(304);
+    // Players seek with byte ranges (and Safari plays nothing without them).
+    const whole = audio?.body ?? Buffer.alloc(0);
+    expect(audio?.headers["accept-ranges"]).toBe("bytes");
+    const part = await app?.get(path, { range: "bytes=100-199" });
+    expect(part?.status).toBe(206);
+    expect(part?.headers["content-range"]).toBe(`bytes 100-199/${whole.length}`);
+    expect(part?.body.equals(whole.subarray(100, 200))).toBe(true);
+    const tail = await app?.get(path, { range: "bytes=-10" });
+    expect(tail?.body.equals(whole.subarray(whole.length - 10))).toBe(true);
+    const past = await app?.get(path, { range: `bytes=${whole.length}-` });
+    expect(past?.status).toBe(416);
+    expect(past?.headers["content-range"]).toBe(`bytes */${whole.length}`);
+    // A part of another version (If-Range with another tag) gets the whole body instead.
+    const stale = await app?.get(path, { range: "bytes=0-9", "if-range": '"0000"' });
+    expect(stale?.status).toBe(200);
+    expect(stale?.body.length).toBe(whole.length);
 
     const budget = (await app?.get("/api/v1/budget"))?.json();
     expect(budget.day).toBe("2026-03-10");
