@@ -415,6 +415,33 @@ describe("the comment and .github/dash.yml", () => {
     expect(body).toContain("### 😊 Dashy is happy · level 2");
   });
 
+  it("a push that edits .github/dash.yml changes the comment from the next event on", async () => {
+    firstEvent("name: Dashy\n");
+    mockListComments(OWNER, REPO, PR);
+    mockCreateComment(OWNER, REPO, PR, COMMENT_ID, posted);
+    await receive("pull_request", opened());
+    expect((posted.bodies[0] as { body: string }).body).toContain("### 😊 Dashy is happy · level 2");
+
+    // The config is cached: a review before the change reads no config and keeps the name.
+    mockUpdateComment(OWNER, REPO, COMMENT_ID, patched);
+    await receive("pull_request_review", review("octocat", 601));
+    expect((patched.bodies[0] as { body: string }).body).toContain("### 😊 Dashy is happy");
+
+    // A push to the default branch that edits the file: the cached config is dropped, and this very
+    // push reads the new one (it feeds the repo, though not the PR, whose branch is another).
+    const edit = pushTo("master");
+    (edit.commits as Payload[])[0] = { ...(edit.commits as Payload[])[0], modified: [".github/dash.yml"] };
+    mockConfig(OWNER, REPO, "name: ダッシュ\nlocale: ja\n");
+    await receive("push", edit);
+    expect(patched.bodies).toHaveLength(1);
+
+    mockUpdateComment(OWNER, REPO, COMMENT_ID, patched);
+    await receive("pull_request_review", review("hubot", 602));
+    const body = (patched.bodies[1] as { body: string }).body;
+    expect(body).toContain("### 😊 ダッシュはごきげん");
+    expect(body).toContain("| コントリビューター | レベル | このPRで |");
+  });
+
   it("a file that is not YAML is reported too, and Dash still eats", async () => {
     firstEvent("locale: [en\n");
     mockListComments(OWNER, REPO, PR);
