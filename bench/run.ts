@@ -1,5 +1,6 @@
 // `npm run bench`: the App's speed and cost in one table. Figures only; nothing here is asserted.
-// BENCH_SECONDS (default 10) sets the length of each load run; BENCH_PG_URL the PostgreSQL server.
+// BENCH_SECONDS (default 10) sets the length of each load run, BENCH_ROUNDS (default 3) how many
+// alternating full-speed rounds the throughput ratio is the median of; BENCH_PG_URL the PostgreSQL server.
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { startFakeGitHub } from "../test/faults/fake-github.js";
