@@ -1,7 +1,7 @@
 import type { Feature, FeatureContext } from "../feature.js";
 import type { FedEvent } from "../github/feed-event.js";
 import { metricsRoute } from "./metrics-route.js";
-import { feedings, foodsFed, registry } from "./registry.js";
+import { feedBatchSeconds, feedBatchSize, feedings, foodsFed, registry } from "./registry.js";
 
 /** Counts what each feeding did (fed, a redelivery, nothing new) and the foods it gave. */
 export async function countFeeding(event: FedEvent): Promise<void> {
@@ -12,10 +12,15 @@ export async function countFeeding(event: FedEvent): Promise<void> {
 }
 
 /**
- * Prometheus metrics: `/metrics` (unless METRICS_ENABLED=false) and the feeding counters. Delivery
+ * Prometheus metrics: `/metrics` (unless METRICS_ENABLED=false), the feeding counters and the sizes
+ * of the batches feedings are stored in. Delivery
  * and GitHub API counts are recorded where requests pass (see count-deliveries.ts, count-github-calls.ts).
  */
 export function metricsFeature(ctx: FeatureContext): Feature {
+  ctx.store.onFeedBatch?.((size, seconds) => {
+    feedBatchSize.observe(size);
+    feedBatchSeconds.observe(seconds);
+  });
   return {
     name: "metrics",
     routes: ctx.env.METRICS_ENABLED ? [metricsRoute(registry)] : [],

@@ -38,6 +38,21 @@ export const feedings = new Counter({
   registers: [registry],
 });
 
+/** Deliveries stored together in one transaction (see store/feed-queue.ts), and how long each batch took. */
+export const feedBatchSize = new Histogram({
+  name: "repositori_feed_batch_size",
+  help: "Deliveries stored together in one feeding transaction.",
+  buckets: [1, 2, 4, 8, 16, 32, 64],
+  registers: [registry],
+});
+
+export const feedBatchSeconds = new Histogram({
+  name: "repositori_feed_batch_seconds",
+  help: "Time to store one batch of feedings, from its start to its commit.",
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+  registers: [registry],
+});
+
 export const foodsFed = new Counter({
   name: "repositori_foods_total",
   help: "Foods fed to repo Dashes, by food.",

@@ -19,7 +19,11 @@ export class BatchQueue<I, O> {
 
   constructor(
     private readonly store: (items: I[]) => Promise<O[]>,
-    private readonly maxBatch = 64,
+    private readonly opts: {
+      maxBatch?: number;
+      /** Told each batch's size and how long storing it took (failed batches too), for metrics. */
+      onBatch?: (size: number, seconds: number) => void;
+    } = {},
   ) {}
 
   add(item: I): Promise<O> {
@@ -35,10 +39,13 @@ export class BatchQueue<I, O> {
 
   async #drain(): Promise<void> {
     while (this.#waiting.length > 0) {
-      const batch = this.#waiting.splice(0, this.maxBatch);
+      const batch = this.#waiting.splice(0, this.opts.maxBatch ?? 64);
+      const started = performance.now();
       try {
         await this.#settle(batch);
+        this.opts.onBatch?.(batch.length, (performance.now() - started) / 1000);
       } catch (err) {
+        this.opts.onBatch?.(batch.length, (performance.now() - started) / 1000);
         if (batch.length === 1 || isUnreachable(err)) {
           for (const w of batch) w.reject(err);
           continue;

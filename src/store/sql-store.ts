@@ -45,9 +45,14 @@ function toRepoRecord(r: RepoRow): RepoRecord {
 /** The Store on any Db: the same statements run on SQLite and PostgreSQL. */
 export class SqlStore implements Store {
   readonly #feeds: BatchQueue<FeedInput, FeedOutcome>;
+  readonly #batchListeners: ((size: number, seconds: number) => void)[] = [];
 
   constructor(readonly db: Db) {
-    this.#feeds = new BatchQueue((inputs) => db.transaction((tx) => feedBatch(tx, inputs, newBadgeToken)));
+    this.#feeds = new BatchQueue((inputs) => db.transaction((tx) => feedBatch(tx, inputs, newBadgeToken)), {
+      onBatch: (size, seconds) => {
+        for (const listener of this.#batchListeners) listener(size, seconds);
+      },
+    });
   }
 
   async upsertRepo(repo: RepoRef, opts: { installed?: boolean } = {}): Promise<RepoRecord> {
@@ -80,6 +85,10 @@ export class SqlStore implements Store {
   /** Feeds Dash atomically and exactly once, in batches with the deliveries that arrive meanwhile. */
   feed(input: FeedInput): Promise<FeedOutcome> {
     return this.#feeds.add(input);
+  }
+
+  onFeedBatch(listener: (size: number, seconds: number) => void): void {
+    this.#batchListeners.push(listener);
   }
 
   async getRepo(owner: string, name: string): Promise<RepoRecord | null> {

@@ -96,6 +96,8 @@ export interface Store {
   removeInstallation(installationId: number): Promise<void>;
   /** Feeds Dash atomically and exactly once; see FeedInput. */
   feed(input: FeedInput): Promise<FeedOutcome>;
+  /** Where feedings are stored in batches: told each batch's size and how long it took (metrics). */
+  onFeedBatch?(listener: (size: number, seconds: number) => void): void;
   getRepo(owner: string, name: string): Promise<RepoRecord | null>;
   getRepoById(id: number): Promise<RepoRecord | null>;
   getRepoDash(owner: string, name: string, opts: { day: string; top: number }): Promise<RepoDashRecord | null>;

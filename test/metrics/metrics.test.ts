@@ -71,6 +71,10 @@ describe("/metrics", () => {
         status: "404",
       }),
     ).toBe(2);
+    // The two deliveries that reached the store were stored in batches (here one at a time).
+    expect(delta("repositori_feed_batch_size_sum", {})).toBe(2);
+    expect(delta("repositori_feed_batch_size_count", {})).toBe(2);
+    expect(delta("repositori_feed_batch_seconds_count", {})).toBe(2);
     // Reading the Dash afterwards made no GitHub call.
     expect(sumOf(after, "repositori_github_api_calls_total")).toBe(sumOf(mid, "repositori_github_api_calls_total"));
   });

@@ -16,12 +16,30 @@ describe("BatchQueue", () => {
     expect(batches).toEqual([[1, 2, 3], [4]]);
   });
 
+  it("tells each batch's size and duration, failed batches too", async () => {
+    const seen: [number, number][] = [];
+    const queue = new BatchQueue<number, number>(
+      async (items) => {
+        if (items.includes(0)) throw new Error("no zeros");
+        return items;
+      },
+      { onBatch: (size, seconds) => seen.push([size, seconds]) },
+    );
+    await Promise.all([1, 2, 3].map((n) => queue.add(n)));
+    await queue.add(0).catch(() => undefined);
+    expect(seen.map(([size]) => size)).toEqual([3, 1]);
+    expect(seen.every(([, seconds]) => seconds >= 0 && seconds < 5)).toBe(true);
+  });
+
   it("caps a batch at maxBatch items", async () => {
     const sizes: number[] = [];
-    const queue = new BatchQueue<number, number>(async (items) => {
-      sizes.push(items.length);
-      return items;
-    }, 3);
+    const queue = new BatchQueue<number, number>(
+      async (items) => {
+        sizes.push(items.length);
+        return items;
+      },
+      { maxBatch: 3 },
+    );
     await Promise.all(Array.from({ length: 7 }, (_, i) => queue.add(i)));
     expect(sizes).toEqual([3, 3, 1]);
   });
