@@ -96,6 +96,11 @@ function webhookRows(
     },
     {
       area: "Webhooks, 1 repo",
+      measure: "deliveries per feeding transaction at full speed, first round (mean)",
+      values: each((r) => (r.meanBatch ? r.meanBatch.toFixed(1) : undefined)),
+    },
+    {
+      area: "Webhooks, 1 repo",
       measure: "answers other than 2xx at full speed, all rounds",
       values: Object.fromEntries(
         Object.entries(rounds).map(([k, runs]) => [

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { FAULT_SECRET, startAppProcess } from "../test/faults/app-process.js";
 import type { FakeGitHub } from "../test/faults/fake-github.js";
+import { http } from "../test/helpers/http.js";
 import { type BenchDatabase, benchDatabase, type StoreKind } from "./databases.js";
 import { type Measured, measure, measureAtRate, peakRss, signedPushes } from "./load.js";
 
@@ -11,6 +12,8 @@ export interface WebhookRun {
   maxManyRepos?: Measured;
   /** A steady 200 deliveries/s for one repo (absent for a throughput-only run). */
   fixed?: Measured;
+  /** Mean deliveries per feeding transaction during the full-speed run (the App only). */
+  meanBatch?: number;
   peakRssBytes: number;
 }
 
@@ -49,16 +52,46 @@ export async function benchWebhooks(opts: {
     const make = signedPushes(FAULT_SECRET, tag);
     const base = { url: server.url, connections: opts.connections, make };
     await measure({ ...base, seconds: Math.min(3, opts.seconds) });
+    const before = await batchTotals(server.url);
     const max = await measure({ ...base, seconds: opts.seconds });
-    if (opts.throughputOnly) return { max, peakRssBytes: peakRss(server.child.pid) };
+    const after = await batchTotals(server.url);
+    const meanBatch =
+      before && after && after.count > before.count
+        ? (after.sum - before.sum) / (after.count - before.count)
+        : undefined;
+    if (opts.throughputOnly) {
+      return { max, peakRssBytes: peakRss(server.child.pid), ...(meanBatch ? { meanBatch } : {}) };
+    }
     const fixed = await measureAtRate({ url: server.url, seconds: opts.seconds, rate: 200, make });
     const maxManyRepos =
       opts.target === "noop"
         ? undefined
         : await measure({ ...base, make: signedPushes(FAULT_SECRET, `${tag}-many`, 50), seconds: opts.seconds });
-    return { max, fixed, peakRssBytes: peakRss(server.child.pid), ...(maxManyRepos ? { maxManyRepos } : {}) };
+    return {
+      max,
+      fixed,
+      peakRssBytes: peakRss(server.child.pid),
+      ...(maxManyRepos ? { maxManyRepos } : {}),
+      ...(meanBatch ? { meanBatch } : {}),
+    };
   } finally {
     await server.kill("SIGTERM");
     await db?.drop();
   }
+}
+
+/** The App's feeding-batch histogram totals from its /metrics (null for the no-op app). */
+async function batchTotals(url: string): Promise<{ sum: number; count: number } | null> {
+  const res = await http(`${url}/metrics`).catch(() => null);
+  if (res?.status !== 200) return null;
+  const value = (name: string) => {
+    const line = res
+      .text()
+      .split("\n")
+      .find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+    return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : Number.NaN;
+  };
+  const sum = value("repositori_feed_batch_size_sum");
+  const count = value("repositori_feed_batch_size_count");
+  return Number.isFinite(sum) && Number.isFinite(count) ? { sum, count } : null;
 }
