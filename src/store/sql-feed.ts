@@ -103,9 +103,10 @@ type Rows<T> = T[];
 /**
  * Feeds a batch of deliveries in one transaction with a fixed number of statements, whatever the
  * batch's size, sent in four groups of independent statements (on PostgreSQL, one round trip each).
- * Lock order, so that concurrent writers neither deadlock nor wait longer than they must: delivery
- * ids first (a redelivery waits for the first copy, then stops), then contributor rows in key
- * order, and the repos' own rows and counters last.
+ * Lock order, so that concurrent writers rarely deadlock (PostgreSQL retries the few that do) and
+ * wait no longer than they must: delivery ids first (a redelivery waits for the first copy, then
+ * stops), then the contributors' day rows, then contributor, user and repo rows (each table's rows
+ * in key order), the repos' counters last.
  */
 export async function feedBatch(
   tx: Sql,
