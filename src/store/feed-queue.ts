@@ -2,8 +2,19 @@ import { isUnreachable } from "./unreachable.js";
 
 interface Waiting<I, O> {
   item: I;
+  /** When the call was queued (performance.now()). */
+  since: number;
   resolve: (value: O) => void;
   reject: (reason: unknown) => void;
+}
+
+/**
+ * A call that waited too long for its turn: the database is too slow to keep up (a stalled batch,
+ * a lock held elsewhere). Nothing of it was stored; answered with 5xx, GitHub shows the delivery as
+ * failed and it can be redelivered.
+ */
+export class StoreBusyError extends Error {
+  override name = "StoreBusyError";
 }
 
 /**
@@ -16,11 +27,19 @@ interface Waiting<I, O> {
 export class BatchQueue<I, O> {
   readonly #waiting: Waiting<I, O>[] = [];
   #running = false;
+  /** One timer for the oldest waiting call, so calls stuck behind a stalled batch fail on time. */
+  #sweeper: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: (items: I[]) => Promise<O[]>,
     private readonly opts: {
       maxBatch?: number;
+      /**
+       * Longest a call may wait for its batch to start (default 5 s) before it fails with
+       * StoreBusyError: a webhook then gets a 5xx well within GitHub's 10 s, instead of waiting
+       * behind a stalled database until Probot answers "still processing".
+       */
+      maxWaitMs?: number;
       /** Told each batch's size and how long storing it took (failed batches too), for metrics. */
       onBatch?: (size: number, seconds: number) => void;
     } = {},
@@ -28,7 +47,8 @@ export class BatchQueue<I, O> {
 
   add(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      this.#waiting.push({ item, resolve, reject });
+      this.#waiting.push({ item, since: performance.now(), resolve, reject });
+      this.#scheduleSweep();
       if (this.#running) return;
       this.#running = true;
       // Start on the next turn of the event loop, so that the requests that arrived together are in
@@ -39,7 +59,8 @@ export class BatchQueue<I, O> {
 
   async #drain(): Promise<void> {
     while (this.#waiting.length > 0) {
-      const batch = this.#waiting.splice(0, this.opts.maxBatch ?? 64);
+      const batch = this.#notExpired(this.#waiting.splice(0, this.opts.maxBatch ?? 64));
+      if (batch.length === 0) continue;
       const started = performance.now();
       try {
         await this.#settle(batch);
@@ -50,10 +71,43 @@ export class BatchQueue<I, O> {
           for (const w of batch) w.reject(err);
           continue;
         }
-        for (const w of batch) await this.#settle([w]).catch(w.reject);
+        for (const w of this.#notExpired(batch)) await this.#settle([w]).catch(w.reject);
       }
     }
     this.#running = false;
+  }
+
+  get #maxWait(): number {
+    return this.opts.maxWaitMs ?? 5000;
+  }
+
+  #scheduleSweep(): void {
+    const oldest = this.#waiting[0];
+    if (this.#sweeper || !oldest) return;
+    const due = oldest.since + this.#maxWait - performance.now();
+    this.#sweeper = setTimeout(() => {
+      this.#sweeper = null;
+      // The queue is first in, first out: the calls that waited too long are at its head.
+      const expired: Waiting<I, O>[] = [];
+      while (this.#waiting[0] && performance.now() - this.#waiting[0].since > this.#maxWait) {
+        expired.push(this.#waiting.shift() as Waiting<I, O>);
+      }
+      this.#notExpired(expired);
+      this.#scheduleSweep();
+    }, Math.max(0, due) + 1);
+    this.#sweeper.unref();
+  }
+
+  /** Fails the calls that waited longer than maxWaitMs, and returns the others. */
+  #notExpired(batch: Waiting<I, O>[]): Waiting<I, O>[] {
+    const maxWait = this.#maxWait;
+    const now = performance.now();
+    return batch.filter((w) => {
+      const waited = now - w.since;
+      if (waited <= maxWait) return true;
+      w.reject(new StoreBusyError(`the database is too slow: not stored after waiting ${Math.round(waited)} ms`));
+      return false;
+    });
   }
 
   async #settle(batch: Waiting<I, O>[]): Promise<void> {

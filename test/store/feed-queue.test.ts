@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BatchQueue } from "../../src/store/feed-queue.js";
+import { BatchQueue, StoreBusyError } from "../../src/store/feed-queue.js";
 import { DatabaseUnreachableError } from "../../src/store/unreachable.js";
 
 describe("BatchQueue", () => {
@@ -71,5 +71,28 @@ describe("BatchQueue", () => {
   it("refuses a store that answers a different number of results than it was given", async () => {
     const queue = new BatchQueue<number, number>(async () => []);
     await expect(queue.add(1)).rejects.toThrow("a batch of 1 returned 0 results");
+  });
+
+  it("fails calls stuck behind a stalled batch once they have waited maxWaitMs, and carries on after", async () => {
+    let release: () => void = () => undefined;
+    const stalled = new Promise<void>((done) => {
+      release = done;
+    });
+    const queue = new BatchQueue<number, number>(
+      async (items) => {
+        if (items.includes(1)) await stalled;
+        return items;
+      },
+      { maxWaitMs: 30 },
+    );
+    const first = queue.add(1);
+    await new Promise((done) => setImmediate(done));
+    // The first batch is now stuck; the second call waits behind it and gives up on its own.
+    const second = await queue.add(2).catch((err: unknown) => err);
+    expect(second).toBeInstanceOf(StoreBusyError);
+    expect((second as Error).message).toMatch(/^the database is too slow: not stored after waiting \d+ ms$/);
+    release();
+    expect(await first).toBe(1);
+    expect(await queue.add(3)).toBe(3);
   });
 });
