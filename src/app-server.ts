@@ -1,5 +1,7 @@
+import { existsSync } from "node:fs";
 import type { Server } from "node:http";
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import { readCredentials } from "./config/credentials.js";
@@ -22,6 +24,15 @@ import type { SqlStore } from "./store/sql-store.js";
 import type { Store } from "./store/store.js";
 
 export const VERSION = "0.1.0";
+
+/**
+ * The `app.yml` to register the App from: the operator's own in the working directory, otherwise the
+ * one shipped with the App (beside `src/` and `dist/`), so starting from another folder still works.
+ */
+export function appYmlIn(cwd: string): string {
+  const own = resolve(cwd, "app.yml");
+  return existsSync(own) ? own : fileURLToPath(new URL("../app.yml", import.meta.url));
+}
 
 export interface BuildOptions {
   log: Logger;
@@ -94,7 +105,7 @@ export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> 
     log.warn(`No GitHub App credentials: open ${env.PUBLIC_URL}/ to register the App from app.yml`);
     routes.push(
       setupRoutes({
-        appYmlPath: resolve(cwd, "app.yml"),
+        appYmlPath: appYmlIn(cwd),
         publicUrl: env.PUBLIC_URL,
         webhookPath: env.WEBHOOK_PATH,
         apiUrl: env.GITHUB_API_URL ?? "https://api.github.com",

@@ -38,6 +38,18 @@ describe("an App without credentials", () => {
     expect(manifest.default_permissions).toMatchObject({ issues: "write", pull_requests: "write", contents: "read" });
   });
 
+  it("registers from the app.yml shipped with the App when the working directory has none", async () => {
+    const bare = mkdtempSync(join(tmpdir(), "repositori-setup-bare-"));
+    const other = await startApp({ env: { APP_ID: "", PRIVATE_KEY: "", WEBHOOK_SECRET: "" }, cwd: bare });
+    try {
+      const page = await other.get("/");
+      expect(page.status).toBe(200);
+      expect(page.text()).toContain('action="https://github.com/settings/apps/new"');
+    } finally {
+      await other.close();
+    }
+  });
+
   it("turns GitHub's one-time code into credentials saved in .env", async () => {
     nock("https://api.github.com").post("/app-manifests/abc123/conversions").reply(201, {
       id: 4242,
