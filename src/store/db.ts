@@ -21,8 +21,12 @@ export interface Statement {
 }
 
 /** Runs `statements` with `sql.all` where the database has it, otherwise one after another. */
-export async function runAll(sql: Sql, statements: readonly Statement[]): Promise<Record<string, unknown>[][]> {
-  if (sql.all && statements.length > 1) return sql.all(statements);
+export function runAll(sql: Sql, statements: readonly Statement[]): Promise<Record<string, unknown>[][]> {
+  return sql.all && statements.length > 1 ? sql.all(statements) : runEach(sql, statements);
+}
+
+/** Runs `statements` one after another, each in its own round trip, and returns each one's rows. */
+export async function runEach(sql: Sql, statements: readonly Statement[]): Promise<Record<string, unknown>[][]> {
   const out: Record<string, unknown>[][] = [];
   for (const s of statements) out.push(await sql.query(s.text, s.params));
   return out;

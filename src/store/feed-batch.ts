@@ -51,19 +51,21 @@ export interface Grant {
  * Applies "each source once" and the daily cap, in batch order. `newSources` holds the sources the
  * database had not seen (a repeat within the batch is caught here); `dayFoods` the foods each
  * contributor had on the day before the batch, and is advanced in place. A source over the cap is
- * still eaten, so the same commit pushed again tomorrow does not feed.
+ * still eaten, so the same commit pushed again tomorrow does not feed. `groups` are the inputs'
+ * feedings by contributor, when the caller has them already.
  */
 export function grantFoods(
   inputs: readonly FeedInput[],
   fresh: readonly boolean[],
   newSources: ReadonlySet<string>,
   dayFoods: Map<string, number>,
+  groups: readonly ReturnType<typeof byContributor>[] = inputs.map(byContributor),
 ): Grant[][] {
   const eaten = new Set<string>();
   return inputs.map((input, i) => {
     if (!fresh[i]) return [];
     const grants: Grant[] = [];
-    for (const [loginKey, feedings] of byContributor(input)) {
+    for (const [loginKey, feedings] of groups[i] ?? []) {
       const dayKey = dayRowKey(input.repo.id, loginKey, input.day);
       let remaining = Math.max(0, input.dailyCap - (dayFoods.get(dayKey) ?? 0));
       const granted: Feeding[] = [];

@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { Db, Sql, Statement } from "./db.js";
+import { type Db, runEach, type Sql, type Statement } from "./db.js";
 import { DatabaseUnreachableError, isUnreachable } from "./unreachable.js";
 
 export { DatabaseUnreachableError, isUnreachable };
@@ -207,11 +207,7 @@ export class PostgresDb implements Db {
           // One round trip for a whole group of statements (a feeding batch has four such groups).
           all: async (statements: readonly Statement[]) => {
             const count = statements.reduce((n, s) => n + s.params.length, 0);
-            if (count > MAX_COMPOSED_PARAMS) {
-              const out: Record<string, unknown>[][] = [];
-              for (const s of statements) out.push((await tx.query(s.text, s.params)) as Record<string, unknown>[]);
-              return out;
-            }
+            if (count > MAX_COMPOSED_PARAMS) return runEach(tx, statements);
             // Not prepared: a composed text is seldom seen twice (it varies with every row count).
             const composed = composeStatements(statements);
             const { rows } = await client.query<{ q: number; r: string }>({

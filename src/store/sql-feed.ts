@@ -7,6 +7,7 @@ import {
   dayRowKey,
   freshInputs,
   grantFoods,
+  keyOf,
   newContributorCounts,
   reposOf,
   sourceKey,
@@ -14,8 +15,8 @@ import {
 import { lockOrder, rowStatements, runGroups } from "./sql-rows.js";
 import type { FeedInput, FeedOutcome, RepoRef } from "./store.js";
 
-/** GitHub logins and repo names are case-insensitive; a repo's name is keyed by the lower-case form. */
-export const fullNameKey = (owner: string, name: string) => `${owner}/${name}`.toLowerCase();
+/** GitHub repo names are case-insensitive; a repo's name is keyed by the lower-case form. */
+export const fullNameKey = (owner: string, name: string) => keyOf(`${owner}/${name}`);
 
 export const REPO_COLUMNS =
   "id, owner, name, private, installation_id, installed, dash_name, outfit, badge_token, display, xp, foods, last_fed_at, contributor_count";
@@ -98,8 +99,6 @@ export async function upsertRepos(
   return (rows ?? []) as unknown as RepoRow[];
 }
 
-type Rows<T> = T[];
-
 /**
  * Feeds a batch of deliveries in one transaction with a fixed number of statements, whatever the
  * batch's size, sent in four groups of independent statements (on PostgreSQL, one round trip each).
@@ -128,9 +127,10 @@ export async function feedBatch(
   // sources, which each feed once; and renamed repos' old names freed.
   const dayRows = new Map<string, [number, string, string, number]>();
   const sourceRows = new Map<string, [number, string]>();
+  // Each fresh delivery's feedings by contributor, worked out once for the rows here and the grants.
+  const groups = inputs.map((input, i) => (fresh[i] ? byContributor(input) : []));
   inputs.forEach((input, i) => {
-    if (!fresh[i]) return;
-    for (const [loginKey, feedings] of byContributor(input)) {
+    for (const [loginKey, feedings] of groups[i] ?? []) {
       dayRows.set(dayRowKey(input.repo.id, loginKey, input.day), [input.repo.id, loginKey, input.day, 0]);
       for (const f of feedings) sourceRows.set(sourceKey(input.repo.id, f.sourceKey), [input.repo.id, f.sourceKey]);
     }
@@ -150,8 +150,8 @@ export async function feedBatch(
     ),
     repos.rename,
   ])) as [
-    Rows<{ repo_id: number | string; login_key: string; day: string; foods: number | string }>,
-    Rows<{ repo_id: number | string; source_key: string }>,
+    { repo_id: number | string; login_key: string; day: string; foods: number | string }[],
+    { repo_id: number | string; source_key: string }[],
   ];
   const dayStart = new Map(dayBefore.map((r) => [dayRowKey(num(r.repo_id), r.login_key, r.day), num(r.foods)]));
   const dayFoods = new Map(dayStart);
@@ -160,6 +160,7 @@ export async function feedBatch(
     fresh,
     new Set(newSources.map((r) => sourceKey(num(r.repo_id), r.source_key))),
     dayFoods,
+    groups,
   );
   const totals = batchTotals(inputs, grants);
 
@@ -226,9 +227,9 @@ export async function feedBatch(
       [...totals.userDays.values()].map((r) => [r.loginKey, r.day, r.foods]),
     ),
   ])) as [
-    Rows<{ repo_id: number | string; login_key: string; xp: number | string; opted_out: number | string }>,
-    Rows<{ login_key: string; xp: number | string }>,
-    Rows<RepoRow>,
+    { repo_id: number | string; login_key: string; xp: number | string; opted_out: number | string }[],
+    { login_key: string; xp: number | string }[],
+    RepoRow[],
   ];
   const joined = newContributorCounts(
     totals,
