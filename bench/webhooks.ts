@@ -52,9 +52,9 @@ export async function benchWebhooks(opts: {
     const make = signedPushes(FAULT_SECRET, tag);
     const base = { url: server.url, connections: opts.connections, make };
     await measure({ ...base, seconds: Math.min(3, opts.seconds) });
-    const before = await batchTotals(server.url);
+    const before = await feedBatchMetrics(server.url);
     const max = await measure({ ...base, seconds: opts.seconds });
-    const after = await batchTotals(server.url);
+    const after = await feedBatchMetrics(server.url);
     const meanBatch =
       before && after && after.count > before.count
         ? (after.sum - before.sum) / (after.count - before.count)
@@ -81,7 +81,7 @@ export async function benchWebhooks(opts: {
 }
 
 /** The App's feeding-batch histogram totals from its /metrics (null for the no-op app). */
-async function batchTotals(url: string): Promise<{ sum: number; count: number } | null> {
+async function feedBatchMetrics(url: string): Promise<{ sum: number; count: number } | null> {
   const res = await http(`${url}/metrics`).catch(() => null);
   if (res?.status !== 200) return null;
   const value = (name: string) => {
