@@ -38,7 +38,7 @@ export const feedings = new Counter({
   registers: [registry],
 });
 
-/** Deliveries stored together in one transaction (see store/feed-queue.ts), and how long each batch took. */
+/** Deliveries stored together in one transaction (see store/batch-queue.ts), and how long each batch took. */
 export const feedBatchSize = new Histogram({
   name: "repositori_feed_batch_size",
   help: "Deliveries stored together in one feeding transaction.",

@@ -1,5 +1,6 @@
 import type { CommentMode, Locale, PrReaction } from "../comments/model.js";
 import type { Feeding, FoodKind } from "../domain/foods.js";
+import { BatchQueue } from "./batch-queue.js";
 import type { Db } from "./db.js";
 import type { XpChange } from "./store.js";
 
@@ -90,8 +91,22 @@ function parseJson<T>(text: string | null, fallback: T): T {
  * rendered, otherwise it renders again. So two events at once give one POST and then one PATCH,
  * never two comments, whichever process they land in.
  */
+/** A branch of a repo that PRs can have as their head. */
+interface BranchKey {
+  repoId: number;
+  headRepoId: number;
+  ref: string;
+}
+
+const branchKeyOf = (b: BranchKey) => `${b.repoId}:${b.headRepoId}:${b.ref}`;
+const MAX_PRS_PER_BRANCH = 10;
+
 export class CommentStore {
-  constructor(readonly db: Db) {}
+  readonly #branchLookups: BatchQueue<BranchKey, number[]>;
+
+  constructor(readonly db: Db) {
+    this.#branchLookups = new BatchQueue((branches) => this.#openPrsForBranches(branches));
+  }
 
   /** Records (or refreshes) what a PR payload says about the PR; keeps the comment and tallies. */
   async trackPr(key: PrKey, info: PrInfo, now = Date.now()): Promise<void> {
@@ -118,15 +133,42 @@ export class CommentStore {
     );
   }
 
-  /** Open PRs of `repoId` whose head is branch `ref` of `headRepoId` (a push there feeds them). */
-  async openPrsForBranch(repoId: number, headRepoId: number, ref: string): Promise<number[]> {
-    const rows = await this.db.query<{ pr_number: number | string }>(
-      `SELECT pr_number FROM dash_prs
-       WHERE repo_id = $1 AND head_repo_id = $2 AND head_ref = $3 AND is_open = 1
-       ORDER BY pr_number LIMIT 10`,
-      [repoId, headRepoId, ref],
+  /**
+   * Open PRs of `repoId` whose head is branch `ref` of `headRepoId` (a push there feeds them). Asked
+   * after every push that fed: the lookups of concurrent deliveries are answered by one query.
+   */
+  openPrsForBranch(repoId: number, headRepoId: number, ref: string): Promise<number[]> {
+    return this.#branchLookups.add({ repoId, headRepoId, ref });
+  }
+
+  async #openPrsForBranches(branches: readonly BranchKey[]): Promise<number[][]> {
+    const unique = new Map(branches.map((b) => [branchKeyOf(b), b]));
+    const params: unknown[] = [];
+    const matches = [...unique.values()].map((b) => {
+      params.push(b.repoId, b.headRepoId, b.ref);
+      const n = params.length;
+      return `(repo_id = $${n - 2} AND head_repo_id = $${n - 1} AND head_ref = $${n})`;
+    });
+    const rows = await this.db.query<{
+      repo_id: number | string;
+      head_repo_id: number | string;
+      head_ref: string;
+      pr_number: number | string;
+    }>(
+      `SELECT repo_id, head_repo_id, head_ref, pr_number FROM dash_prs
+       WHERE is_open = 1 AND (${matches.join(" OR ")})
+       ORDER BY pr_number`,
+      params,
     );
-    return rows.map((r) => num(r.pr_number));
+    const prs = new Map<string, number[]>();
+    for (const r of rows) {
+      const key = branchKeyOf({ repoId: num(r.repo_id), headRepoId: num(r.head_repo_id), ref: r.head_ref });
+      const list = prs.get(key) ?? [];
+      // A branch is the head of a handful of open PRs at most; a push refreshes the first ten.
+      if (list.length < MAX_PRS_PER_BRANCH) list.push(num(r.pr_number));
+      prs.set(key, list);
+    }
+    return branches.map((b) => prs.get(branchKeyOf(b)) ?? []);
   }
 
   /**

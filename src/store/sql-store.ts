@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { FoodKind } from "../domain/foods.js";
 import type { Outfit } from "../domain/outfits.js";
+import { BatchQueue } from "./batch-queue.js";
 import type { Db } from "./db.js";
 import { keyOf } from "./feed-batch.js";
-import { BatchQueue } from "./feed-queue.js";
 import { feedBatch, fullNameKey, num, REPO_COLUMNS, type RepoRow, upsertRepos } from "./sql-feed.js";
 import type {
   FeedInput,

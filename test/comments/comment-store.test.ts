@@ -59,6 +59,26 @@ describe("CommentStore and the comment upsert on both databases", () => {
       expect(await comments.getPr({ repoId: 500, prNumber: 3 })).toMatchObject({ merged: true, open: true });
     });
 
+    it("answers concurrent branch lookups from one query, each with its own PRs", async () => {
+      const store = await open();
+      const { comments } = depsFor(store);
+      for (let pr = 1; pr <= 12; pr++) await comments.trackPr({ repoId: 500, prNumber: pr }, info);
+      await comments.trackPr({ repoId: 500, prNumber: 20 }, { ...info, headRef: "other" });
+      await comments.trackPr({ repoId: 501, prNumber: 30 }, { ...info, headRepoId: 501 });
+      await comments.trackPr({ repoId: 501, prNumber: 31 }, { ...info, headRepoId: 501, open: false });
+      // Started together, so they are looked up as one batch (duplicates and misses included).
+      const found = await Promise.all([
+        comments.openPrsForBranch(500, 500, "feature"),
+        comments.openPrsForBranch(500, 500, "other"),
+        comments.openPrsForBranch(501, 501, "feature"),
+        comments.openPrsForBranch(500, 500, "other"),
+        comments.openPrsForBranch(500, 501, "feature"),
+        comments.openPrsForBranch(502, 502, "feature"),
+        comments.openPrsForBranch(500, 500, "feature' OR 1=1 --"),
+      ]);
+      expect(found).toEqual([[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [20], [30], [20], [], [], []]);
+    });
+
     it("lease: one holder at a time, a refresh asked meanwhile keeps it rendering, an expired lease is taken over", async () => {
       const db = await fresh();
       const one = depsFor(await db.openStore()).comments;

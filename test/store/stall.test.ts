@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { StoreBusyError } from "../../src/store/feed-queue.js";
+import { StoreBusyError } from "../../src/store/batch-queue.js";
 import type { SqlStore } from "../../src/store/sql-store.js";
 import type { FeedInput } from "../../src/store/store.js";
 import { createTestDatabase, storeAvailable, type TestDatabase } from "../helpers/stores.js";

@@ -10,19 +10,19 @@ interface Waiting<I, O> {
 
 /**
  * A call that waited too long for its turn: the database is too slow to keep up (a stalled batch,
- * a lock held elsewhere). Nothing of it was stored; answered with 5xx, GitHub shows the delivery as
- * failed and it can be redelivered.
+ * a lock held elsewhere). The call did not reach the database (a feeding: nothing of it was stored);
+ * the delivery is answered with 5xx, so GitHub shows it as failed and it can be redelivered.
  */
 export class StoreBusyError extends Error {
   override name = "StoreBusyError";
 }
 
 /**
- * Gathers the calls that arrive while a batch is being stored and stores them together as the next
- * batch, so a burst of deliveries costs one transaction (and on PostgreSQL a dozen round trips)
- * instead of one each. A call resolves only once its batch has committed. When a batch fails for a
- * reason other than an unreachable database, its items are retried one by one, so one bad input
- * fails alone.
+ * Gathers the calls that arrive while a batch is being run and runs them together as the next batch,
+ * so a burst of deliveries costs one transaction or one query (on PostgreSQL, a handful of round
+ * trips) instead of one each. A call resolves only once its batch has finished (for writes: has
+ * committed). When a batch fails for a reason other than an unreachable database, its items are
+ * retried one by one, so one bad input fails alone.
  */
 export class BatchQueue<I, O> {
   readonly #waiting: Waiting<I, O>[] = [];
@@ -105,7 +105,7 @@ export class BatchQueue<I, O> {
     return batch.filter((w) => {
       const waited = now - w.since;
       if (waited <= maxWait) return true;
-      w.reject(new StoreBusyError(`the database is too slow: not stored after waiting ${Math.round(waited)} ms`));
+      w.reject(new StoreBusyError(`the database is too slow: gave up after waiting ${Math.round(waited)} ms`));
       return false;
     });
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BatchQueue, StoreBusyError } from "../../src/store/feed-queue.js";
+import { BatchQueue, StoreBusyError } from "../../src/store/batch-queue.js";
 import { DatabaseUnreachableError } from "../../src/store/unreachable.js";
 
 describe("BatchQueue", () => {
@@ -90,7 +90,7 @@ describe("BatchQueue", () => {
     // The first batch is now stuck; the second call waits behind it and gives up on its own.
     const second = await queue.add(2).catch((err: unknown) => err);
     expect(second).toBeInstanceOf(StoreBusyError);
-    expect((second as Error).message).toMatch(/^the database is too slow: not stored after waiting \d+ ms$/);
+    expect((second as Error).message).toMatch(/^the database is too slow: gave up after waiting \d+ ms$/);
     release();
     expect(await first).toBe(1);
     expect(await queue.add(3)).toBe(3);
