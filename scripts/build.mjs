@@ -1,4 +1,5 @@
 // Compiles the App to dist/ for `npm start`: one ESM file, dependencies left in node_modules.
+import { copyFileSync } from "node:fs";
 import { build } from "esbuild";
 
 await build({
@@ -12,3 +13,6 @@ await build({
   sourcemap: true,
   logLevel: "warning",
 });
+
+// Worker threads start without the bundle: their scripts sit beside it, where the App looks for them.
+copyFileSync("src/store/sqlite-checkpoint-worker.mjs", "dist/sqlite-checkpoint-worker.mjs");

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Db, Sql } from "./db.js";
+import { Checkpointer, type CheckpointerOptions } from "./sqlite-checkpointer.js";
 
 function normalise(value: unknown): unknown {
   if (typeof value === "boolean") return value ? 1 : 0;
@@ -43,6 +44,7 @@ export class SqliteDb implements Db {
   readonly #statements = new Map<string, { stmt: Database.Statement; args: (p: readonly unknown[]) => unknown[] }>();
   readonly #jobs: Job[] = [];
   #draining = false;
+  readonly #checkpointer: Checkpointer | null = null;
   readonly #direct: Sql = {
     query: async <R>(text: string, params: readonly unknown[] = []) => this.#run<R>(text, params),
     exec: async (script: string) => {
@@ -50,13 +52,25 @@ export class SqliteDb implements Db {
     },
   };
 
-  constructor(file: string) {
+  /** `checkpoints` tunes the checkpoint worker of a database file (tests watch and break it). */
+  constructor(file: string, opts: { checkpoints?: Omit<CheckpointerOptions, "onFailure"> } = {}) {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     this.#db = new Database(file);
     this.#db.pragma("journal_mode = WAL");
     this.#db.pragma("synchronous = NORMAL");
     this.#db.pragma("busy_timeout = 5000");
     this.#db.pragma("foreign_keys = ON");
+    if (file !== ":memory:") {
+      this.#checkpointer = new Checkpointer(file, {
+        ...opts.checkpoints,
+        // Without the worker, commits checkpoint as SQLite does by default: slower, nothing lost.
+        onFailure: (err) => {
+          if (this.#db.open) this.#db.pragma("wal_autocheckpoint = 1000");
+          process.emitWarning(`SQLite checkpoints are back on the main thread: ${err.message}`, "RepositoriWarning");
+        },
+      });
+      this.#db.pragma(`wal_autocheckpoint = ${this.#checkpointer.safetyNetFrames}`);
+    }
   }
 
   #run<T>(text: string, params: readonly unknown[]): T[] {
@@ -95,15 +109,16 @@ export class SqliteDb implements Db {
 
   async #drain(): Promise<void> {
     for (let job = this.#jobs.shift(); job; job = this.#jobs.shift()) {
-      if (job.tx) {
-        await this.#group(job);
-        continue;
+      if (job.tx) await this.#group(job);
+      else {
+        try {
+          job.resolve(await job.run(this.#direct));
+        } catch (err) {
+          job.reject(err);
+        }
       }
-      try {
-        job.resolve(await job.run(this.#direct));
-      } catch (err) {
-        job.reject(err);
-      }
+      // After each job, not once the queue is empty: under steady load it never is.
+      this.#checkpointer?.wrote();
     }
     this.#draining = false;
   }
@@ -162,6 +177,9 @@ export class SqliteDb implements Db {
   }
 
   async close(): Promise<void> {
-    await this.#enqueue<void>(false, () => this.#db.close());
+    await this.#enqueue<void>(false, async () => {
+      await this.#checkpointer?.stop();
+      this.#db.close();
+    });
   }
 }
