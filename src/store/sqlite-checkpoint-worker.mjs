@@ -4,22 +4,20 @@
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
 
-const { file, due, delayMs, restartFrames } = workerData;
+const { file, due, delayMs } = workerData;
 const db = new Database(file);
 db.pragma("busy_timeout = 5000");
 let timer = null;
 
 /**
- * PASSIVE copies what it can without waiting for anyone. Under steady writes it never catches up with
- * the end of the WAL, and SQLite only starts the WAL over once a checkpoint has; past `restartFrames`
- * a RESTART checkpoint waits for the writer to pause, finishes, and lets the next commit start over.
+ * PASSIVE: copies what it can without waiting for anyone, so the App's writes never wait for it.
+ * Starting the WAL over is left to the App's connection (see sqlite-checkpointer.ts).
  */
 function checkpoint() {
   timer = null;
   // Commits from now on need another checkpoint: let the next one ask for it.
   Atomics.store(due, 0, 0);
-  let [result] = db.pragma("wal_checkpoint(PASSIVE)");
-  if (result.log > restartFrames) [result] = db.pragma("wal_checkpoint(RESTART)");
+  const [result] = db.pragma("wal_checkpoint(PASSIVE)");
   parentPort.postMessage(result);
 }
 

@@ -3,8 +3,11 @@ import { Worker } from "node:worker_threads";
 export interface CheckpointerOptions {
   /** How long after a write the checkpoint runs, so a burst of commits is copied in one go. */
   delayMs?: number;
-  /** WAL frames (pages) past which the checkpointer makes the WAL start over (default 4096, 16 MiB). */
-  restartFrames?: number;
+  /**
+   * WAL frames (pages) past which a commit on the App's connection checkpoints by itself, which lets
+   * the WAL start over (default 8192, 32 MiB).
+   */
+  walFrames?: number;
   /** Told what each checkpoint did (SQLite's `log`, `checkpointed` and `busy` columns). */
   onCheckpoint?: (result: { log: number; checkpointed: number; busy: number }) => void;
   /** The worker failed: the connection must checkpoint by itself again. */
@@ -17,12 +20,14 @@ export interface CheckpointerOptions {
  * WAL checkpoints on a worker thread. SQLite normally checkpoints inside the COMMIT that fills the WAL
  * past 1,000 pages, on the writer's thread, and that checkpoint's fsyncs are most of what a commit
  * costs on a real disk (measured: about half of each feeding batch's time). The App's connection
- * nudges this worker after it writes, and the worker checkpoints on its own connection. Nothing runs
- * while no one writes.
+ * nudges this worker after it writes, and the worker copies the WAL into the database on its own
+ * connection, without ever making the App's writes wait. Nothing runs while no one writes.
  *
- * The connection keeps SQLite's own checkpoint as a safety net, at `safetyNetFrames`: should writes
- * outpace the worker, commits checkpoint by themselves again, which slows the writers down as SQLite
- * always does, rather than let the WAL grow without bound.
+ * SQLite starts the WAL over only after a checkpoint has copied all of it, which a checkpoint running
+ * beside a steady stream of commits never quite does. So the App's connection keeps SQLite's own
+ * checkpoint, at `walFrames` instead of 1,000: by then the worker has copied nearly everything, the
+ * commit's checkpoint only finishes the job (one in hundreds of commits pays its fsyncs), and the WAL
+ * starts over. Should writes outpace the worker, that same checkpoint bounds the WAL.
  */
 export class Checkpointer {
   readonly #worker: Worker;
@@ -31,16 +36,13 @@ export class Checkpointer {
   #stopped = false;
   readonly #exited: Promise<void>;
   /** The `wal_autocheckpoint` for the App's connection while the worker runs. */
-  readonly safetyNetFrames: number;
+  readonly walFrames: number;
 
   constructor(file: string, opts: CheckpointerOptions) {
-    const restartFrames = opts.restartFrames ?? 4096;
-    this.safetyNetFrames = restartFrames * 4;
+    this.walFrames = opts.walFrames ?? 8192;
     this.#worker = new Worker(opts.workerUrl ?? new URL("./sqlite-checkpoint-worker.mjs", import.meta.url), {
-      workerData: { file, due: this.#due, delayMs: opts.delayMs ?? 100, restartFrames },
+      workerData: { file, due: this.#due, delayMs: opts.delayMs ?? 100 },
     });
-    // A worker must not keep the process alive; close() stops it properly.
-    this.#worker.unref();
     this.#worker.on("message", (message: { log: number; checkpointed: number; busy: number }) =>
       opts.onCheckpoint?.(message),
     );
@@ -58,6 +60,9 @@ export class Checkpointer {
         done();
       }),
     );
+    // A worker must not keep the process alive (close() stops it properly). After the listeners: adding
+    // a 'message' listener would make the worker keep the process alive again.
+    this.#worker.unref();
   }
 
   /**

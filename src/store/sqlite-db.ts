@@ -69,7 +69,7 @@ export class SqliteDb implements Db {
           process.emitWarning(`SQLite checkpoints are back on the main thread: ${err.message}`, "RepositoriWarning");
         },
       });
-      this.#db.pragma(`wal_autocheckpoint = ${this.#checkpointer.safetyNetFrames}`);
+      this.#db.pragma(`wal_autocheckpoint = ${this.#checkpointer.walFrames}`);
     }
   }
 

@@ -1,8 +1,12 @@
+import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { SqliteDb } from "../../src/store/sqlite-db.js";
+
+const run = promisify(execFile);
 
 interface Checkpoint {
   log: number;
@@ -11,13 +15,13 @@ interface Checkpoint {
 }
 
 /** A database file whose checkpoint results are kept, with a table of page-sized rows. */
-async function openWatched(restartFrames: number) {
+async function openWatched(walFrames: number) {
   const file = join(mkdtempSync(join(tmpdir(), "repositori-ckpt-")), "t.db");
   const seen: Checkpoint[] = [];
   let waiter: (() => void) | null = null;
   const db = new SqliteDb(file, {
     checkpoints: {
-      restartFrames,
+      walFrames,
       onCheckpoint: (c) => {
         seen.push(c);
         waiter?.();
@@ -45,14 +49,14 @@ async function openWatched(restartFrames: number) {
 
 describe("SQLite checkpoints on a worker thread", () => {
   it("copies the WAL into the database off the App's thread, and the WAL starts over instead of growing", async () => {
-    const { db, file, write, nextCheckpoint, walBytes } = await openWatched(150);
-    // The App's connection leaves checkpoints to the worker, keeping its own only as a safety net
-    // (4 × 150 frames, more than the 200 rows below fill).
+    const { db, file, write, nextCheckpoint, walBytes } = await openWatched(600);
+    // The App's connection leaves checkpoints to the worker, keeping its own only past 600 frames
+    // (more than the 200 rows below fill).
     expect(await db.query("PRAGMA wal_autocheckpoint")).toEqual([{ wal_autocheckpoint: 600 }]);
 
     let checkpoint = nextCheckpoint();
     await write(200);
-    // Writes stopped: the worker copies everything, then (past 150 frames) restarts the WAL.
+    // Writes stopped: the worker copies everything, and the next commit starts the WAL over.
     let result = await checkpoint;
     while (result.log > 0 && result.checkpointed < result.log) {
       checkpoint = nextCheckpoint();
@@ -82,16 +86,23 @@ describe("SQLite checkpoints on a worker thread", () => {
     const idle = `import { parentPort } from "node:worker_threads";
       parentPort.on("message", (m) => { if (m === "stop") parentPort.close(); });`;
     const db = new SqliteDb(file, {
-      checkpoints: { restartFrames: 64, workerUrl: new URL(`data:text/javascript,${encodeURIComponent(idle)}`) },
+      checkpoints: { walFrames: 256, workerUrl: new URL(`data:text/javascript,${encodeURIComponent(idle)}`) },
     });
     await db.exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB NOT NULL)");
     for (let i = 0; i < 2000; i++) {
       await db.transaction((tx) => tx.query("INSERT INTO t (k, v) VALUES ($1, zeroblob(3000))", [i]));
     }
-    // The safety net is 4 × 64 frames; the 2,000 pages written would otherwise all still be in the WAL.
+    // Commits checkpoint past 256 frames; the 2,000 pages written would otherwise all still be in the WAL.
     expect(statSync(`${file}-wal`).size).toBeLessThan(400 * 4096);
     expect(await db.query("SELECT COUNT(*) AS n FROM t")).toEqual([{ n: 2000 }]);
     await db.close();
+  });
+
+  it("does not keep a process alive that never closes the database", async () => {
+    const script = join(import.meta.dirname, "../faults/children/sqlite-left-open.ts");
+    const file = join(mkdtempSync(join(tmpdir(), "repositori-ckpt-")), "t.db");
+    const { stdout } = await run(process.execPath, ["--import", "tsx", script, file], { timeout: 20_000 });
+    expect(stdout.trim()).toBe("written 50");
   });
 
   it("when the worker fails, commits checkpoint by themselves again and nothing is lost", async () => {
