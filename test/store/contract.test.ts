@@ -433,6 +433,13 @@ forEachStore((name, open, fresh) => {
       expect(after && canView(after, rotated)).toBe(true);
       // A later upsert (the next webhook) keeps the token.
       expect((await store.upsertRepo(secret)).badgeToken).toBe(rotated);
+      // Every repo gets its own token, however many are created at once.
+      const many = await Promise.all(
+        Array.from({ length: 150 }, (_, i) => store.upsertRepo({ ...secret, id: 1000 + i, name: `secret-${i}` })),
+      );
+      const tokens = new Set(many.map((r) => r.badgeToken));
+      expect(tokens.size).toBe(150);
+      expect(tokens.has(rotated)).toBe(false);
     });
 
     it("follows a rename and lets another repo take the old name", async () => {
