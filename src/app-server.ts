@@ -120,7 +120,7 @@ export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> 
     probot,
     settings,
     async close() {
-      await new Promise<void>((done) => server.close(() => done()));
+      await server.stop();
       for (const f of features) await f.close?.();
       await store.close();
     },
