@@ -82,15 +82,6 @@ function parseJson<T>(text: string | null, fallback: T): T {
   }
 }
 
-/**
- * SQL of the sticky PR comment (tables in comment-migrations.ts). Runs unchanged on SQLite and
- * PostgreSQL.
- *
- * Concurrency: every caller that wants the comment refreshed first bumps `gen`, then tries to take
- * the lease. Only the lease holder talks to GitHub; it releases only if `gen` is still the one it
- * rendered, otherwise it renders again. So two events at once give one POST and then one PATCH,
- * never two comments, whichever process they land in.
- */
 /** A branch of a repo that PRs can have as their head. */
 interface BranchKey {
   repoId: number;
@@ -101,6 +92,15 @@ interface BranchKey {
 const branchKeyOf = (b: BranchKey) => `${b.repoId}:${b.headRepoId}:${b.ref}`;
 const MAX_PRS_PER_BRANCH = 10;
 
+/**
+ * SQL of the sticky PR comment (tables in comment-migrations.ts). Runs unchanged on SQLite and
+ * PostgreSQL.
+ *
+ * Concurrency: every caller that wants the comment refreshed first bumps `gen`, then tries to take
+ * the lease. Only the lease holder talks to GitHub; it releases only if `gen` is still the one it
+ * rendered, otherwise it renders again. So two events at once give one POST and then one PATCH,
+ * never two comments, whichever process they land in.
+ */
 export class CommentStore {
   readonly #branchLookups: BatchQueue<BranchKey, number[]>;
 
