@@ -44,10 +44,13 @@ export class SqliteDb implements Db {
   readonly #statements = new Map<string, { stmt: Database.Statement; args: (p: readonly unknown[]) => unknown[] }>();
   readonly #jobs: Job[] = [];
   #draining = false;
+  /** A statement that writes has run since the checkpoint worker was last nudged. */
+  #wrote = false;
   readonly #checkpointer: Checkpointer | null = null;
   readonly #direct: Sql = {
     query: async <R>(text: string, params: readonly unknown[] = []) => this.#run<R>(text, params),
     exec: async (script: string) => {
+      this.#wrote = true;
       this.#db.exec(script);
     },
   };
@@ -90,6 +93,7 @@ export class SqliteDb implements Db {
       this.#statements.set(text, cached);
     }
     const args = cached.args(params);
+    if (!cached.stmt.readonly) this.#wrote = true;
     if (cached.stmt.reader) return cached.stmt.all(...args) as T[];
     cached.stmt.run(...args);
     return [];
@@ -117,8 +121,12 @@ export class SqliteDb implements Db {
           job.reject(err);
         }
       }
-      // After each job, not once the queue is empty: under steady load it never is.
-      this.#checkpointer?.wrote();
+      // After each job that wrote (badge views only read), not once the queue is empty: under
+      // steady load it never is.
+      if (this.#wrote) {
+        this.#wrote = false;
+        this.#checkpointer?.wrote();
+      }
     }
     this.#draining = false;
   }
@@ -168,6 +176,7 @@ export class SqliteDb implements Db {
   /** Runs a multi-statement script (migrations); not parameterised. */
   exec(script: string): Promise<void> {
     return this.#enqueue<void>(false, () => {
+      this.#wrote = true;
       this.#db.exec(script);
     });
   }

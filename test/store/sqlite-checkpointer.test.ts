@@ -98,6 +98,25 @@ describe("SQLite checkpoints on a worker thread", () => {
     await db.close();
   });
 
+  it("runs no checkpoint for reads (badge views), only after writes", async () => {
+    const { db, write, nextCheckpoint } = await openWatched(600);
+    const afterWrite = nextCheckpoint();
+    await write(5);
+    await afterWrite;
+    let extra = false;
+    void nextCheckpoint().then(() => {
+      extra = true;
+    });
+    for (let i = 0; i < 50; i++) await db.query("SELECT COUNT(*) AS n FROM t");
+    // The worker checkpoints 100 ms after a nudge; reads must not have sent one.
+    await new Promise((done) => setTimeout(done, 300));
+    expect(extra).toBe(false);
+    const afterMore = nextCheckpoint();
+    await write(1);
+    await afterMore;
+    await db.close();
+  });
+
   it("does not keep a process alive that never closes the database", async () => {
     const script = join(import.meta.dirname, "../faults/children/sqlite-left-open.ts");
     const file = join(mkdtempSync(join(tmpdir(), "repositori-ckpt-")), "t.db");
