@@ -8,6 +8,7 @@ import { readCredentials } from "./config/credentials.js";
 import type { Env } from "./config/env.js";
 import { saveEnvFile } from "./config/save-env-file.js";
 import type { Feature, FeatureContext } from "./feature.js";
+import { lazyInstallationClients } from "./github/lazy-octokit.js";
 import { RepoSettingsCache } from "./github/repo-settings.js";
 import { apiRoutes } from "./http/api-routes.js";
 import { healthRoute } from "./http/health.js";
@@ -80,7 +81,7 @@ export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> 
       secret: credentials.webhookSecret,
       log: log.child({ name: "probot" }),
       ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
-      Octokit: countGitHubCalls(opts.Octokit ?? ProbotOctokit),
+      Octokit: lazyInstallationClients(countGitHubCalls(opts.Octokit ?? ProbotOctokit)),
     });
     const core = dashApp({ store, settings, now, onFed: features.flatMap((f) => f.onFed ?? []) });
     const middleware = await createNodeMiddleware(

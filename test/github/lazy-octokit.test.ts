@@ -1,0 +1,69 @@
+import nock from "nock";
+import pino from "pino";
+import { Probot, ProbotOctokit } from "probot";
+import { describe, expect, it } from "vitest";
+import { lazyInstallationClients } from "../../src/github/lazy-octokit.js";
+import { mockInstallationToken, PRIVATE_KEY, TestOctokit } from "../helpers/app-harness.js";
+import { examplesOf } from "../helpers/examples.js";
+
+/** A Probot whose Octokit class counts the clients it really builds. */
+function countingProbot() {
+  const built: string[] = [];
+  const Counting = TestOctokit.plugin((_octokit, options) => {
+    const auth = options.auth as { installationId?: number } | undefined;
+    built.push(auth?.installationId ? `installation ${auth.installationId}` : "app");
+  });
+  const probot = new Probot({
+    appId: 1,
+    privateKey: PRIVATE_KEY,
+    secret: "s",
+    log: pino({ level: "silent" }),
+    Octokit: lazyInstallationClients(Counting),
+  });
+  return { probot, built };
+}
+
+const push = () => {
+  const payload = structuredClone(examplesOf("push")[0]) as Record<string, unknown>;
+  payload.installation = { id: 4242 };
+  return payload;
+};
+
+describe("lazyInstallationClients", () => {
+  it("builds no installation client for an event whose handler never calls GitHub", async () => {
+    const { probot, built } = countingProbot();
+    let seen: unknown;
+    probot.on("push", async (context) => {
+      seen = context.octokit;
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: a recorded payload is untyped JSON
+    await probot.receive({ id: "d-1", name: "push", payload: push() } as any);
+    expect(seen).toBeInstanceOf(ProbotOctokit);
+    expect(built.filter((b) => b.startsWith("installation"))).toEqual([]);
+  });
+
+  it("builds the client on its first use, with the installation's token and Probot's delivery header", async () => {
+    const { probot, built } = countingProbot();
+    mockInstallationToken(4242);
+    // Answered only when both headers are there: the installation's token, and the delivery header
+    // Probot's Context adds to every event's client (recorded before the client existed, then replayed).
+    nock("https://api.github.com", { reqheaders: { authorization: "token ghs_test", "x-github-delivery": "d-2" } })
+      .get("/repos/Codertocat/Hello-World/languages")
+      .reply(200, { Dart: 1200 });
+    let languages: unknown;
+    probot.on("push", async (context) => {
+      languages = (await context.octokit.rest.repos.listLanguages({ owner: "Codertocat", repo: "Hello-World" })).data;
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: a recorded payload is untyped JSON
+    await probot.receive({ id: "d-2", name: "push", payload: push() } as any);
+    expect(languages).toEqual({ Dart: 1200 });
+    expect(built.filter((b) => b.startsWith("installation"))).toEqual(["installation 4242"]);
+  });
+
+  it("builds other clients at once", async () => {
+    const { probot, built } = countingProbot();
+    const app = await probot.auth();
+    expect(built).toContain("app");
+    expect(typeof app.request).toBe("function");
+  });
+});
