@@ -31,6 +31,49 @@ describe("BatchQueue", () => {
     expect(seen.every(([, seconds]) => seconds >= 0 && seconds < 5)).toBe(true);
   });
 
+  it("gathers calls that keep arriving turn after turn of the event loop into one batch", async () => {
+    const batches: number[][] = [];
+    const queue = new BatchQueue<number, number>(async (items) => {
+      batches.push(items);
+      return items;
+    });
+    const nextTurn = () => new Promise<void>((turn) => setImmediate(turn));
+    // As requests do under load: each reaches the queue a turn after the previous one.
+    const calls: Promise<number>[] = [];
+    for (let n = 1; n <= 4; n++) {
+      calls.push(queue.add(n));
+      await nextTurn();
+    }
+    expect(await Promise.all(calls)).toEqual([1, 2, 3, 4]);
+    expect(batches).toEqual([[1, 2, 3, 4]]);
+  });
+
+  it("stops gathering after gatherMs even while calls keep arriving", async () => {
+    const batches: number[][] = [];
+    const queue = new BatchQueue<number, number>(
+      async (items) => {
+        batches.push(items);
+        return items;
+      },
+      { gatherMs: 5, maxBatch: 100_000 },
+    );
+    let stop = false;
+    let n = 0;
+    const calls: Promise<number>[] = [];
+    const trickle = () => {
+      if (stop) return;
+      calls.push(queue.add(n++));
+      setImmediate(trickle);
+    };
+    trickle();
+    // The first batch runs although the trickle never pauses (without the time limit this would hang).
+    await calls[0];
+    stop = true;
+    await Promise.all(calls);
+    expect(batches[0]?.length).toBeGreaterThan(1);
+    expect(batches.flat()).toEqual(Array.from({ length: n }, (_, i) => i));
+  });
+
   it("caps a batch at maxBatch items", async () => {
     const sizes: number[] = [];
     const queue = new BatchQueue<number, number>(
@@ -78,15 +121,22 @@ describe("BatchQueue", () => {
     const stalled = new Promise<void>((done) => {
       release = done;
     });
+    let started: () => void = () => undefined;
+    const firstStarted = new Promise<void>((done) => {
+      started = done;
+    });
     const queue = new BatchQueue<number, number>(
       async (items) => {
-        if (items.includes(1)) await stalled;
+        if (items.includes(1)) {
+          started();
+          await stalled;
+        }
         return items;
       },
       { maxWaitMs: 30 },
     );
     const first = queue.add(1);
-    await new Promise((done) => setImmediate(done));
+    await firstStarted;
     // The first batch is now stuck; the second call waits behind it and gives up on its own.
     const second = await queue.add(2).catch((err: unknown) => err);
     expect(second).toBeInstanceOf(StoreBusyError);
