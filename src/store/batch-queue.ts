@@ -15,6 +15,8 @@ interface Waiting<I, O> {
  */
 export class StoreBusyError extends Error {
   override name = "StoreBusyError";
+  /** What the webhook answers (Probot's middleware takes a handler error's `status`): try again later. */
+  readonly status = 503;
 }
 
 /**

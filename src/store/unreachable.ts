@@ -24,6 +24,8 @@ const UNREACHABLE_MESSAGES = [/timeout exceeded when trying to connect/i, /conne
  */
 export class DatabaseUnreachableError extends Error {
   override name = "DatabaseUnreachableError";
+  /** What the webhook answers (Probot's middleware takes a handler error's `status`): try again later. */
+  readonly status = 503;
   constructor(reason: string, options?: { cause?: unknown }) {
     super(`database unreachable: ${reason}`, options);
   }

@@ -141,6 +141,8 @@ describe("BatchQueue", () => {
     const second = await queue.add(2).catch((err: unknown) => err);
     expect(second).toBeInstanceOf(StoreBusyError);
     expect((second as Error).message).toMatch(/^the database is too slow: gave up after waiting \d+ ms$/);
+    // Probot's webhook middleware answers with a handler error's `status`: "try again later".
+    expect((second as StoreBusyError).status).toBe(503);
     release();
     expect(await first).toBe(1);
     expect(await queue.add(3)).toBe(3);
