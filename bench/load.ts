@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import autocannon, { type RawRequest } from "autocannon";
 import { asDartRepo, examplesOf } from "../test/helpers/examples.js";
+import type { CpuPerRequest } from "./cpu.js";
 
 export interface Measured {
   /** 2xx answers per second. */
@@ -10,6 +11,8 @@ export interface Measured {
   p99: number;
   ok: number;
   failed: number;
+  /** CPU spent per answered request, where it was measured (see withCpu). */
+  cpu?: CpuPerRequest;
 }
 
 /** Runs autocannon against `url` and keeps the figures the table needs. */

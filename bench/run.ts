@@ -96,6 +96,22 @@ function webhookRows(
     },
     {
       area: "Webhooks, 1 repo",
+      measure: "CPU per delivery at full speed, median of rounds: server (+ PostgreSQL) / load generator",
+      values: Object.fromEntries(
+        Object.entries(rounds).flatMap(([k, runs]) => {
+          const cpus = (runs ?? []).flatMap((m) => (m.cpu ? [m.cpu] : []));
+          if (cpus.length === 0) return [];
+          const us = (n: number) => `${Math.round(n)} µs`;
+          const server = us(median(cpus.map((c) => c.server)));
+          const pg = cpus.every((c) => c.postgres !== undefined)
+            ? ` + ${us(median(cpus.map((c) => c.postgres ?? 0)))}`
+            : "";
+          return [[COLUMN[k as StoreKind], `${server}${pg} / ${us(median(cpus.map((c) => c.loadGenerator)))}`]];
+        }),
+      ),
+    },
+    {
+      area: "Webhooks, 1 repo",
       measure: "deliveries per feeding transaction at full speed, first round (mean)",
       values: each((r) => (r.meanBatch ? r.meanBatch.toFixed(1) : undefined)),
     },

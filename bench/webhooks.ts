@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { FAULT_SECRET, startAppProcess } from "../test/faults/app-process.js";
 import type { FakeGitHub } from "../test/faults/fake-github.js";
 import { http } from "../test/helpers/http.js";
+import { withCpu } from "./cpu.js";
 import { type BenchDatabase, benchDatabase, type StoreKind } from "./databases.js";
 import { type Measured, measure, measureAtRate, peakRss, signedPushes } from "./load.js";
 
@@ -53,7 +54,9 @@ export async function benchWebhooks(opts: {
     const base = { url: server.url, connections: opts.connections, make };
     await measure({ ...base, seconds: Math.min(3, opts.seconds) });
     const before = await feedBatchMetrics(server.url);
-    const max = await measure({ ...base, seconds: opts.seconds });
+    const max = await withCpu(server.child.pid, opts.target === "postgres", () =>
+      measure({ ...base, seconds: opts.seconds }),
+    );
     const after = await feedBatchMetrics(server.url);
     const meanBatch =
       before && after && after.count > before.count
