@@ -11,7 +11,7 @@ interface Waiting<I, O> {
 /**
  * A call that waited too long for its turn: the database is too slow to keep up (a stalled batch,
  * a lock held elsewhere). The call did not reach the database (a feeding: nothing of it was stored);
- * the delivery is answered with 5xx, so GitHub shows it as failed and it can be redelivered.
+ * the delivery is answered with 503, so GitHub shows it as failed and it can be redelivered.
  */
 export class StoreBusyError extends Error {
   override name = "StoreBusyError";
@@ -40,7 +40,7 @@ export class BatchQueue<I, O> {
       gatherMs?: number;
       /**
        * Longest a call may wait for its batch to start (default 5 s) before it fails with
-       * StoreBusyError: a webhook then gets a 5xx well within GitHub's 10 s, instead of waiting
+       * StoreBusyError: a webhook then gets a 503 well within GitHub's 10 s, instead of waiting
        * behind a stalled database until Probot answers "still processing".
        */
       maxWaitMs?: number;
@@ -87,7 +87,7 @@ export class BatchQueue<I, O> {
    * Under load, requests that are still on their way (signature check, handlers) then join this batch
    * instead of starting the next one: at full speed the feeding batches doubled in size (about 10 to
    * about 20 of 32 requests in flight), and a batch's fixed cost (its commit, a dozen statements) was
-   * most of what a delivery cost. A lone call waits one turn.
+   * about half of what storing a delivery cost in batches of 10. A lone call waits one turn.
    */
   async #gather(): Promise<void> {
     const until = performance.now() + (this.opts.gatherMs ?? 2);

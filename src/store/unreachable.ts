@@ -19,7 +19,7 @@ const UNREACHABLE_CODES = new Set([
 const UNREACHABLE_MESSAGES = [/timeout exceeded when trying to connect/i, /connection terminated/i, /not queryable/i];
 
 /**
- * The database could not be reached (refused, timed out, connection dropped). Webhooks answer 5xx
+ * The database could not be reached (refused, timed out, connection dropped). Webhooks answer 503
  * with this, so GitHub records the failure and the operator can redeliver once the database is back.
  */
 export class DatabaseUnreachableError extends Error {
