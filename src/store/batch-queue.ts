@@ -44,6 +44,13 @@ export class BatchQueue<I, O> {
        * behind a stalled database until Probot answers "still processing".
        */
       maxWaitMs?: number;
+      /**
+       * Longest a call may wait for its answer in all (default 8 s). Probot answers a webhook
+       * `202 still processing` after 9 s, which GitHub counts as delivered: a feeding the database has
+       * not confirmed by then must fail with StoreBusyError (503) instead. Its batch may still commit;
+       * a redelivery then changes nothing.
+       */
+      answerWithinMs?: number;
       /** Told each batch's size and how long storing it took (failed batches too), for metrics. */
       onBatch?: (size: number, seconds: number) => void;
     } = {},
@@ -67,6 +74,7 @@ export class BatchQueue<I, O> {
       const batch = this.#notExpired(this.#waiting.splice(0, this.#maxBatch));
       if (batch.length === 0) continue;
       const started = performance.now();
+      const stopWatch = this.#watchDeadlines(batch);
       try {
         await this.#settle(batch);
         this.opts.onBatch?.(batch.length, (performance.now() - started) / 1000);
@@ -77,9 +85,46 @@ export class BatchQueue<I, O> {
           continue;
         }
         for (const w of this.#notExpired(batch)) await this.#settle([w]).catch(w.reject);
+      } finally {
+        stopWatch();
       }
     }
     this.#running = false;
+  }
+
+  /**
+   * Fails the calls of a running batch that reach `answerWithinMs` before it settles (one timer per
+   * batch, for its oldest call first). Returns the function that stops watching.
+   */
+  #watchDeadlines(batch: Waiting<I, O>[]): () => void {
+    const within = this.opts.answerWithinMs ?? 8000;
+    let timer: NodeJS.Timeout | null = null;
+    const watch = (from: number) => {
+      const next = batch.slice(from);
+      const oldest = next[0];
+      if (!oldest) return;
+      timer = setTimeout(
+        () => {
+          const now = performance.now();
+          const late = next.filter((w) => now - w.since >= within);
+          for (const w of late) {
+            w.reject(
+              new StoreBusyError(
+                `the database did not confirm the write within ${Math.round(now - w.since)} ms; ` +
+                  "it may still be stored, and a redelivery changes nothing",
+              ),
+            );
+          }
+          watch(from + late.length);
+        },
+        Math.max(0, oldest.since + within - performance.now()) + 1,
+      );
+      timer.unref();
+    };
+    watch(0);
+    return () => {
+      if (timer) clearTimeout(timer);
+    };
   }
 
   /**

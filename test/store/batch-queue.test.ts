@@ -147,4 +147,30 @@ describe("BatchQueue", () => {
     expect(await first).toBe(1);
     expect(await queue.add(3)).toBe(3);
   });
+  it("fails the calls of a batch the database has not confirmed within answerWithinMs, and carries on after", async () => {
+    let release: () => void = () => undefined;
+    const stalled = new Promise<void>((done) => {
+      release = done;
+    });
+    const stored: number[] = [];
+    const queue = new BatchQueue<number, number>(
+      async (items) => {
+        if (items.includes(1)) await stalled;
+        stored.push(...items);
+        return items;
+      },
+      { answerWithinMs: 40 },
+    );
+    const late = await queue.add(1).catch((err: unknown) => err);
+    // Answered before Probot's "still processing", although the batch is still running.
+    expect(late).toBeInstanceOf(StoreBusyError);
+    expect((late as Error).message).toMatch(
+      /^the database did not confirm the write within \d+ ms; it may still be stored, and a redelivery changes nothing$/,
+    );
+    expect(stored).toEqual([]);
+    release();
+    expect(await queue.add(2)).toBe(2);
+    // The batch that was given up on still finished (a redelivery of it would change nothing).
+    expect(stored).toEqual([1, 2]);
+  });
 });
