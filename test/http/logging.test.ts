@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
+import { createLogger } from "../../src/logger.js";
 import { mockInstallationToken, mockNoConfig, PRIVATE_KEY, startApp, WEBHOOK_SECRET } from "../helpers/app-harness.js";
 import { dartPayload } from "../helpers/examples.js";
 
@@ -32,5 +33,34 @@ describe("logs", () => {
     expect(text).not.toContain(keyBody);
     expect(text).not.toContain(WEBHOOK_SECRET);
     expect(text).not.toContain("ghs_test");
+  });
+
+  it("leave a delivery's payload out of the errors they log, keeping its id", async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const app = await startApp({ log: createLogger({ LOG_LEVEL: "info", LOG_FORMAT: "json" }, sink) });
+    const push = dartPayload("push", undefined, (p) => (p.commits as unknown[]).length > 0);
+    const marker = "private-commit-message-7f3a";
+    (push.head_commit as Record<string, unknown>).message = marker;
+    try {
+      // A stranger's text (bad signature), then a delivery whose handler fails (the store is gone).
+      expect((await app.deliver("push", push, { id: "bad-signature", secret: "not-the-secret" })).status).toBe(400);
+      mockInstallationToken();
+      mockNoConfig("Codertocat", "Hello-World");
+      await app.store.close();
+      expect((await app.deliver("push", push, { id: "failing-handler" })).status).toBeGreaterThanOrEqual(500);
+    } finally {
+      await app.close().catch(() => undefined);
+    }
+    const text = lines.join("");
+    expect(text).toContain("bad-signature");
+    expect(text).toContain("failing-handler");
+    expect(text).toContain('"payload":"[redacted]"');
+    expect(text).not.toContain(marker);
   });
 });
