@@ -24,6 +24,8 @@ const isInstallationClient = (options: unknown): boolean =>
  * Until then the client only records what Probot's Context does to every event's client: add a
  * `request` hook (the `x-github-delivery` header) and mark it with a symbol. Both are replayed onto the
  * real client when it is built. Anything else (a request, `rest`, `paginate`, `auth`, ...) builds it.
+ * Should a Probot release touch more than that, its test (an event that never calls GitHub builds no
+ * client) fails on the upgrade.
  */
 export function lazyInstallationClients(Octokit: OctokitClass): OctokitClass {
   return new Proxy(Octokit, {
@@ -78,7 +80,7 @@ function deferred(build: () => Octokit, prototype: object): Octokit {
     ownKeys: () => Reflect.ownKeys(materialise()),
     getOwnPropertyDescriptor: (_, key) => {
       const descriptor = Reflect.getOwnPropertyDescriptor(materialise(), key);
-      // A proxy may only report an own property as configurable if its target has it.
+      // A proxy may report a property as non-configurable only if its target (an empty stand-in) has it so.
       return descriptor ? { ...descriptor, configurable: true } : undefined;
     },
     defineProperty: (_, key, descriptor) => Reflect.defineProperty(materialise(), key, descriptor),
