@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { refreshPrComment } from "../../src/comments/upsert.js";
 import type { PrInfo } from "../../src/store/comment-store.js";
 import type { RepoRef } from "../../src/store/store.js";
+import { signal } from "../helpers/signal.js";
 import { forEachStore } from "../helpers/stores.js";
 import {
   API,
@@ -116,33 +117,27 @@ describe("CommentStore and the comment upsert on both databases", () => {
 
       const posted: Recorder = { bodies: [] };
       const patched: Recorder = { bodies: [] };
-      let postStarted: () => void = () => undefined;
-      const postReached = new Promise<void>((done) => {
-        postStarted = done;
-      });
-      let openGate: () => void = () => undefined;
-      const gate = new Promise<void>((done) => {
-        openGate = done;
-      });
+      const postReached = signal();
+      const gate = signal();
       mockListComments("dart-lang", "dash", 7);
       nock(API)
         .post("/repos/dart-lang/dash/issues/7/comments")
         .reply(201, async (request: Request) => {
           posted.bodies.push(await request.json());
-          postStarted();
-          await gate;
+          postReached.fire();
+          await gate.promise;
           return { id: 4242 };
         });
       mockUpdateComment("dart-lang", "dash", 4242, patched);
 
       const running = refreshPrComment(first, target(), { create: true });
-      await postReached;
+      await postReached.promise;
       const reviewed = await feed(second.store as never, repo, [
         { login: "bob", food: "tteokbokki", count: 1, sourceKey: "review:9" },
       ]);
       await second.comments.recordFeedings(key, reviewed.applied, reviewed.users, reviewed.repo.xpBefore);
       expect(await refreshPrComment(second, target(), { create: true })).toBe("queued");
-      openGate();
+      gate.fire();
       expect(await running).toBe("created");
 
       const postBody = (posted.bodies[0] as { body: string }).body;

@@ -9,6 +9,7 @@ import type { SqlStore } from "../../src/store/sql-store.js";
 import { loadRepoDash } from "../../src/views/load-dash.js";
 import { type Harness, mockConfig, mockInstallationToken, mockNoConfig, startApp } from "../helpers/app-harness.js";
 import { dartPayload } from "../helpers/examples.js";
+import { signal } from "../helpers/signal.js";
 import {
   API,
   appComment,
@@ -188,29 +189,23 @@ describe("the sticky PR comment", () => {
   it("two events for the same PR at once: one POST, then one PATCH showing both", async () => {
     firstEvent();
     mockListComments(OWNER, REPO, PR);
-    let postStarted: () => void = () => undefined;
-    const postReached = new Promise<void>((done) => {
-      postStarted = done;
-    });
-    let openGate: () => void = () => undefined;
-    const gate = new Promise<void>((done) => {
-      openGate = done;
-    });
+    const postReached = signal();
+    const gate = signal();
     nock(API)
       .post(`/repos/${OWNER}/${REPO}/issues/${PR}/comments`)
       .reply(201, async (request: Request) => {
         posted.bodies.push(await request.json());
-        postStarted();
-        await gate;
+        postReached.fire();
+        await gate.promise;
         return { id: COMMENT_ID };
       });
     mockUpdateComment(OWNER, REPO, COMMENT_ID, patched);
 
     const first = receive("pull_request", opened());
-    await postReached;
+    await postReached.promise;
     // The review lands while the first event is still posting: it must not post a second comment.
     await receive("pull_request_review", review("octocat", 502));
-    openGate();
+    gate.fire();
     await first;
 
     expect(posted.bodies).toHaveLength(1);

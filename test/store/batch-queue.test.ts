@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BatchQueue, StoreBusyError } from "../../src/store/batch-queue.js";
 import { DatabaseUnreachableError } from "../../src/store/unreachable.js";
+import { signal } from "../helpers/signal.js";
 
 describe("BatchQueue", () => {
   it("stores the calls made together as one batch, and later calls as the next", async () => {
@@ -117,45 +118,36 @@ describe("BatchQueue", () => {
   });
 
   it("fails calls stuck behind a stalled batch once they have waited maxWaitMs, and carries on after", async () => {
-    let release: () => void = () => undefined;
-    const stalled = new Promise<void>((done) => {
-      release = done;
-    });
-    let started: () => void = () => undefined;
-    const firstStarted = new Promise<void>((done) => {
-      started = done;
-    });
+    const stalled = signal();
+    const firstStarted = signal();
     const queue = new BatchQueue<number, number>(
       async (items) => {
         if (items.includes(1)) {
-          started();
-          await stalled;
+          firstStarted.fire();
+          await stalled.promise;
         }
         return items;
       },
       { maxWaitMs: 30 },
     );
     const first = queue.add(1);
-    await firstStarted;
+    await firstStarted.promise;
     // The first batch is now stuck; the second call waits behind it and gives up on its own.
     const second = await queue.add(2).catch((err: unknown) => err);
     expect(second).toBeInstanceOf(StoreBusyError);
     expect((second as Error).message).toMatch(/^the database is too slow: gave up after waiting \d+ ms$/);
     // Probot's webhook middleware answers with a handler error's `status`: "try again later".
     expect((second as StoreBusyError).status).toBe(503);
-    release();
+    stalled.fire();
     expect(await first).toBe(1);
     expect(await queue.add(3)).toBe(3);
   });
   it("fails the calls of a batch the database has not confirmed within answerWithinMs, and carries on after", async () => {
-    let release: () => void = () => undefined;
-    const stalled = new Promise<void>((done) => {
-      release = done;
-    });
+    const stalled = signal();
     const stored: number[] = [];
     const queue = new BatchQueue<number, number>(
       async (items) => {
-        if (items.includes(1)) await stalled;
+        if (items.includes(1)) await stalled.promise;
         stored.push(...items);
         return items;
       },
@@ -168,7 +160,7 @@ describe("BatchQueue", () => {
       /^the database did not confirm the write within \d+ ms; it may still be stored, and a redelivery changes nothing$/,
     );
     expect(stored).toEqual([]);
-    release();
+    stalled.fire();
     expect(await queue.add(2)).toBe(2);
     // The batch that was given up on still finished (a redelivery of it would change nothing).
     expect(stored).toEqual([1, 2]);
