@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Db, Sql } from "./db.js";
+import { retryWhileBusy } from "./sqlite-busy.js";
 import { Checkpointer, type CheckpointerOptions } from "./sqlite-checkpointer.js";
 
 function normalise(value: unknown): unknown {
@@ -59,9 +60,9 @@ export class SqliteDb implements Db {
   constructor(file: string, opts: { checkpoints?: Omit<CheckpointerOptions, "onFailure"> } = {}) {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     this.#db = new Database(file);
-    this.#db.pragma("journal_mode = WAL");
-    this.#db.pragma("synchronous = NORMAL");
     this.#db.pragma("busy_timeout = 5000");
+    retryWhileBusy(() => this.#db.pragma("journal_mode = WAL"), { forMs: 5000 });
+    this.#db.pragma("synchronous = NORMAL");
     this.#db.pragma("foreign_keys = ON");
     if (file !== ":memory:") {
       this.#checkpointer = new Checkpointer(file, {
