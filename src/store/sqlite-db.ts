@@ -176,10 +176,7 @@ export class SqliteDb implements Db {
 
   /** Runs a multi-statement script (migrations); not parameterised. */
   exec(script: string): Promise<void> {
-    return this.#enqueue<void>(false, () => {
-      this.#wrote = true;
-      this.#db.exec(script);
-    });
+    return this.#enqueue<void>(false, () => this.#direct.exec(script));
   }
 
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {

@@ -1,5 +1,4 @@
 import type { AddressInfo } from "node:net";
-import { Writable } from "node:stream";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { dayKey } from "../../src/domain/time.js";
@@ -19,6 +18,7 @@ import type { RepoRef, Store } from "../../src/store/store.js";
 import { DEFAULT_DISPLAY } from "../../src/views/load-dash.js";
 import { startTcpProxy } from "../faults/tcp-proxy.js";
 import { type HttpResponse, http } from "../helpers/http.js";
+import { logSink } from "../helpers/log-sink.js";
 import { createTestDatabase, storeAvailable } from "../helpers/stores.js";
 import { expectSafeSvg } from "../render/svg-checks.js";
 
@@ -54,13 +54,7 @@ interface CardServer {
 async function serveCards(store: Store): Promise<CardServer> {
   let clock = new Date("2026-04-10T12:00:00Z");
   const now = () => clock;
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      logs.push(String(chunk));
-      done();
-    },
-  });
+  const { sink, lines: logs } = logSink();
   const log = pino({ level: "warn" }, sink);
   const renderer = new CardRenderer(await loadCardFonts());
   const server = createHttpServer([cardRoutes({ views: new CardViews({ store, now }), renderer, now, log })], log);

@@ -1,25 +1,13 @@
-import { Writable } from "node:stream";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
 import { mockInstallationToken, mockNoConfig, PRIVATE_KEY, startApp, WEBHOOK_SECRET } from "../helpers/app-harness.js";
 import { dartPayload } from "../helpers/examples.js";
-
-/** A log destination that keeps what is written, for the assertions. */
-function captured() {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { sink, text: () => lines.join("") };
-}
+import { logSink } from "../helpers/log-sink.js";
 
 describe("logs", () => {
   it("carry the delivery id and never a secret, even at trace level", async () => {
-    const { sink, text } = captured();
+    const { sink, text } = logSink();
     const app = await startApp({ log: pino({ level: "trace" }, sink) });
     try {
       mockInstallationToken();
@@ -41,7 +29,7 @@ describe("logs", () => {
   });
 
   it("leave a delivery's payload out of the errors they log, keeping its id", async () => {
-    const { sink, text } = captured();
+    const { sink, text } = logSink();
     const app = await startApp({ log: createLogger({ LOG_LEVEL: "info", LOG_FORMAT: "json" }, sink) });
     const push = dartPayload("push", undefined, (p) => (p.commits as unknown[]).length > 0);
     const marker = "private-commit-message-7f3a";

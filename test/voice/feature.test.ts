@@ -14,6 +14,7 @@ import { lambdaCostMicros } from "../../src/voice/budget.js";
 import { type VoiceFeature, type VoiceFeatureOptions, voiceFeature } from "../../src/voice/feature.js";
 import { type Harness, mockConfig, mockInstallationToken, mockNoConfig, startApp } from "../helpers/app-harness.js";
 import { dartPayload } from "../helpers/examples.js";
+import { signal } from "../helpers/signal.js";
 import { deadUrl, type FakeEngine, startFakeEngine } from "./fake-voicevox.js";
 import { walkMp3 } from "./mp3-frames.js";
 
@@ -194,15 +195,12 @@ describe("Dash speaks in a merged PR", () => {
   });
 
   it("answers the webhook before the reaction is done", async () => {
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
+    const gate = signal();
     await start(
       {},
       {
         publish: async (reaction, target) => {
-          await gate;
+          await gate.promise;
           published.push({ reaction, target });
         },
       },
@@ -212,7 +210,7 @@ describe("Dash speaks in a merged PR", () => {
     // The delivery is answered while the reaction is still waiting to be shown.
     expect(res?.status).toBe(200);
     expect(published).toEqual([]);
-    release();
+    gate.fire();
     await voice.idle();
     expect(published.at(-1)?.reaction.audioUrl).toMatch(/^http:\/\/dash\.test\/audio\/[0-9a-f]{64}\.mp3$/);
     expect(published.at(-1)?.target).toMatchObject({ owner: OWNER, repo: REPO, prNumber: PR });
