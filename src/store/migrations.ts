@@ -1,6 +1,9 @@
 import type { Migration } from "./db.js";
 
-/** The feeding log (an audit trail; counters above are what reads use). Only the id column differs by dialect. */
+/**
+ * The feeding log (an audit trail; counters above are what reads use). Only the id column differs by
+ * dialect. Its index by delivery id is dropped again by core-004.
+ */
 function feedingLog(idColumn: string): string {
   return `
 CREATE TABLE feedings (
@@ -119,5 +122,11 @@ UPDATE repos SET contributor_count = (
   SELECT COUNT(*) FROM contributors c WHERE c.repo_id = repos.id AND c.opted_out = 0 AND c.xp > 0
 );
 `,
+  },
+  {
+    // Nothing reads the feeding log by delivery id, and each feeding inserted a random key into this
+    // index: on SQLite that was a quarter of the pages every feeding batch wrote to the WAL.
+    id: "core-004-drop-feedings-by-delivery",
+    sql: "DROP INDEX IF EXISTS feedings_by_delivery;",
   },
 ];
