@@ -2,6 +2,7 @@ import examples from "@octokit/webhooks-examples" with { type: "json" };
 import { FAULT_SECRET, startAppProcess } from "../test/faults/app-process.js";
 import type { FakeGitHub } from "../test/faults/fake-github.js";
 import { inParallel, keepAlive, post } from "../test/faults/push-load.js";
+import { builtEntries } from "./built.js";
 import { benchDatabase } from "./databases.js";
 
 export interface ReplayRun {
@@ -18,7 +19,12 @@ export interface ReplayRun {
  */
 export async function replayExamples(github: FakeGitHub): Promise<ReplayRun> {
   const db = await benchDatabase("sqlite");
-  const app = await startAppProcess({ databaseUrl: db.url, githubUrl: github.url, env: { LOG_LEVEL: "fatal" } });
+  const app = await startAppProcess({
+    databaseUrl: db.url,
+    githubUrl: github.url,
+    env: { LOG_LEVEL: "fatal" },
+    entry: (await builtEntries()).app,
+  });
   try {
     const deliveries = (examples as unknown as { name: string; examples: Record<string, unknown>[] }[]).flatMap(
       (entry) =>

@@ -1,5 +1,6 @@
 // Card benchmark: fresh render times (after warm-up) and the warm throughput of GET /dash/:owner/:repo.svg
 // on the running App, against a bare node:http server answering a fixed buffer, in the same run.
+
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,6 +15,7 @@ import { openStore } from "../src/store/open-store.js";
 import { DEFAULT_DISPLAY } from "../src/views/load-dash.js";
 import { startAppProcess } from "../test/faults/app-process.js";
 import { http } from "../test/helpers/http.js";
+import { builtEntries } from "./built.js";
 import { measure } from "./load.js";
 import { fmt, printTable } from "./table.js";
 
@@ -120,7 +122,12 @@ async function startFedApp() {
   });
   await store.close();
   // Badge views make no GitHub calls: the API URL points at a closed port on purpose.
-  const app = await startAppProcess({ databaseUrl, githubUrl: "http://127.0.0.1:9", env: { LOG_LEVEL: "error" } });
+  const app = await startAppProcess({
+    databaseUrl,
+    githubUrl: "http://127.0.0.1:9",
+    env: { LOG_LEVEL: "error" },
+    entry: (await builtEntries()).app,
+  });
   return {
     url: app.url,
     async stop() {

@@ -4,6 +4,7 @@ import { loadRepoDash } from "../src/views/load-dash.js";
 import { startAppProcess } from "../test/faults/app-process.js";
 import type { FakeGitHub } from "../test/faults/fake-github.js";
 import { http } from "../test/helpers/http.js";
+import { builtEntries } from "./built.js";
 import { benchDatabase, type StoreKind } from "./databases.js";
 import { type Measured, measure, peakRss } from "./load.js";
 import { seedRepo } from "./seed.js";
@@ -56,7 +57,12 @@ export async function benchGrowth(opts: { kind: StoreKind; github: FakeGitHub; s
     };
     const stateMs = { small: await time("small"), large: await time("large") };
 
-    const app = await startAppProcess({ databaseUrl: db.url, githubUrl: opts.github.url, env: { LOG_LEVEL: "error" } });
+    const app = await startAppProcess({
+      databaseUrl: db.url,
+      githubUrl: opts.github.url,
+      env: { LOG_LEVEL: "error" },
+      entry: (await builtEntries()).app,
+    });
     try {
       const callsBefore = opts.github.total();
       const run = (path: string) => measure({ url: app.url, path, connections: 16, seconds: opts.seconds });

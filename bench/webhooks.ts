@@ -1,7 +1,7 @@
-import { resolve } from "node:path";
 import { FAULT_SECRET, startAppProcess } from "../test/faults/app-process.js";
 import type { FakeGitHub } from "../test/faults/fake-github.js";
 import { http } from "../test/helpers/http.js";
+import { builtEntries } from "./built.js";
 import { withCpu } from "./cpu.js";
 import { type BenchDatabase, benchDatabase, type StoreKind } from "./databases.js";
 import { type Measured, measure, measureAtRate, peakRss, signedPushes } from "./load.js";
@@ -17,8 +17,6 @@ export interface WebhookRun {
   meanBatch?: number;
   peakRssBytes: number;
 }
-
-const NOOP_APP = resolve(import.meta.dirname, "noop-app.ts");
 
 /**
  * Signed pushes for a Dart repo against one server process: a warm-up, full speed, then a steady 200
@@ -42,11 +40,12 @@ export async function benchWebhooks(opts: {
     url.searchParams.set("options", `${url.searchParams.get("options") ?? ""} ${opts.pgSettings}`.trim());
     databaseUrl = url.toString();
   }
+  const entries = await builtEntries();
   const server = await startAppProcess({
     databaseUrl,
     githubUrl: opts.github.url,
     env: { LOG_LEVEL: "error" },
-    ...(opts.target === "noop" ? { entry: NOOP_APP } : {}),
+    entry: opts.target === "noop" ? entries.noop : entries.app,
   });
   try {
     const tag = `bench-${opts.target}-${Date.now()}`;

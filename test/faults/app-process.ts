@@ -37,7 +37,10 @@ export async function startAppProcess(opts: {
   databaseUrl: string;
   githubUrl: string;
   env?: Record<string, string>;
-  /** Another entry file to run instead of the App (the benchmark's no-op baseline). */
+  /**
+   * Another entry file to run instead of the App (the benchmark's no-op baseline, or a built one). A
+   * `.js` file runs on plain node, as `npm start` runs `dist/main.js`; TypeScript runs under tsx.
+   */
   entry?: string;
   /** Extra options for node itself (e.g. `--cpu-prof` to profile the App under load). */
   nodeArgs?: string[];
@@ -45,7 +48,9 @@ export async function startAppProcess(opts: {
   const port = await freePort();
   // Its own working directory: no stray .env is read, and relative data paths stay out of the repo.
   const cwd = mkdtempSync(join(tmpdir(), "repositori-app-"));
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), "--import", TSX, opts.entry ?? MAIN], {
+  const entry = opts.entry ?? MAIN;
+  const loader = entry.endsWith(".ts") ? ["--import", TSX] : [];
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...loader, entry], {
     cwd,
     env: {
       PATH: process.env.PATH ?? "",

@@ -1,0 +1,31 @@
+// The benchmark measures what operators run: `npm start` runs the esbuild bundle in dist/ on plain node,
+// not the TypeScript sources under tsx (whose transform adds work of its own, e.g. naming every
+// closure it creates). The no-op baseline is bundled the same way, so both sides run alike.
+import { execFileSync } from "node:child_process";
+import { resolve } from "node:path";
+import { build } from "esbuild";
+
+const ROOT = resolve(import.meta.dirname, "..");
+
+let built: Promise<{ app: string; noop: string }> | undefined;
+
+/** Builds the App (as `npm start` does) and the no-op app once per run; returns their entry files. */
+export function builtEntries(): Promise<{ app: string; noop: string }> {
+  built ??= (async () => {
+    execFileSync(process.execPath, [resolve(ROOT, "scripts/build.mjs")], { cwd: ROOT, stdio: "inherit" });
+    // Under node_modules, so that its imports (probot, pino) resolve as the App's do.
+    const noop = resolve(ROOT, "node_modules/.cache/repositori-bench/noop-app.js");
+    await build({
+      entryPoints: [resolve(ROOT, "bench/noop-app.ts")],
+      outfile: noop,
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      format: "esm",
+      packages: "external",
+      logLevel: "warning",
+    });
+    return { app: resolve(ROOT, "dist/main.js"), noop };
+  })();
+  return built;
+}
