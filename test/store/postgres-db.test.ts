@@ -83,6 +83,31 @@ describe.skipIf(!storeAvailable("postgres"))("PostgresDb", () => {
     }
   });
 
+  it("prepares a group of statements on its second run, not its first, unless prepare=false", async () => {
+    await open(target.url).exec("CREATE TABLE prep_a (k TEXT PRIMARY KEY); CREATE TABLE prep_b (k TEXT PRIMARY KEY)");
+    const group = (k: string) => [
+      { text: "INSERT INTO prep_a (k) VALUES ($1) ON CONFLICT DO NOTHING RETURNING k", params: [k] },
+      { text: "INSERT INTO prep_b (k) VALUES ($1) ON CONFLICT DO NOTHING", params: [k] },
+    ];
+    for (const prepare of ["false", "true"]) {
+      // One connection, so that the statements it has prepared are the ones pg_prepared_statements lists.
+      const db = open(variant(target.url, { pool_max: "1", prepare }));
+      const preparedGroups = async () => {
+        const [row] = await db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement LIKE 'WITH q0 AS (INSERT INTO prep_a%'",
+        );
+        return row?.n;
+      };
+      const run = (k: string) => db.transaction(async (tx) => (await tx.all?.(group(`${prepare}-${k}`)))?.[0]);
+      expect(await run("1")).toEqual([{ k: `${prepare}-1` }]);
+      expect(await preparedGroups()).toBe(0);
+      expect(await run("2")).toEqual([{ k: `${prepare}-2` }]);
+      expect(await run("3")).toEqual([{ k: `${prepare}-3` }]);
+      expect(await preparedGroups()).toBe(prepare === "true" ? 1 : 0);
+    }
+    expect(await open(target.url).query("SELECT count(*)::int AS n FROM prep_b")).toEqual([{ n: 6 }]);
+  });
+
   it("never opens more connections than pool_max", async () => {
     const db = open(variant(target.url, { pool_max: "3" }));
     const rows = await Promise.all(
