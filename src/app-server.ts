@@ -45,6 +45,8 @@ export interface BuildOptions {
   /** Octokit class for Probot (tests pass one with retries and throttling off). */
   Octokit?: typeof import("probot").ProbotOctokit;
   cwd?: string;
+  /** How long a feeding delivery may take to be stored before it fails with 503 (tests shorten it). */
+  answerWithinMs?: number;
 }
 
 export interface BuiltApp {
@@ -83,7 +85,13 @@ export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> 
       ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
       Octokit: lazyInstallationClients(countGitHubCalls(opts.Octokit ?? ProbotOctokit)),
     });
-    const core = dashApp({ store, settings, now, onFed: features.flatMap((f) => f.onFed ?? []) });
+    const core = dashApp({
+      store,
+      settings,
+      now,
+      onFed: features.flatMap((f) => f.onFed ?? []),
+      ...(opts.answerWithinMs ? { answerWithinMs: opts.answerWithinMs } : {}),
+    });
     const middleware = await createNodeMiddleware(
       async (app, options) => {
         await core(app, options);

@@ -31,6 +31,38 @@ export interface CoreDeps {
   now: () => Date;
   /** Run in order after each feeding; a failing listener is logged and never fails the delivery. */
   onFed: readonly FedListener[];
+  /** How long a delivery may take to be stored (default ANSWER_WITHIN_MS; tests shorten it). */
+  answerWithinMs?: number;
+}
+
+/**
+ * How long after a feeding event arrives it must be stored, or fail. Probot answers a webhook
+ * `202 still processing` 9 s after it arrived, and GitHub counts that as delivered: a delivery that is
+ * not stored by then must get a 5xx instead, so that it shows as failed and can be redelivered.
+ */
+export const ANSWER_WITHIN_MS = 8000;
+
+/** GitHub did not answer the settings lookup in time: nothing was stored; answered 503 (retry later). */
+export class GitHubTooSlowError extends Error {
+  override name = "GitHubTooSlowError";
+  /** What the webhook answers (Probot's middleware takes a handler error's `status`). */
+  readonly status = 503;
+}
+
+/** `work`, or GitHubTooSlowError once `ms` have passed (the work carries on, e.g. into the cache). */
+function settingsWithin<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new GitHubTooSlowError(
+          `GitHub did not answer the repo's settings lookup (.github/dash.yml, languages) within ${ms} ms; ` +
+            "nothing was stored, and a redelivery will feed Dash",
+        ),
+      );
+    }, ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 /** Looks up (cached) whether and how the event's repo feeds Dash. */
@@ -64,7 +96,10 @@ export async function feedFromEvent(
     log.debug({ trigger }, "ignored: payload has no usable repository");
     return undefined;
   }
-  const settings = await settingsFor(context, deps, repo);
+  const within = deps.answerWithinMs ?? ANSWER_WITHIN_MS;
+  const answerBy = performance.now() + within;
+  // The settings lookup (GitHub, on a cache miss) gets the first seven eighths; storing always has the rest.
+  const settings = await settingsWithin(settingsFor(context, deps, repo), (within * 7) / 8);
   if (!settings.feeds) {
     log.debug(
       { trigger, repo: `${repo.owner}/${repo.name}`, reason: settings.reason },
@@ -79,16 +114,19 @@ export async function feedFromEvent(
     return undefined;
   }
   const at = deps.now();
-  const outcome = await deps.store.feed({
-    deliveryId: context.id,
-    repo,
-    feedings,
-    at,
-    day: dayKey(at, settings.config.timezone),
-    utcDay: dayKey(at, "UTC"),
-    dailyCap: settings.config.daily_cap,
-    display: displayOf(settings.config),
-  });
+  const outcome = await deps.store.feed(
+    {
+      deliveryId: context.id,
+      repo,
+      feedings,
+      at,
+      day: dayKey(at, settings.config.timezone),
+      utcDay: dayKey(at, "UTC"),
+      dailyCap: settings.config.daily_cap,
+      display: displayOf(settings.config),
+    },
+    { answerWithinMs: Math.max(0, answerBy - performance.now()) },
+  );
   const foods = outcome.applied.reduce((n, f) => n + f.count, 0);
   log.info(
     {

@@ -4,6 +4,8 @@ interface Waiting<I, O> {
   item: I;
   /** When the call was queued (performance.now()). */
   since: number;
+  /** When the call must have its answer (performance.now()); see answerWithinMs. */
+  answerBy: number;
   resolve: (value: O) => void;
   reject: (reason: unknown) => void;
 }
@@ -29,8 +31,9 @@ export class StoreBusyError extends Error {
 export class BatchQueue<I, O> {
   readonly #waiting: Waiting<I, O>[] = [];
   #running = false;
-  /** One timer for the oldest waiting call, so calls stuck behind a stalled batch fail on time. */
+  /** One timer for the waiting call due first, so calls stuck behind a stalled batch fail on time. */
   #sweeper: NodeJS.Timeout | null = null;
+  #sweepAt = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly store: (items: I[]) => Promise<O[]>,
@@ -56,10 +59,17 @@ export class BatchQueue<I, O> {
     } = {},
   ) {}
 
-  add(item: I): Promise<O> {
+  /**
+   * Queues `item`; `answerWithinMs` overrides the queue's for this call, e.g. with what is left of a
+   * webhook's time after it waited for something else.
+   */
+  add(item: I, opts: { answerWithinMs?: number } = {}): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      this.#waiting.push({ item, since: performance.now(), resolve, reject });
-      this.#scheduleSweep();
+      const since = performance.now();
+      const answerBy = since + (opts.answerWithinMs ?? this.opts.answerWithinMs ?? 8000);
+      const waiting = { item, since, answerBy, resolve, reject };
+      this.#waiting.push(waiting);
+      this.#scheduleSweep(this.#dueAt(waiting));
       if (this.#running) return;
       this.#running = true;
       // Start on the next turn of the event loop, so that the requests that arrived together are in
@@ -93,21 +103,20 @@ export class BatchQueue<I, O> {
   }
 
   /**
-   * Fails the calls of a running batch that reach `answerWithinMs` before it settles (one timer per
-   * batch, for its oldest call first). Returns the function that stops watching.
+   * Fails the calls of a running batch that reach their answerBy before it settles (one timer per
+   * batch, for the call due first). Returns the function that stops watching.
    */
   #watchDeadlines(batch: Waiting<I, O>[]): () => void {
-    const within = this.opts.answerWithinMs ?? 8000;
     let timer: NodeJS.Timeout | null = null;
-    const watch = (from: number) => {
-      const next = batch.slice(from);
-      const oldest = next[0];
-      if (!oldest) return;
+    let pending = batch;
+    const watch = () => {
+      if (pending.length === 0) return;
+      const first = Math.min(...pending.map((w) => w.answerBy));
       timer = setTimeout(
         () => {
           const now = performance.now();
-          const late = next.filter((w) => now - w.since >= within);
-          for (const w of late) {
+          for (const w of pending) {
+            if (w.answerBy > now) continue;
             w.reject(
               new StoreBusyError(
                 `the database did not confirm the write within ${Math.round(now - w.since)} ms; ` +
@@ -115,13 +124,14 @@ export class BatchQueue<I, O> {
               ),
             );
           }
-          watch(from + late.length);
+          pending = pending.filter((w) => w.answerBy > now);
+          watch();
         },
-        Math.max(0, oldest.since + within - performance.now()) + 1,
+        Math.max(0, first - performance.now()) + 1,
       );
       timer.unref();
     };
-    watch(0);
+    watch();
     return () => {
       if (timer) clearTimeout(timer);
     };
@@ -151,31 +161,41 @@ export class BatchQueue<I, O> {
     return this.opts.maxWaitMs ?? 5000;
   }
 
-  #scheduleSweep(): void {
-    const oldest = this.#waiting[0];
-    if (this.#sweeper || !oldest) return;
-    const due = oldest.since + this.#maxWait - performance.now();
-    this.#sweeper = setTimeout(() => {
-      this.#sweeper = null;
-      // The queue is first in, first out: the calls that waited too long are at its head.
-      const expired: Waiting<I, O>[] = [];
-      while (this.#waiting[0] && performance.now() - this.#waiting[0].since > this.#maxWait) {
-        expired.push(this.#waiting.shift() as Waiting<I, O>);
-      }
-      this.#notExpired(expired);
-      this.#scheduleSweep();
-    }, Math.max(0, due) + 1);
+  /** When a call gives up waiting for its turn: after maxWaitMs, or at its answerBy if that is sooner. */
+  #dueAt(w: Waiting<I, O>): number {
+    return Math.min(w.since + this.#maxWait, w.answerBy);
+  }
+
+  /** Sweeps the queue at `at`, unless a sweep is due sooner already. */
+  #scheduleSweep(at: number): void {
+    if (at >= this.#sweepAt) return;
+    if (this.#sweeper) clearTimeout(this.#sweeper);
+    this.#sweepAt = at;
+    this.#sweeper = setTimeout(
+      () => {
+        this.#sweeper = null;
+        this.#sweepAt = Number.POSITIVE_INFINITY;
+        const now = performance.now();
+        const expired = this.#waiting.filter((w) => this.#dueAt(w) < now);
+        if (expired.length > 0) {
+          const kept = this.#waiting.filter((w) => this.#dueAt(w) >= now);
+          this.#waiting.splice(0, this.#waiting.length, ...kept);
+          this.#notExpired(expired);
+        }
+        const next = this.#waiting.reduce((soonest, w) => Math.min(soonest, this.#dueAt(w)), Number.POSITIVE_INFINITY);
+        if (Number.isFinite(next)) this.#scheduleSweep(next);
+      },
+      Math.max(0, at - performance.now()) + 1,
+    );
     this.#sweeper.unref();
   }
 
-  /** Fails the calls that waited longer than maxWaitMs, and returns the others. */
+  /** Fails the calls that are past their due time (see #dueAt), and returns the others. */
   #notExpired(batch: Waiting<I, O>[]): Waiting<I, O>[] {
-    const maxWait = this.#maxWait;
     const now = performance.now();
     return batch.filter((w) => {
-      const waited = now - w.since;
-      if (waited <= maxWait) return true;
-      w.reject(new StoreBusyError(`the database is too slow: gave up after waiting ${Math.round(waited)} ms`));
+      if (this.#dueAt(w) >= now) return true;
+      w.reject(new StoreBusyError(`the database is too slow: gave up after waiting ${Math.round(now - w.since)} ms`));
       return false;
     });
   }

@@ -100,8 +100,8 @@ export class SqlStore implements Store {
   }
 
   /** Feeds Dash atomically and exactly once, in batches with the deliveries that arrive meanwhile. */
-  feed(input: FeedInput): Promise<FeedOutcome> {
-    return this.#feeds.add(input);
+  feed(input: FeedInput, opts?: { answerWithinMs?: number }): Promise<FeedOutcome> {
+    return this.#feeds.add(input, opts);
   }
 
   onFeedBatch(listener: (size: number, seconds: number) => void): void {

@@ -94,8 +94,11 @@ export interface Store {
   upsertRepo(repo: RepoRef, opts?: { installed?: boolean }): Promise<RepoRecord>;
   setInstalled(repoIds: readonly number[], installed: boolean): Promise<void>;
   removeInstallation(installationId: number): Promise<void>;
-  /** Feeds Dash atomically and exactly once; see FeedInput. */
-  feed(input: FeedInput): Promise<FeedOutcome>;
+  /**
+   * Feeds Dash atomically and exactly once; see FeedInput. `answerWithinMs` bounds the wait for the
+   * database (a slower answer fails with a 503 error; the feeding may still land, exactly once).
+   */
+  feed(input: FeedInput, opts?: { answerWithinMs?: number }): Promise<FeedOutcome>;
   /** Where feedings are stored in batches: told each batch's size and how long it took (metrics). */
   onFeedBatch?(listener: (size: number, seconds: number) => void): void;
   getRepo(owner: string, name: string): Promise<RepoRecord | null>;

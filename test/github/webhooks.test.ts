@@ -169,3 +169,30 @@ describe("the Dart check", () => {
     expect((await repoState()).xp).toBe(50);
   });
 });
+
+describe("a slow GitHub", () => {
+  it("answers 503 before Probot's 'still processing' when the settings lookup is late, and stores nothing", async () => {
+    const slow = await startApp({ answerWithinMs: 200 });
+    try {
+      mockInstallationToken();
+      nock("https://api.github.com")
+        .get(`/repos/Codertocat/Hello-World/contents/${encodeURIComponent(".github/dash.yml")}`)
+        .delay(600)
+        .reply(404, { message: "Not Found" })
+        .get(`/repos/Codertocat/.github/contents/${encodeURIComponent(".github/dash.yml")}`)
+        .reply(404, { message: "Not Found" });
+      const push = dartPayload("push", undefined, (p) => (p.commits as unknown[]).length > 0);
+      const id = randomUUID();
+      const res = await slow.deliver("push", push, { id });
+      expect(res.status).toBe(503);
+      expect(res.text()).toMatch(/GitHub did not answer the repo's settings lookup .* within 175 ms/);
+      expect((await slow.get("/api/v1/repos/Codertocat/Hello-World")).status).toBe(404);
+      // The lookup carried on into the cache: GitHub's redelivery of the same delivery feeds Dash.
+      await new Promise((done) => setTimeout(done, 700));
+      expect((await slow.deliver("push", push, { id })).status).toBe(200);
+      expect((await slow.get("/api/v1/repos/Codertocat/Hello-World")).json()).toMatchObject({ xp: 10 });
+    } finally {
+      await slow.close();
+    }
+  });
+});

@@ -165,4 +165,32 @@ describe("BatchQueue", () => {
     // The batch that was given up on still finished (a redelivery of it would change nothing).
     expect(stored).toEqual([1, 2]);
   });
+
+  it("holds a call to its own answerWithinMs, sooner than the queue's, while it waits and while it runs", async () => {
+    const stalled = signal();
+    const firstStarted = signal();
+    const queue = new BatchQueue<number, number>(
+      async (items) => {
+        if (items.includes(1)) {
+          firstStarted.fire();
+          await stalled.promise;
+        }
+        return items;
+      },
+      { maxWaitMs: 60_000, answerWithinMs: 60_000 },
+    );
+    // Running: its batch is stuck, and the call gives up at its own deadline.
+    const running = await queue.add(1, { answerWithinMs: 30 }).catch((err: unknown) => err);
+    expect(running).toBeInstanceOf(StoreBusyError);
+    expect((running as Error).message).toMatch(/^the database did not confirm the write within \d+ ms/);
+    await firstStarted.promise;
+    // Waiting behind the stuck batch: it gives up at its deadline, long before maxWaitMs; a call
+    // without a deadline of its own keeps waiting.
+    const patient = queue.add(3);
+    const waiting = await queue.add(2, { answerWithinMs: 30 }).catch((err: unknown) => err);
+    expect(waiting).toBeInstanceOf(StoreBusyError);
+    expect((waiting as Error).message).toMatch(/^the database is too slow: gave up after waiting \d+ ms$/);
+    stalled.fire();
+    expect(await patient).toBe(3);
+  });
 });
