@@ -88,6 +88,25 @@ function namedComposed(text: string, values: unknown[]): pg.QueryConfig {
 const MAX_COMPOSED_PARAMS = 30_000;
 
 /**
+ * `text` with each `$n` moved up by `offset`, remembered: a feeding batch's statements recur with the
+ * same texts and offsets, and renumbering hundreds of placeholders was a visible share of the App's
+ * CPU per batch. Bounded (a few MiB at most), since texts vary with row counts.
+ */
+const MAX_RENUMBERED = 256;
+const renumberings = new Map<string, string>();
+function renumbered(text: string, offset: number): string {
+  if (offset === 0) return text;
+  const key = `${offset}:${text}`;
+  let out = renumberings.get(key);
+  if (out === undefined) {
+    out = text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+    if (renumberings.size >= MAX_RENUMBERED) renumberings.clear();
+    renumberings.set(key, out);
+  }
+  return out;
+}
+
+/**
  * Independent statements as one: each becomes a data-modifying WITH query (its `$n` renumbered), and
  * the RETURNING rows of all of them come back as (statement index, row as JSON). PostgreSQL runs every
  * part even when nothing selects from it; the parts see one snapshot, which is why they must not
@@ -98,8 +117,7 @@ export function composeStatements(statements: readonly Statement[]): Statement {
   const selects: string[] = [];
   const params: unknown[] = [];
   statements.forEach((s, i) => {
-    const offset = params.length;
-    parts.push(`q${i} AS (${s.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`);
+    parts.push(`q${i} AS (${renumbered(s.text, params.length)})`);
     params.push(...s.params);
     if (/\bRETURNING\b/i.test(s.text)) selects.push(`SELECT ${i} AS q, row_to_json(q${i})::text AS r FROM q${i}`);
   });
