@@ -5,6 +5,11 @@ import { readdirSync, readFileSync } from "node:fs";
 export interface CpuPerRequest {
   /** The process under test (the App or the no-op app). */
   server: number;
+  /**
+   * Its main thread alone (the event loop, where JavaScript and the App's SQLite run), and the share of
+   * the run's wall time it was busy: near 100 % it is the limit.
+   */
+  mainThread?: { perRequest: number; busy: number };
   /** The PostgreSQL server's processes, when the run used PostgreSQL. */
   postgres?: number;
   /** This process: the load generator. */
@@ -30,6 +35,17 @@ function processCpuMs(pid: number | string): number | null {
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
     return (ticks * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU milliseconds of a process's main thread (its first task, whose id is the process id). */
+function mainThreadCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 1000) / TICKS_PER_SECOND;
   } catch {
     return null;
   }
@@ -64,11 +80,15 @@ export async function withCpu<T extends { ok: number }>(
   run: () => Promise<T>,
 ): Promise<T & { cpu?: CpuPerRequest }> {
   const server0 = pid ? processCpuMs(pid) : null;
+  const main0 = pid ? mainThreadCpuMs(pid) : null;
   const postgres0 = postgres ? postgresCpuMs() : null;
   const self0 = process.cpuUsage();
+  const started = performance.now();
   const result = await run();
+  const wallMs = performance.now() - started;
   const self = process.cpuUsage(self0);
   const server1 = pid ? processCpuMs(pid) : null;
+  const main1 = pid ? mainThreadCpuMs(pid) : null;
   const postgres1 = postgres ? postgresCpuMs() : null;
   if (server0 === null || server1 === null || result.ok === 0) return result;
   const perRequest = (ms: number) => (ms * 1000) / result.ok;
@@ -76,6 +96,9 @@ export async function withCpu<T extends { ok: number }>(
     ...result,
     cpu: {
       server: perRequest(server1 - server0),
+      ...(main0 !== null && main1 !== null
+        ? { mainThread: { perRequest: perRequest(main1 - main0), busy: (main1 - main0) / wallMs } }
+        : {}),
       loadGenerator: (self.user + self.system) / result.ok,
       ...(postgres0 !== null && postgres1 !== null ? { postgres: perRequest(postgres1 - postgres0) } : {}),
     },

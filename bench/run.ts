@@ -112,6 +112,19 @@ function webhookRows(
     },
     {
       area: "Webhooks, 1 repo",
+      measure: "the server's main thread at full speed, median of rounds: CPU per delivery (time busy)",
+      values: Object.fromEntries(
+        Object.entries(rounds).flatMap(([k, runs]) => {
+          const mains = (runs ?? []).flatMap((m) => (m.cpu?.mainThread ? [m.cpu.mainThread] : []));
+          if (mains.length === 0) return [];
+          const perRequest = Math.round(median(mains.map((m) => m.perRequest)));
+          const busy = Math.round(100 * median(mains.map((m) => m.busy)));
+          return [[COLUMN[k as StoreKind], `${perRequest} µs (${busy} %)`]];
+        }),
+      ),
+    },
+    {
+      area: "Webhooks, 1 repo",
       measure: "deliveries per feeding transaction at full speed, first round (mean)",
       values: each((r) => (r.meanBatch ? r.meanBatch.toFixed(1) : undefined)),
     },
