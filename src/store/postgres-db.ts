@@ -65,7 +65,7 @@ function named(text: string, values: unknown[]): pg.QueryConfig {
  */
 const MAX_COMPOSED_NAMED = 64;
 const MAX_COMPOSED_PARAMS_NAMED = 1024;
-const composedSightings = new Map<string, number>();
+const composedSightings = new Set<string>();
 let composedNamed = 0;
 function namedComposed(text: string, values: unknown[]): pg.QueryConfig {
   const name = statementNames.get(text);
@@ -74,7 +74,7 @@ function namedComposed(text: string, values: unknown[]): pg.QueryConfig {
   if (!composedSightings.has(text)) {
     // Bounded like the names: a flood of distinct shapes only forgets the sightings so far.
     if (composedSightings.size >= MAX_NAMED) composedSightings.clear();
-    composedSightings.set(text, 1);
+    composedSightings.add(text);
     return { text, values };
   }
   composedSightings.delete(text);
@@ -89,8 +89,8 @@ const MAX_COMPOSED_PARAMS = 30_000;
 
 /**
  * `text` with each `$n` moved up by `offset`, remembered: a feeding batch's statements recur with the
- * same texts and offsets, and renumbering hundreds of placeholders was a visible share of the App's
- * CPU per batch. Bounded (a few MiB at most), since texts vary with row counts.
+ * same texts and offsets, so their hundreds of placeholders need not be rewritten for every batch.
+ * Bounded (a few MiB at most), since texts vary with row counts.
  */
 const MAX_RENUMBERED = 256;
 const renumberings = new Map<string, string>();
