@@ -57,11 +57,12 @@ function named(text: string, values: unknown[]): pg.QueryConfig {
 
 /**
  * Composed statements (see composeStatements) are prepared too, but sparingly: their text varies with
- * the row counts of a batch, and each one costs every connection that runs it 100–700 KiB of
- * PostgreSQL memory (measured with pg_backend_memory_contexts, batches of 1 to 64). A text is prepared
- * on its second sighting (a one-off shape takes no slot), up to a fixed number per process and only
- * below a parameter count, which bounds that memory to a few MiB per connection. Preparing saves the
- * server parsing and planning them for every batch: about a third of its CPU per feeding.
+ * the row counts of a batch, and they are large. A feeding batch's four cost each connection that runs
+ * them 200–700 KiB of PostgreSQL memory (measured with pg_backend_memory_contexts, batches of 1 to 64
+ * deliveries); one under the parameter bound below, at most about 130 KiB. A text is prepared on its
+ * second sighting (a one-off shape takes no slot), up to a fixed number per process, which bounds that
+ * memory to about 8 MiB per connection. Preparing saves the server parsing and planning them for every
+ * batch: about a third of its CPU per feeding.
  */
 const MAX_COMPOSED_NAMED = 64;
 const MAX_COMPOSED_PARAMS_NAMED = 1024;
@@ -90,7 +91,7 @@ const MAX_COMPOSED_PARAMS = 30_000;
 /**
  * `text` with each `$n` moved up by `offset`, remembered: a feeding batch's statements recur with the
  * same texts and offsets, so their hundreds of placeholders need not be rewritten for every batch.
- * Bounded (a few MiB at most), since texts vary with row counts.
+ * Bounded (256 texts), since texts vary with row counts.
  */
 const MAX_RENUMBERED = 256;
 const renumberings = new Map<string, string>();
