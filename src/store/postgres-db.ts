@@ -57,21 +57,27 @@ function named(text: string, values: unknown[]): pg.QueryConfig {
 
 /**
  * Composed statements (see composeStatements) are prepared too, but sparingly: their text varies with
- * the row counts of a batch, and they are large. A feeding batch's four cost each connection that runs
- * them 200–700 KiB of PostgreSQL memory (measured with pg_backend_memory_contexts, batches of 1 to 64
- * deliveries); one under the parameter bound below, at most about 130 KiB. A text is prepared on its
- * second sighting (a one-off shape takes no slot), up to a fixed number per process, which bounds that
- * memory to about 8 MiB per connection. Preparing saves the server parsing and planning them for every
- * batch: about a third of its CPU per feeding.
+ * the row counts of a batch, and they are large. Prepared, the largest group of a feeding batch costs
+ * each connection that runs it about 0.4 KiB of PostgreSQL memory per parameter (measured with
+ * pg_backend_memory_contexts: 384 KiB for a batch of 32 deliveries, 900 parameters), and any one
+ * about 50 KiB more (counted here as 128 parameters). So a text is prepared on its second sighting (a
+ * one-off shape takes no slot), only under a parameter count, and only while the prepared ones stay
+ * within a budget of parameters: about 7 MiB per connection at most. Preparing saves the server parsing and planning them for every batch: about a third of its
+ * CPU per feeding.
  */
-const MAX_COMPOSED_NAMED = 64;
 const MAX_COMPOSED_PARAMS_NAMED = 1024;
+const COMPOSED_PARAMS_BUDGET = 16_384;
 const composedSightings = new Set<string>();
 let composedNamed = 0;
+/** The budget used so far, in parameters (see above). */
+let composedParams = 0;
 function namedComposed(text: string, values: unknown[]): pg.QueryConfig {
   const name = statementNames.get(text);
   if (name) return { name, text, values };
-  if (values.length > MAX_COMPOSED_PARAMS_NAMED || composedNamed >= MAX_COMPOSED_NAMED) return { text, values };
+  const cost = values.length + 128;
+  if (values.length > MAX_COMPOSED_PARAMS_NAMED || composedParams + cost > COMPOSED_PARAMS_BUDGET) {
+    return { text, values };
+  }
   if (!composedSightings.has(text)) {
     // Bounded like the names: a flood of distinct shapes only forgets the sightings so far.
     if (composedSightings.size >= MAX_NAMED) composedSightings.clear();
@@ -80,6 +86,7 @@ function namedComposed(text: string, values: unknown[]): pg.QueryConfig {
   }
   composedSightings.delete(text);
   composedNamed++;
+  composedParams += cost;
   const fresh = `c${composedNamed}`;
   statementNames.set(text, fresh);
   return { name: fresh, text, values };
