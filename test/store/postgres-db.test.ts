@@ -106,6 +106,26 @@ describe.skipIf(!storeAvailable("postgres"))("PostgresDb", () => {
       expect(await preparedGroups()).toBe(prepare === "true" ? 1 : 0);
     }
     expect(await open(target.url).query("SELECT count(*)::int AS n FROM prep_b")).toEqual([{ n: 6 }]);
+
+    // A large group is never prepared (each costs every connection server memory by its size).
+    const db = open(variant(target.url, { pool_max: "1" }));
+    const keys = Array.from({ length: 600 }, (_, i) => `big-${i}`);
+    const big = (round: number) => [
+      {
+        text: `INSERT INTO prep_a (k) VALUES ${keys.map((_, i) => `($${i + 1})`).join(", ")} ON CONFLICT DO NOTHING`,
+        params: keys.map((k) => `${k}-${round}`),
+      },
+      {
+        text: `INSERT INTO prep_b (k) VALUES ${keys.map((_, i) => `($${i + 1})`).join(", ")} ON CONFLICT DO NOTHING`,
+        params: keys.map((k) => `${k}-${round}`),
+      },
+    ];
+    for (let round = 0; round < 3; round++) await db.transaction(async (tx) => tx.all?.(big(round)));
+    const [prepared] = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement LIKE 'WITH q0 AS (INSERT INTO prep_a%'",
+    );
+    expect(prepared?.n).toBe(0);
+    expect(await db.query("SELECT count(*)::int AS n FROM prep_b")).toEqual([{ n: 6 + 3 * 600 }]);
   });
 
   it("never opens more connections than pool_max", async () => {
