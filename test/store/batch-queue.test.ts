@@ -117,19 +117,22 @@ describe("BatchQueue", () => {
     await expect(queue.add(1)).rejects.toThrow("a batch of 1 returned 0 results");
   });
 
-  it("fails calls stuck behind a stalled batch once they have waited maxWaitMs, and carries on after", async () => {
+  /** A queue whose batch holding item 1 is stuck until `stalled` fires; `firstStarted` fires when it starts. */
+  function stallingQueue(opts: ConstructorParameters<typeof BatchQueue<number, number>>[1]) {
     const stalled = signal();
     const firstStarted = signal();
-    const queue = new BatchQueue<number, number>(
-      async (items) => {
-        if (items.includes(1)) {
-          firstStarted.fire();
-          await stalled.promise;
-        }
-        return items;
-      },
-      { maxWaitMs: 30 },
-    );
+    const queue = new BatchQueue<number, number>(async (items) => {
+      if (items.includes(1)) {
+        firstStarted.fire();
+        await stalled.promise;
+      }
+      return items;
+    }, opts);
+    return { queue, stalled, firstStarted };
+  }
+
+  it("fails calls stuck behind a stalled batch once they have waited maxWaitMs, and carries on after", async () => {
+    const { queue, stalled, firstStarted } = stallingQueue({ maxWaitMs: 30 });
     const first = queue.add(1);
     await firstStarted.promise;
     // The first batch is now stuck; the second call waits behind it and gives up on its own.
@@ -142,6 +145,7 @@ describe("BatchQueue", () => {
     expect(await first).toBe(1);
     expect(await queue.add(3)).toBe(3);
   });
+
   it("fails the calls of a batch the database has not confirmed within answerWithinMs, and carries on after", async () => {
     const stalled = signal();
     const stored: number[] = [];
@@ -167,18 +171,7 @@ describe("BatchQueue", () => {
   });
 
   it("holds a call to its own answerWithinMs, sooner than the queue's, while it waits and while it runs", async () => {
-    const stalled = signal();
-    const firstStarted = signal();
-    const queue = new BatchQueue<number, number>(
-      async (items) => {
-        if (items.includes(1)) {
-          firstStarted.fire();
-          await stalled.promise;
-        }
-        return items;
-      },
-      { maxWaitMs: 60_000, answerWithinMs: 60_000 },
-    );
+    const { queue, stalled, firstStarted } = stallingQueue({ maxWaitMs: 60_000, answerWithinMs: 60_000 });
     // Running: its batch is stuck, and the call gives up at its own deadline.
     const running = await queue.add(1, { answerWithinMs: 30 }).catch((err: unknown) => err);
     expect(running).toBeInstanceOf(StoreBusyError);
