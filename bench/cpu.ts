@@ -25,31 +25,29 @@ const TICKS_PER_SECOND = (() => {
 })();
 
 /**
- * CPU milliseconds of a process from Linux's /proc (user + system), counting its children that have
- * exited (so PostgreSQL backends that end during a run still count); null where /proc is missing.
+ * CPU milliseconds in a Linux /proc `stat` file: the sum of the given fields (counted after the command
+ * name); null where /proc is missing.
  */
-function processCpuMs(pid: number | string): number | null {
+function statCpuMs(path: string, fieldIndexes: readonly number[]): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync(path, "utf8");
     // Fields after the command name, which is in parentheses and may hold spaces.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
+    const ticks = fieldIndexes.reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
     return (ticks * 1000) / TICKS_PER_SECOND;
   } catch {
     return null;
   }
 }
 
-/** CPU milliseconds of a process's main thread (its first task, whose id is the process id). */
-function mainThreadCpuMs(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 1000) / TICKS_PER_SECOND;
-  } catch {
-    return null;
-  }
-}
+/**
+ * A process's CPU (user + system), counting its children that have exited (so PostgreSQL backends
+ * that end during a run still count).
+ */
+const processCpuMs = (pid: number | string) => statCpuMs(`/proc/${pid}/stat`, [11, 12, 13, 14]);
+
+/** A process's main thread (its first task, whose id is the process id): user + system. */
+const mainThreadCpuMs = (pid: number) => statCpuMs(`/proc/${pid}/task/${pid}/stat`, [11, 12]);
 
 /** CPU milliseconds of every process named `postgres` (the server and its backends). */
 function postgresCpuMs(): number | null {

@@ -63,6 +63,15 @@ function webhookRows(
         return v === undefined ? [] : [[COLUMN[k as StoreKind], v]];
       }),
     );
+  // One value per target from its full-speed runs of every round (none where `pick` has none).
+  const eachRounds = (pick: (measured: Measured[]) => string | undefined) =>
+    Object.fromEntries(
+      Object.entries(rounds).flatMap(([k, measured]) => {
+        const v = pick(measured ?? []);
+        return v === undefined ? [] : [[COLUMN[k as StoreKind], v]];
+      }),
+    );
+  const us = (n: number) => `${Math.round(n)} µs`;
   const stores = (Object.keys(runs) as (StoreKind | "noop")[]).filter((k) => k !== "noop") as StoreKind[];
   // Per round: the store's rate over the no-op rate of the same round.
   const roundRatios = stores.map((k) =>
@@ -75,12 +84,7 @@ function webhookRows(
     {
       area: "Webhooks, 1 repo",
       measure: `throughput, ${CONNECTIONS} connections, median of ${ROUNDS} rounds`,
-      values: Object.fromEntries(
-        Object.entries(rounds).map(([k, runs]) => [
-          COLUMN[k as StoreKind],
-          fmt.rate(median((runs ?? []).map((m) => m.rate))),
-        ]),
-      ),
+      values: eachRounds((measured) => fmt.rate(median(measured.map((m) => m.rate)))),
     },
     {
       area: "Webhooks, 1 repo",
@@ -97,31 +101,24 @@ function webhookRows(
     {
       area: "Webhooks, 1 repo",
       measure: "CPU per delivery at full speed, median of rounds: server (+ PostgreSQL) / load generator",
-      values: Object.fromEntries(
-        Object.entries(rounds).flatMap(([k, runs]) => {
-          const cpus = (runs ?? []).flatMap((m) => (m.cpu ? [m.cpu] : []));
-          if (cpus.length === 0) return [];
-          const us = (n: number) => `${Math.round(n)} µs`;
-          const server = us(median(cpus.map((c) => c.server)));
-          const pg = cpus.every((c) => c.postgres !== undefined)
-            ? ` + ${us(median(cpus.map((c) => c.postgres ?? 0)))}`
-            : "";
-          return [[COLUMN[k as StoreKind], `${server}${pg} / ${us(median(cpus.map((c) => c.loadGenerator)))}`]];
-        }),
-      ),
+      values: eachRounds((measured) => {
+        const cpus = measured.flatMap((m) => (m.cpu ? [m.cpu] : []));
+        if (cpus.length === 0) return undefined;
+        const server = us(median(cpus.map((c) => c.server)));
+        const pg = cpus.every((c) => c.postgres !== undefined)
+          ? ` + ${us(median(cpus.map((c) => c.postgres ?? 0)))}`
+          : "";
+        return `${server}${pg} / ${us(median(cpus.map((c) => c.loadGenerator)))}`;
+      }),
     },
     {
       area: "Webhooks, 1 repo",
       measure: "the server's main thread at full speed, median of rounds: CPU per delivery (time busy)",
-      values: Object.fromEntries(
-        Object.entries(rounds).flatMap(([k, runs]) => {
-          const mains = (runs ?? []).flatMap((m) => (m.cpu?.mainThread ? [m.cpu.mainThread] : []));
-          if (mains.length === 0) return [];
-          const perRequest = Math.round(median(mains.map((m) => m.perRequest)));
-          const busy = Math.round(100 * median(mains.map((m) => m.busy)));
-          return [[COLUMN[k as StoreKind], `${perRequest} µs (${busy} %)`]];
-        }),
-      ),
+      values: eachRounds((measured) => {
+        const mains = measured.flatMap((m) => (m.cpu?.mainThread ? [m.cpu.mainThread] : []));
+        if (mains.length === 0) return undefined;
+        return `${us(median(mains.map((m) => m.perRequest)))} (${Math.round(100 * median(mains.map((m) => m.busy)))} %)`;
+      }),
     },
     {
       area: "Webhooks, 1 repo",
@@ -131,12 +128,7 @@ function webhookRows(
     {
       area: "Webhooks, 1 repo",
       measure: "answers other than 2xx at full speed, all rounds",
-      values: Object.fromEntries(
-        Object.entries(rounds).map(([k, runs]) => [
-          COLUMN[k as StoreKind],
-          String((runs ?? []).reduce((n, m) => n + m.failed, 0)),
-        ]),
-      ),
+      values: eachRounds((measured) => String(measured.reduce((n, m) => n + m.failed, 0))),
     },
     {
       area: "Webhooks, 1 repo",

@@ -1,5 +1,6 @@
 import type { Context } from "probot";
 import { dayKey } from "../domain/time.js";
+import { ANSWER_WITHIN_MS, RetryLaterError } from "../retry-later.js";
 import type { FeedOutcome, RepoRef, Store } from "../store/store.js";
 import { displayOf, rulesOf } from "./feed-rules.js";
 import type { FeedingPlan, FeedingRules } from "./feedings.js";
@@ -31,22 +32,13 @@ export interface CoreDeps {
   now: () => Date;
   /** Run in order after each feeding; a failing listener is logged and never fails the delivery. */
   onFed: readonly FedListener[];
-  /** How long a delivery may take to be stored (default ANSWER_WITHIN_MS; tests shorten it). */
+  /** How long a delivery may take to be stored (default ANSWER_WITHIN_MS, 8 s; tests shorten it). */
   answerWithinMs?: number;
 }
 
-/**
- * How long after a feeding event arrives it must be stored, or fail. Probot answers a webhook
- * `202 still processing` 9 s after it arrived, and GitHub counts that as delivered: a delivery that is
- * not stored by then must get a 5xx instead, so that it shows as failed and can be redelivered.
- */
-export const ANSWER_WITHIN_MS = 8000;
-
-/** GitHub did not answer the settings lookup in time: nothing was stored; answered 503 (retry later). */
-export class GitHubTooSlowError extends Error {
+/** GitHub did not answer the settings lookup in time: nothing was stored. */
+export class GitHubTooSlowError extends RetryLaterError {
   override name = "GitHubTooSlowError";
-  /** What the webhook answers (Probot's middleware takes a handler error's `status`). */
-  readonly status = 503;
 }
 
 /** `work`, or GitHubTooSlowError once `ms` have passed (the work carries on, e.g. into the cache). */

@@ -1,3 +1,4 @@
+import { ANSWER_WITHIN_MS, RetryLaterError } from "../retry-later.js";
 import { isUnreachable } from "./unreachable.js";
 
 interface Waiting<I, O> {
@@ -15,10 +16,8 @@ interface Waiting<I, O> {
  * a lock held elsewhere). The call did not reach the database (a feeding: nothing of it was stored);
  * the delivery is answered with 503, so GitHub shows it as failed and it can be redelivered.
  */
-export class StoreBusyError extends Error {
+export class StoreBusyError extends RetryLaterError {
   override name = "StoreBusyError";
-  /** What the webhook answers (Probot's middleware takes a handler error's `status`): try again later. */
-  readonly status = 503;
 }
 
 /**
@@ -48,10 +47,8 @@ export class BatchQueue<I, O> {
        */
       maxWaitMs?: number;
       /**
-       * Longest a call may wait for its answer in all (default 8 s). Probot answers a webhook
-       * `202 still processing` after 9 s, which GitHub counts as delivered: a feeding the database has
-       * not confirmed by then must fail with StoreBusyError (503) instead. Its batch may still commit;
-       * a redelivery then changes nothing.
+       * Longest a call may wait for its answer in all (default ANSWER_WITHIN_MS, 8 s), after which it
+       * fails with StoreBusyError. Its batch may still commit; a redelivery then changes nothing.
        */
       answerWithinMs?: number;
       /** Told each batch's size and how long storing it took (failed batches too), for metrics. */
@@ -66,7 +63,7 @@ export class BatchQueue<I, O> {
   add(item: I, opts: { answerWithinMs?: number } = {}): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       const since = performance.now();
-      const answerBy = since + (opts.answerWithinMs ?? this.opts.answerWithinMs ?? 8000);
+      const answerBy = since + (opts.answerWithinMs ?? this.opts.answerWithinMs ?? ANSWER_WITHIN_MS);
       const waiting = { item, since, answerBy, resolve, reject };
       this.#waiting.push(waiting);
       this.#scheduleSweep(this.#dueAt(waiting));
@@ -175,13 +172,8 @@ export class BatchQueue<I, O> {
       () => {
         this.#sweeper = null;
         this.#sweepAt = Number.POSITIVE_INFINITY;
-        const now = performance.now();
-        const expired = this.#waiting.filter((w) => this.#dueAt(w) < now);
-        if (expired.length > 0) {
-          const kept = this.#waiting.filter((w) => this.#dueAt(w) >= now);
-          this.#waiting.splice(0, this.#waiting.length, ...kept);
-          this.#notExpired(expired);
-        }
+        const kept = this.#notExpired(this.#waiting);
+        if (kept.length < this.#waiting.length) this.#waiting.splice(0, this.#waiting.length, ...kept);
         const next = this.#waiting.reduce((soonest, w) => Math.min(soonest, this.#dueAt(w)), Number.POSITIVE_INFINITY);
         if (Number.isFinite(next)) this.#scheduleSweep(next);
       },

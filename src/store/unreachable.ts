@@ -1,3 +1,5 @@
+import { RetryLaterError } from "../retry-later.js";
+
 /**
  * SQLSTATEs and socket errors that mean "no usable server": connection exceptions (class 08),
  * server shutting down or starting (57P01–57P03), too many connections (53300).
@@ -22,10 +24,8 @@ const UNREACHABLE_MESSAGES = [/timeout exceeded when trying to connect/i, /conne
  * The database could not be reached (refused, timed out, connection dropped). Webhooks answer 503
  * with this, so GitHub records the failure and the operator can redeliver once the database is back.
  */
-export class DatabaseUnreachableError extends Error {
+export class DatabaseUnreachableError extends RetryLaterError {
   override name = "DatabaseUnreachableError";
-  /** What the webhook answers (Probot's middleware takes a handler error's `status`): try again later. */
-  readonly status = 503;
   constructor(reason: string, options?: { cause?: unknown }) {
     super(`database unreachable: ${reason}`, options);
   }
