@@ -12,7 +12,21 @@ export interface Sql {
    * writes) in as few round trips as the database allows, and returns each one's RETURNING rows.
    * Optional: without it they run one after another (see runAll).
    */
-  all?(statements: readonly Statement[]): Promise<Record<string, unknown>[][]>;
+  all?(statements: readonly Statement[], opts?: GroupOptions): Promise<Record<string, unknown>[][]>;
+  /**
+   * Statements are sent in the order of the calls, each after the effects of those called before
+   * it, even when the caller does not wait for their answers (PostgreSQL's pipeline mode).
+   */
+  readonly pipelined?: boolean;
+}
+
+export interface GroupOptions {
+  /**
+   * These are the transaction's last statements: the adapter may send its COMMIT along with them
+   * (PostgreSQL: one round trip fewer). Nothing may run on the transaction after them, and the
+   * transaction's body must not fail after they succeed.
+   */
+  last?: boolean;
 }
 
 export interface Statement {
@@ -21,8 +35,12 @@ export interface Statement {
 }
 
 /** Runs `statements` with `sql.all` where the database has it, otherwise one after another. */
-export function runAll(sql: Sql, statements: readonly Statement[]): Promise<Record<string, unknown>[][]> {
-  return sql.all && statements.length > 1 ? sql.all(statements) : runEach(sql, statements);
+export function runAll(
+  sql: Sql,
+  statements: readonly Statement[],
+  opts: GroupOptions = {},
+): Promise<Record<string, unknown>[][]> {
+  return sql.all && (statements.length > 1 || opts.last) ? sql.all(statements, opts) : runEach(sql, statements);
 }
 
 /** Runs `statements` one after another, each in its own round trip, and returns each one's rows. */

@@ -89,11 +89,6 @@ export function grantFoods(
 
 export const total = (feedings: readonly Feeding[]) => feedings.reduce((n, f) => n + f.count, 0);
 
-/** Adds `n` under `key`, keeping the first insertion order. */
-function add<K>(map: Map<K, number>, key: K, n: number): void {
-  map.set(key, (map.get(key) ?? 0) + n);
-}
-
 export interface ContributorDelta {
   repoId: number;
   loginKey: string;
@@ -223,18 +218,4 @@ export function batchOutcomes(
       users,
     };
   });
-}
-
-/** Counts, per repo, the contributors who joined the (opted-in) leaderboard in this batch. */
-export function newContributorCounts(
-  totals: BatchTotals,
-  rows: readonly { repoId: number; loginKey: string; xp: number; optedOut: boolean }[],
-): Map<number, number> {
-  const counts = new Map<number, number>();
-  for (const row of rows) {
-    const delta = totals.contributors.get(pairKey(row.repoId, row.loginKey));
-    // Their whole XP came from this batch: they had none before it.
-    if (delta && !row.optedOut && row.xp === delta.foods * XP_PER_FOOD) add(counts, row.repoId, 1);
-  }
-  return counts;
 }

@@ -1,6 +1,7 @@
 import { XP_PER_FOOD } from "../domain/foods.js";
 import type { Sql, Statement } from "./db.js";
 import {
+  type BatchTotals,
   batchOutcomes,
   batchTotals,
   byContributor,
@@ -8,11 +9,10 @@ import {
   freshInputs,
   grantFoods,
   keyOf,
-  newContributorCounts,
   reposOf,
   sourceKey,
 } from "./feed-batch.js";
-import { lockOrder, rowStatements, runGroups } from "./sql-rows.js";
+import { lockOrder, rowStatements, runGroups, runPhases, valuesList } from "./sql-rows.js";
 import type { FeedInput, FeedOutcome, RepoRef } from "./store.js";
 
 /** GitHub repo names are case-insensitive; a repo's name is keyed by the lower-case form. */
@@ -101,7 +101,8 @@ export async function upsertRepos(
 
 /**
  * Feeds a batch of deliveries in one transaction with a fixed number of statements, whatever the
- * batch's size, sent in four groups of independent statements (on PostgreSQL, one round trip each).
+ * batch's size, sent in four groups of independent statements. On PostgreSQL each group is one
+ * statement; BEGIN goes out with the first, and the last two with the COMMIT: three round trips.
  * Lock order, so that concurrent writers rarely deadlock (PostgreSQL retries the few that do) and
  * wait no longer than they must: delivery ids first (a redelivery waits for the first copy, then
  * stops), then the contributors' day rows, then contributor, user and repo rows (each table's rows
@@ -171,104 +172,85 @@ export async function feedBatch(
       : [];
   });
   // Every counter of the contributors and users, and the repos' rows, locked now: what they say is
-  // the latest committed state, so "before" is exact.
-  const [contributorRows = [], userRows = [], repoRows = []] = (await runGroups(tx, [
-    rowStatements(
-      "INSERT INTO contributors (repo_id, login_key, login, xp, foods, last_fed_at)",
-      lockOrder(
-        [...totals.contributors.values()].map((c) => [
-          c.repoId,
-          c.loginKey,
-          c.login,
-          c.foods * XP_PER_FOOD,
-          c.foods,
-          c.at,
-        ]),
-      ),
-      `ON CONFLICT (repo_id, login_key) DO UPDATE SET login = excluded.login, xp = contributors.xp + excluded.xp,
-         foods = contributors.foods + excluded.foods, last_fed_at = excluded.last_fed_at
-       RETURNING repo_id, login_key, xp, opted_out`,
-    ),
-    rowStatements(
-      "INSERT INTO users (login_key, login, xp, foods, last_fed_at)",
-      lockOrder([...totals.users.values()].map((u) => [u.loginKey, u.login, u.foods * XP_PER_FOOD, u.foods, u.at])),
-      `ON CONFLICT (login_key) DO UPDATE SET login = excluded.login, xp = users.xp + excluded.xp,
-         foods = users.foods + excluded.foods, last_fed_at = excluded.last_fed_at
-       RETURNING login_key, xp`,
-    ),
-    repos.upsert,
-    rowStatements(
-      "INSERT INTO feedings (delivery_id, repo_id, login_key, food, count, source_key, fed_at)",
-      totals.log.map(({ input, loginKey, feeding: f }) => [
-        input.deliveryId,
-        input.repo.id,
-        loginKey,
-        f.food,
-        f.count,
-        f.sourceKey,
-        input.at.getTime(),
-      ]),
-    ),
-    rowStatements(
-      "INSERT INTO contributor_days (repo_id, login_key, day, foods)",
-      lockOrder(dayAfter),
-      "ON CONFLICT (repo_id, login_key, day) DO UPDATE SET foods = excluded.foods",
-    ),
-    bump(
-      "user_foods",
-      ["login_key", "food"],
-      "count",
-      [...totals.userFoods.values()].map((r) => [r.loginKey, r.food, r.count]),
-    ),
-    bump(
-      "user_days",
-      ["login_key", "day"],
-      "foods",
-      [...totals.userDays.values()].map((r) => [r.loginKey, r.day, r.foods]),
-    ),
-  ])) as [
-    { repo_id: number | string; login_key: string; xp: number | string; opted_out: number | string }[],
-    { login_key: string; xp: number | string }[],
-    RepoRow[],
-  ];
-  const joined = newContributorCounts(
-    totals,
-    contributorRows.map((r) => ({
-      repoId: num(r.repo_id),
-      loginKey: r.login_key,
-      xp: num(r.xp),
-      optedOut: num(r.opted_out) === 1,
-    })),
-  );
-  await runGroups(tx, [
-    [...totals.repos]
-      .sort(([a], [b]) => a - b)
-      .map(([repoId, delta]) => ({
-        text: `UPDATE repos SET xp = xp + $1, foods = foods + $2, last_fed_at = $3,
-                 contributor_count = contributor_count + $4, display = COALESCE($5, display)
-               WHERE id = $6`,
-        params: [
-          delta.foods * XP_PER_FOOD,
-          delta.foods,
-          delta.at,
-          joined.get(repoId) ?? 0,
-          delta.display ? JSON.stringify(delta.display) : null,
-          repoId,
-        ],
-      })),
-    bump(
-      "repo_foods",
-      ["repo_id", "food"],
-      "count",
-      [...totals.repoFoods.values()].map((r) => [r.repoId, r.food, r.count]),
-    ),
-    bump(
-      "repo_days",
-      ["repo_id", "day"],
-      "foods",
-      [...totals.repoDays.values()].map((r) => [r.repoId, r.day, r.foods]),
-    ),
-  ]);
+  // the latest committed state, so "before" is exact. The repos' counters come after them (they count
+  // the contributors these statements have just given their first XP), in the same round trip as
+  // them and the COMMIT on PostgreSQL.
+  const [[, userRows = [], repoRows = []]] = (await runPhases(
+    tx,
+    [
+      [
+        rowStatements(
+          "INSERT INTO contributors (repo_id, login_key, login, xp, foods, last_fed_at)",
+          lockOrder(
+            [...totals.contributors.values()].map((c) => [
+              c.repoId,
+              c.loginKey,
+              c.login,
+              c.foods * XP_PER_FOOD,
+              c.foods,
+              c.at,
+            ]),
+          ),
+          `ON CONFLICT (repo_id, login_key) DO UPDATE SET login = excluded.login, xp = contributors.xp + excluded.xp,
+             foods = contributors.foods + excluded.foods, last_fed_at = excluded.last_fed_at`,
+        ),
+        rowStatements(
+          "INSERT INTO users (login_key, login, xp, foods, last_fed_at)",
+          lockOrder([...totals.users.values()].map((u) => [u.loginKey, u.login, u.foods * XP_PER_FOOD, u.foods, u.at])),
+          `ON CONFLICT (login_key) DO UPDATE SET login = excluded.login, xp = users.xp + excluded.xp,
+             foods = users.foods + excluded.foods, last_fed_at = excluded.last_fed_at
+           RETURNING login_key, xp`,
+        ),
+        repos.upsert,
+        rowStatements(
+          "INSERT INTO feedings (delivery_id, repo_id, login_key, food, count, source_key, fed_at)",
+          totals.log.map(({ input, loginKey, feeding: f }) => [
+            input.deliveryId,
+            input.repo.id,
+            loginKey,
+            f.food,
+            f.count,
+            f.sourceKey,
+            input.at.getTime(),
+          ]),
+        ),
+        rowStatements(
+          "INSERT INTO contributor_days (repo_id, login_key, day, foods)",
+          lockOrder(dayAfter),
+          "ON CONFLICT (repo_id, login_key, day) DO UPDATE SET foods = excluded.foods",
+        ),
+        bump(
+          "user_foods",
+          ["login_key", "food"],
+          "count",
+          [...totals.userFoods.values()].map((r) => [r.loginKey, r.food, r.count]),
+        ),
+        bump(
+          "user_days",
+          ["login_key", "day"],
+          "foods",
+          [...totals.userDays.values()].map((r) => [r.loginKey, r.day, r.foods]),
+        ),
+      ],
+      [
+        repoCounters(totals),
+        bump(
+          "repo_foods",
+          ["repo_id", "food"],
+          "count",
+          [...totals.repoFoods.values()].map((r) => [r.repoId, r.food, r.count]),
+        ),
+        bump(
+          "repo_days",
+          ["repo_id", "day"],
+          "foods",
+          [...totals.repoDays.values()].map((r) => [r.repoId, r.day, r.foods]),
+        ),
+      ],
+    ],
+    // The last statements: PostgreSQL commits with them (nothing below may fail).
+    { last: true },
+  )) as [[unknown, { login_key: string; xp: number | string }[], RepoRow[]]];
 
   return batchOutcomes(inputs, fresh, grants, totals, {
     repoBefore: new Map(
@@ -276,6 +258,51 @@ export async function feedBatch(
     ),
     userXpAfter: new Map(userRows.map((r) => [r.login_key, num(r.xp)])),
   });
+}
+
+/**
+ * Adds each repo's share of the batch to its counters. Its contributor count grows by the
+ * contributors whose whole XP is this batch's: they had none before it (and are not opted out).
+ * Counted by the database from the rows the batch has just written, so that these statements need
+ * not wait for the contributors' statements to answer.
+ */
+function repoCounters(totals: BatchTotals): Statement[] {
+  const fedBy = new Map<number, [string, number][]>();
+  for (const c of totals.contributors.values()) {
+    if (c.foods <= 0) continue;
+    const list = fedBy.get(c.repoId) ?? [];
+    list.push([c.loginKey, c.foods * XP_PER_FOOD]);
+    fedBy.set(c.repoId, list);
+  }
+  return [...totals.repos]
+    .sort(([a], [b]) => a - b)
+    .map(([repoId, delta]) => {
+      const fed = fedBy.get(repoId) ?? [];
+      const { text: fedValues, params: fedParams } = valuesList(fed, 5);
+      const joined =
+        fed.length === 0
+          ? "0"
+          : // A correlated subquery, so that each contributor is one index lookup whatever the
+            // planner believes of the table's size (a join was planned as a scan of the whole repo).
+            // Only the primary key's columns in the WHERE, so that this is the index used.
+            `(WITH fed (login_key, xp) AS (VALUES ${fedValues})
+              SELECT COUNT(*) FROM fed WHERE CAST(fed.xp AS BIGINT) = (
+                SELECT CASE WHEN c.opted_out = 0 THEN c.xp END FROM contributors c
+                WHERE c.repo_id = $5 AND c.login_key = fed.login_key))`;
+      return {
+        text: `UPDATE repos SET xp = xp + $1, foods = foods + $2, last_fed_at = $3,
+                 contributor_count = contributor_count + ${joined}, display = COALESCE($4, display)
+               WHERE id = $5`,
+        params: [
+          delta.foods * XP_PER_FOOD,
+          delta.foods,
+          delta.at,
+          delta.display ? JSON.stringify(delta.display) : null,
+          repoId,
+          ...fedParams,
+        ],
+      };
+    });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { runAll, type Sql, type Statement } from "./db.js";
+import { type GroupOptions, runAll, type Sql, type Statement } from "./db.js";
 
 /**
  * Rows per statement. Bounds the parameters of one statement (SQLite takes 32,766, PostgreSQL 65,535)
@@ -6,11 +6,11 @@ import { runAll, type Sql, type Statement } from "./db.js";
  */
 const MAX_ROWS = 128;
 
-/** `($1, $2), ($3, $4)` for `rows` of equal width, numbered from `$1`. */
-export function valuesList(rows: readonly (readonly unknown[])[]): { text: string; params: unknown[] } {
+/** `($1, $2), ($3, $4)` for `rows` of equal width, numbered from `$1` (from `$offset + 1`). */
+export function valuesList(rows: readonly (readonly unknown[])[], offset = 0): { text: string; params: unknown[] } {
   const params: unknown[] = [];
   const tuples = rows.map((row) => {
-    const start = params.length;
+    const start = offset + params.length;
     params.push(...row);
     return `(${row.map((_, i) => `$${start + i + 1}`).join(", ")})`;
   });
@@ -31,10 +31,31 @@ export function rowStatements(head: string, rows: readonly (readonly unknown[])[
  * Runs groups of statements that are independent of each other, in as few round trips as the
  * database allows (see Sql.all), and returns each group's RETURNING rows, in order.
  */
-export async function runGroups(tx: Sql, groups: readonly Statement[][]): Promise<Record<string, unknown>[][]> {
-  const results = await runAll(tx, groups.flat());
+export async function runGroups(
+  tx: Sql,
+  groups: readonly Statement[][],
+  opts: GroupOptions = {},
+): Promise<Record<string, unknown>[][]> {
+  const results = await runAll(tx, groups.flat(), opts);
   let next = 0;
   return groups.map((group) => group.flatMap(() => results[next++] ?? []));
+}
+
+/**
+ * Runs phases in order: each is a list of groups as for runGroups, and may depend on what the phases
+ * before it wrote, not on what they returned. Where the database pipelines (PostgreSQL), every phase
+ * is sent without waiting for the one before: one round trip for all. `opts` applies to the last.
+ */
+export async function runPhases(
+  tx: Sql,
+  phases: readonly (readonly Statement[][])[],
+  opts: GroupOptions = {},
+): Promise<Record<string, unknown>[][][]> {
+  const optsOf = (i: number) => (i === phases.length - 1 ? opts : {});
+  if (tx.pipelined) return Promise.all(phases.map((groups, i) => runGroups(tx, groups, optsOf(i))));
+  const out: Record<string, unknown>[][][] = [];
+  for (const [i, groups] of phases.entries()) out.push(await runGroups(tx, groups, optsOf(i)));
+  return out;
 }
 
 /** Sorts rows by their leading string/number columns, so concurrent writers lock rows in one order. */

@@ -381,6 +381,21 @@ forEachStore((name, open, fresh) => {
       expect(dash?.contributors.map((c) => c.login)).toEqual(["carl", "zed", "amy", "Bob"]);
     });
 
+    it("counts a contributor from their first XP: once, in any batch, also when opted in before", async () => {
+      const store = await open();
+      await store.upsertRepo(repoA);
+      await store.setOptOut(repoA.id, "early", false);
+      // One batch: a newcomer twice, a newcomer opted in beforehand, and one who fed before.
+      await store.feed(input([food("old", "o1")]));
+      await Promise.all([
+        store.feed(input([food("new", "n1"), food("early", "e1")])),
+        store.feed(input([food("new", "n2"), food("old", "o2")])),
+      ]);
+      expect((await board(store))?.contributorCount).toBe(3);
+      await store.feed(input([food("early", "e2"), food("new", "n3")]));
+      expect((await board(store))?.contributorCount).toBe(3);
+    });
+
     it("keeps an opt-out made before the first feeding, and limits the board to `top`", async () => {
       const store = await open();
       await store.upsertRepo(repoA);

@@ -6,7 +6,6 @@ import {
   dayRowKey,
   freshInputs,
   grantFoods,
-  newContributorCounts,
   sourceKey,
 } from "../../src/store/feed-batch.js";
 import type { FeedInput, RepoRef } from "../../src/store/store.js";
@@ -95,17 +94,5 @@ describe("feeding a batch (the arithmetic)", () => {
       { login: "ann", xpBefore: 50, xpAfter: 60 },
       { login: "bo", xpBefore: 0, xpAfter: 10 },
     ]);
-  });
-
-  it("counts a contributor as new on the leaderboard only when all their XP came from this batch", () => {
-    const inputs = [input([food("ann", "s1"), food("bo", "s2"), food("cy", "s3")])];
-    const grants = grantFoods(inputs, [true], allNew(inputs), new Map());
-    const totals = batchTotals(inputs, grants);
-    const counts = newContributorCounts(totals, [
-      { repoId: repo.id, loginKey: "ann", xp: 10, optedOut: false },
-      { repoId: repo.id, loginKey: "bo", xp: 50, optedOut: false },
-      { repoId: repo.id, loginKey: "cy", xp: 10, optedOut: true },
-    ]);
-    expect(counts.get(repo.id)).toBe(1);
   });
 });

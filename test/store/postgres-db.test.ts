@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DatabaseUnreachableError, PostgresDb } from "../../src/store/postgres-db.js";
+import { runGroups, runPhases } from "../../src/store/sql-rows.js";
 import { startTcpProxy, type TcpProxy } from "../faults/tcp-proxy.js";
 import { createTestDatabase, PG_ADMIN_URL, storeAvailable, type TestDatabase } from "../helpers/stores.js";
 
@@ -136,6 +137,74 @@ describe.skipIf(!storeAvailable("postgres"))("PostgresDb", () => {
     const pids = new Set(rows.map((r) => r[0]?.pid));
     expect(pids.size).toBeGreaterThan(0);
     expect(pids.size).toBeLessThanOrEqual(3);
+  });
+
+  it("sends a transaction's phases without waiting, in order, and commits with the last one", async () => {
+    const db = open(target.url);
+    await db.exec("CREATE TABLE ph (k TEXT PRIMARY KEY, n BIGINT NOT NULL)");
+    const phases = await db.transaction((tx) =>
+      runPhases(
+        tx,
+        [
+          [[{ text: "INSERT INTO ph (k, n) VALUES ($1, $2) RETURNING n", params: ["a", 1] }]],
+          // Sees what the first phase wrote, although it was sent before the first one answered.
+          [
+            [
+              {
+                text: "UPDATE ph SET n = n + (SELECT n FROM ph WHERE k = $1) + 1 WHERE k = $1 RETURNING n",
+                params: ["a"],
+              },
+            ],
+          ],
+        ],
+        { last: true },
+      ),
+    );
+    expect(phases[0]?.[0]).toEqual([{ n: 1 }]);
+    expect(phases[1]?.[0]).toEqual([{ n: 3 }]);
+    expect(await open(target.url).query("SELECT n FROM ph")).toEqual([{ n: 3 }]);
+  });
+
+  it("rolls everything back when the group sent with the COMMIT fails", async () => {
+    const db = open(target.url);
+    await db.exec("CREATE TABLE rb (k TEXT PRIMARY KEY, n BIGINT NOT NULL CHECK (n > 0))");
+    let attempts = 0;
+    const err = await db
+      .transaction(async (tx) => {
+        attempts++;
+        await tx.query("INSERT INTO rb (k, n) VALUES ($1, $2)", ["kept?", 1]);
+        return runGroups(tx, [[{ text: "INSERT INTO rb (k, n) VALUES ($1, $2)", params: ["bad", -1] }]], {
+          last: true,
+        });
+      })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "23514" });
+    expect(attempts).toBe(1);
+    expect(await db.query("SELECT k FROM rb")).toEqual([]);
+    // The connection is usable again: the next transaction on it commits.
+    await db.transaction((tx) =>
+      runGroups(tx, [[{ text: "INSERT INTO rb (k, n) VALUES ($1, $2)", params: ["ok", 2] }]], { last: true }),
+    );
+    expect(await db.query("SELECT k FROM rb")).toEqual([{ k: "ok" }]);
+  });
+
+  it("never runs again a body that failed after its last group had committed", async () => {
+    const db = open(target.url);
+    await db.exec("CREATE TABLE once (k TEXT PRIMARY KEY)");
+    let attempts = 0;
+    const err = await db
+      .transaction(async (tx) => {
+        attempts++;
+        await runGroups(tx, [[{ text: "INSERT INTO once (k) VALUES ($1)", params: [`try-${attempts}`] }]], {
+          last: true,
+        });
+        // Retryable by its code, but the transaction has committed: running it again would store twice.
+        throw Object.assign(new Error("could not serialize access"), { code: "40001" });
+      })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "40001" });
+    expect(attempts).toBe(1);
+    expect(await db.query("SELECT k FROM once")).toEqual([{ k: "try-1" }]);
   });
 
   it("retries a transaction that failed on a serialisation failure", async () => {
