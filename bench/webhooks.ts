@@ -1,5 +1,6 @@
 import { FAULT_SECRET, startAppProcess } from "../test/faults/app-process.js";
 import type { FakeGitHub } from "../test/faults/fake-github.js";
+import { startTcpProxy } from "../test/faults/tcp-proxy.js";
 import { http } from "../test/helpers/http.js";
 import { builtEntries } from "./built.js";
 import { withCpu } from "./cpu.js";
@@ -29,6 +30,8 @@ export async function benchWebhooks(opts: {
   connections: number;
   /** PostgreSQL settings for the App's connections, e.g. "-c synchronous_commit=off". */
   pgSettings?: string;
+  /** Reach PostgreSQL through a proxy that holds back every packet this long, each way. */
+  pgDelayMs?: number;
   /** Only the full-speed run for one repo. */
   throughputOnly?: boolean;
 }): Promise<WebhookRun> {
@@ -38,6 +41,19 @@ export async function benchWebhooks(opts: {
   if (db && opts.pgSettings) {
     const url = new URL(db.url);
     url.searchParams.set("options", `${url.searchParams.get("options") ?? ""} ${opts.pgSettings}`.trim());
+    databaseUrl = url.toString();
+  }
+  const proxy =
+    db && opts.pgDelayMs !== undefined
+      ? await startTcpProxy({
+          host: new URL(db.url).hostname,
+          port: Number(new URL(db.url).port || 5432),
+          delayMs: opts.pgDelayMs,
+        })
+      : null;
+  if (proxy) {
+    const url = new URL(databaseUrl);
+    url.port = String(proxy.port);
     databaseUrl = url.toString();
   }
   const entries = await builtEntries();
@@ -78,6 +94,7 @@ export async function benchWebhooks(opts: {
     };
   } finally {
     await server.kill("SIGTERM");
+    await proxy?.close();
     await db?.drop();
   }
 }

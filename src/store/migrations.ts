@@ -129,4 +129,10 @@ UPDATE repos SET contributor_count = (
     id: "core-004-drop-feedings-by-delivery",
     sql: "DROP INDEX IF EXISTS feedings_by_delivery;",
   },
+  {
+    // The feeding batch that stored each delivery: the batch's next statements, sent before the
+    // delivery rows have answered, tell its own deliveries from redeliveries stored before by it.
+    id: "core-005-deliveries-batch",
+    sql: "ALTER TABLE deliveries ADD COLUMN batch TEXT;",
+  },
 ];

@@ -255,7 +255,8 @@ export class PostgresDb implements Db {
   /**
    * Pipelined (the pool's connections run in pg's pipeline mode): BEGIN goes out with the body's first
    * statement, and COMMIT with its last group when the body marks it (GroupOptions.last), so a
-   * feeding batch takes two round trips fewer. Each statement still has its own Sync: after an error
+   * feeding batch takes two round trips fewer (and two more when the body sends groups without
+   * waiting, see runPhases). Each statement still has its own Sync: after an error
    * PostgreSQL refuses the rest of the transaction, and a COMMIT behind a failed statement rolls back.
    */
   async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { XP_PER_FOOD } from "../domain/foods.js";
 import type { Sql, Statement } from "./db.js";
 import {
@@ -12,7 +13,7 @@ import {
   reposOf,
   sourceKey,
 } from "./feed-batch.js";
-import { lockOrder, rowStatements, runGroups, runPhases, valuesList } from "./sql-rows.js";
+import { lockOrder, MAX_ROWS, rowStatements, runGroups, runPhases, valuesList } from "./sql-rows.js";
 import type { FeedInput, FeedOutcome, RepoRef } from "./store.js";
 
 /** GitHub repo names are case-insensitive; a repo's name is keyed by the lower-case form. */
@@ -102,7 +103,8 @@ export async function upsertRepos(
 /**
  * Feeds a batch of deliveries in one transaction with a fixed number of statements, whatever the
  * batch's size, sent in four groups of independent statements. On PostgreSQL each group is one
- * statement; BEGIN goes out with the first, and the last two with the COMMIT: three round trips.
+ * statement, and none waits for the answer of the one before unless it needs its rows: BEGIN and
+ * the first two in one round trip, the last two and the COMMIT in another.
  * Lock order, so that concurrent writers rarely deadlock (PostgreSQL retries the few that do) and
  * wait no longer than they must: delivery ids first (a redelivery waits for the first copy, then
  * stops), then the contributors' day rows, then contributor, user and repo rows (each table's rows
@@ -114,46 +116,60 @@ export async function feedBatch(
   newBadgeToken: () => string,
 ): Promise<FeedOutcome[]> {
   const now = Math.max(...inputs.map((i) => i.at.getTime()));
-  const deliveryRows = new Map(inputs.map((i) => [i.deliveryId, [i.deliveryId, i.repo.id, i.at.getTime()]]));
-  const [inserted = []] = await runGroups(tx, [
-    rowStatements(
-      "INSERT INTO deliveries (id, repo_id, received_at)",
-      lockOrder([...deliveryRows.values()]),
-      "ON CONFLICT (id) DO NOTHING RETURNING id",
-    ),
-  ]);
-  const fresh = freshInputs(inputs, new Set(inserted.map((r) => String(r.id))));
+  // Marks the deliveries this batch inserts, so that its next statements, sent before those rows
+  // answer, can tell them from deliveries stored before (redeliveries).
+  const batch = randomBytes(12).toString("base64url");
+  const deliveryRows = new Map(inputs.map((i) => [i.deliveryId, [i.deliveryId, i.repo.id, i.at.getTime(), batch]]));
 
   // The contributors' day rows, locked and read (the cap check is atomic on PostgreSQL too); the
-  // sources, which each feed once; and renamed repos' old names freed.
+  // sources, which each feed once, for the deliveries this batch inserts; and renamed repos' old
+  // names freed. Worked out for every delivery, since which ones are new is not known yet.
   const dayRows = new Map<string, [number, string, string, number]>();
-  const sourceRows = new Map<string, [number, string]>();
-  // Each fresh delivery's feedings by contributor, worked out once for the rows here and the grants.
-  const groups = inputs.map((input, i) => (fresh[i] ? byContributor(input) : []));
+  const sourceRows = new Map<string, [number, string, string]>();
+  const seen = new Set<string>();
+  // Each delivery's feedings by contributor, worked out once for the rows here and the grants.
+  const groups = inputs.map((input) => byContributor(input));
   inputs.forEach((input, i) => {
+    const first = !seen.has(input.deliveryId);
+    seen.add(input.deliveryId);
     for (const [loginKey, feedings] of groups[i] ?? []) {
       dayRows.set(dayRowKey(input.repo.id, loginKey, input.day), [input.repo.id, loginKey, input.day, 0]);
-      for (const f of feedings) sourceRows.set(sourceKey(input.repo.id, f.sourceKey), [input.repo.id, f.sourceKey]);
+      if (!first) continue;
+      for (const f of feedings) {
+        const key = `${sourceKey(input.repo.id, f.sourceKey)}\0${input.deliveryId}`;
+        sourceRows.set(key, [input.repo.id, f.sourceKey, input.deliveryId]);
+      }
     }
   });
   const repos = repoStatements([...reposOf(inputs).values()], now, newBadgeToken);
-  const [dayBefore = [], newSources = []] = (await runGroups(tx, [
-    rowStatements(
-      "INSERT INTO contributor_days (repo_id, login_key, day, foods)",
-      lockOrder([...dayRows.values()]),
-      `ON CONFLICT (repo_id, login_key, day) DO UPDATE SET foods = contributor_days.foods
-       RETURNING repo_id, login_key, day, foods`,
-    ),
-    rowStatements(
-      "INSERT INTO fed_sources (repo_id, source_key)",
-      lockOrder([...sourceRows.values()]),
-      "ON CONFLICT (repo_id, source_key) DO NOTHING RETURNING repo_id, source_key",
-    ),
-    repos.rename,
+  // Delivery ids first (a redelivery waits for the first copy, then stops), then the rest: on
+  // PostgreSQL in one round trip with BEGIN.
+  const [[inserted = []], [dayBefore = [], newSources = []]] = (await runPhases(tx, [
+    [
+      rowStatements(
+        "INSERT INTO deliveries (id, repo_id, received_at, batch)",
+        lockOrder([...deliveryRows.values()]),
+        "ON CONFLICT (id) DO NOTHING RETURNING id",
+      ),
+    ],
+    [
+      rowStatements(
+        "INSERT INTO contributor_days (repo_id, login_key, day, foods)",
+        lockOrder([...dayRows.values()]),
+        `ON CONFLICT (repo_id, login_key, day) DO UPDATE SET foods = contributor_days.foods
+         RETURNING repo_id, login_key, day, foods`,
+      ),
+      sourceStatements(lockOrder([...sourceRows.values()]), batch),
+      repos.rename,
+    ],
   ])) as [
-    { repo_id: number | string; login_key: string; day: string; foods: number | string }[],
-    { repo_id: number | string; source_key: string }[],
+    [{ id: string }[]],
+    [
+      { repo_id: number | string; login_key: string; day: string; foods: number | string }[],
+      { repo_id: number | string; source_key: string }[],
+    ],
   ];
+  const fresh = freshInputs(inputs, new Set(inserted.map((r) => String(r.id))));
   const dayStart = new Map(dayBefore.map((r) => [dayRowKey(num(r.repo_id), r.login_key, r.day), num(r.foods)]));
   const dayFoods = new Map(dayStart);
   const grants = grantFoods(
@@ -258,6 +274,26 @@ export async function feedBatch(
     ),
     userXpAfter: new Map(userRows.map((r) => [r.login_key, num(r.xp)])),
   });
+}
+
+/**
+ * Records the sources (repo, source key, delivery id) of the deliveries that `batch` has inserted,
+ * as fed; returns the ones that were new. A redelivery's delivery row was stored by an earlier
+ * batch, so its sources are left alone. The VALUES columns are column1… in both databases.
+ */
+function sourceStatements(rows: [number, string, string][], batch: string): Statement[] {
+  const out: Statement[] = [];
+  for (let i = 0; i < rows.length; i += MAX_ROWS) {
+    const { text, params } = valuesList(rows.slice(i, i + MAX_ROWS));
+    out.push({
+      text: `INSERT INTO fed_sources (repo_id, source_key)
+             SELECT CAST(v.column1 AS BIGINT), v.column2 FROM (VALUES ${text}) AS v
+             WHERE (SELECT d.batch FROM deliveries d WHERE d.id = v.column3) = $${params.length + 1}
+             ON CONFLICT (repo_id, source_key) DO NOTHING RETURNING repo_id, source_key`,
+      params: [...params, batch],
+    });
+  }
+  return out;
 }
 
 /**

@@ -4,7 +4,7 @@ import { type GroupOptions, runAll, type Sql, type Statement } from "./db.js";
  * Rows per statement. Bounds the parameters of one statement (SQLite takes 32,766, PostgreSQL 65,535)
  * and the number of distinct statement texts the databases prepare and cache.
  */
-const MAX_ROWS = 128;
+export const MAX_ROWS = 128;
 
 /** `($1, $2), ($3, $4)` for `rows` of equal width, numbered from `$1` (from `$offset + 1`). */
 export function valuesList(rows: readonly (readonly unknown[])[], offset = 0): { text: string; params: unknown[] } {

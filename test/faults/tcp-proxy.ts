@@ -1,6 +1,9 @@
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 
-/** A TCP pass-through on 127.0.0.1 that can cut the line, to make a real server unreachable for a while. */
+/**
+ * A TCP pass-through on 127.0.0.1 that can cut the line, to make a real server unreachable for a
+ * while, or delay it, to put a server on loopback as far away as one in another zone.
+ */
 export interface TcpProxy {
   port: number;
   /** Drops every open connection and refuses new ones until `restore()`. */
@@ -9,8 +12,8 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-/** Starts a proxy to `target` (host:port) on an ephemeral port. */
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+/** Starts a proxy to `target` (host:port) on an ephemeral port; `delayMs` holds back every chunk, each way. */
+export async function startTcpProxy(target: { host: string; port: number; delayMs?: number }): Promise<TcpProxy> {
   let down = false;
   const open = new Set<Socket>();
   const server = createServer((client) => {
@@ -29,8 +32,16 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     };
     client.on("error", drop).on("close", drop);
     upstream.on("error", drop).on("close", drop);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    const delayMs = target.delayMs;
+    if (delayMs === undefined) {
+      client.pipe(upstream);
+      upstream.pipe(client);
+    } else {
+      // Timers of equal delay fire in the order they were set, so the bytes stay in order.
+      const later = (to: Socket) => (chunk: Buffer) => setTimeout(() => to.write(chunk), delayMs);
+      client.setNoDelay(true).on("data", later(upstream));
+      upstream.setNoDelay(true).on("data", later(client));
+    }
   });
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", () => done()));
   return {

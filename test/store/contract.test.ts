@@ -95,6 +95,24 @@ forEachStore((name, open, fresh) => {
       expect((await board(store))?.xp).toBe(20);
     });
 
+    it("leaves a redelivery's sources unfed, also when it carries new ones, even in one batch with a new delivery", async () => {
+      const store = await open();
+      const first = input([food("alice", "sha-1")]);
+      await store.feed(first);
+      // Stored together: the redelivery (carrying sha-2 and sha-3 this time) and a new delivery with sha-2.
+      const [again, other] = await Promise.all([
+        store.feed({ ...first, feedings: [food("alice", "sha-1"), food("alice", "sha-2"), food("alice", "sha-3")] }),
+        store.feed(input([food("bob", "sha-2")])),
+      ]);
+      expect(again?.duplicateDelivery).toBe(true);
+      expect(again?.applied).toEqual([]);
+      expect(other?.applied.map((f) => f.sourceKey)).toEqual(["sha-2"]);
+      // sha-3 came only with the redelivery, which fed nothing: a later delivery carrying it still feeds.
+      const later = await store.feed(input([food("carol", "sha-3")]));
+      expect(later.applied.map((f) => f.sourceKey)).toEqual(["sha-3"]);
+      expect((await board(store))?.xp).toBe(30);
+    });
+
     it("feeds a source key once, whichever delivery carries it (same commit on two branches)", async () => {
       const store = await open();
       await store.feed(input([food("alice", "sha-1")]));
