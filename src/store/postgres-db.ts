@@ -254,10 +254,10 @@ export class PostgresDb implements Db {
 
   /**
    * Pipelined (the pool's connections run in pg's pipeline mode): BEGIN goes out with the body's first
-   * statement, and COMMIT with its last group when the body marks it (GroupOptions.last), so a
-   * feeding batch takes two round trips fewer (and two more when the body sends groups without
-   * waiting, see runPhases). Each statement still has its own Sync: after an error
-   * PostgreSQL refuses the rest of the transaction, and a COMMIT behind a failed statement rolls back.
+   * statement, COMMIT with its last group when the body marks it (GroupOptions.last), and groups the
+   * body sends without waiting (runPhases) share a round trip too: a feeding batch takes two round
+   * trips instead of six. Each statement still has its own Sync: after an error PostgreSQL refuses
+   * the rest of the transaction, and a COMMIT behind a failed statement rolls back.
    */
   async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {

@@ -104,7 +104,7 @@ export async function upsertRepos(
  * Feeds a batch of deliveries in one transaction with a fixed number of statements, whatever the
  * batch's size, sent in four groups of independent statements. On PostgreSQL each group is one
  * statement, and none waits for the answer of the one before unless it needs its rows: BEGIN and
- * the first two in one round trip, the last two and the COMMIT in another.
+ * the first two in one round trip, the rest and the COMMIT in another.
  * Lock order, so that concurrent writers rarely deadlock (PostgreSQL retries the few that do) and
  * wait no longer than they must: delivery ids first (a redelivery waits for the first copy, then
  * stops), then the contributors' day rows, then contributor, user and repo rows (each table's rows
@@ -249,7 +249,6 @@ export async function feedBatch(
         ),
       ],
       [
-        repoCounters(totals),
         bump(
           "repo_foods",
           ["repo_id", "food"],
@@ -263,6 +262,10 @@ export async function feedBatch(
           [...totals.repoDays.values()].map((r) => [r.repoId, r.day, r.foods]),
         ),
       ],
+      // Apart from the group before: their text changes with the number of contributors, and with
+      // one repo (the usual batch) this is a single statement, prepared as such rather than taking
+      // a composed group's share of the prepared-statement budget.
+      [repoCounters(totals)],
     ],
     // The last statements: PostgreSQL commits with them (nothing below may fail).
     { last: true },
