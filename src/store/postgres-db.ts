@@ -62,38 +62,48 @@ function named(text: string, values: unknown[]): pg.QueryConfig {
  * pg_backend_memory_contexts: 384 KiB for a batch of 32 deliveries, 900 parameters), and any one
  * about 50 KiB more (counted here as 128 parameters). So a text is prepared on its second sighting (a
  * one-off shape takes no slot), only under a parameter count, and only while the prepared ones stay
- * within a budget of parameters: about 13 MiB per connection at most. That covers the shapes of
- * batches up to about 32 deliveries; half of it left some common shapes unprepared, and
- * PostgreSQL spent about 15 % more CPU per delivery (measured at full speed, 124 µs against 106 µs).
- * Typically one or two connections of a replica hold them: feeding batches run one at a time, and
- * the pool hands out the connection released last. Preparing saves the server parsing and
- * planning them for every batch: about a third of its CPU per feeding.
+ * within a budget: by default about 13 MiB per connection at most (URL `prepare_budget_mib`). That
+ * covers the shapes of batches up to about 32 deliveries; half of it left some common shapes
+ * unprepared, and PostgreSQL spent about 15 % more CPU per delivery (measured at full speed, 124 µs
+ * against 106 µs). Typically one or two connections of a replica hold them: feeding batches run one
+ * at a time, and the pool hands out the connection released last. Preparing saves the server
+ * parsing and planning them for every batch: about a third of its CPU per feeding.
  */
 const MAX_COMPOSED_PARAMS_NAMED = 1024;
-const COMPOSED_PARAMS_BUDGET = 32_768;
-const composedSightings = new Set<string>();
-let composedNamed = 0;
-/** The budget used so far, in parameters (see above). */
-let composedParams = 0;
-function namedComposed(text: string, values: unknown[]): pg.QueryConfig {
-  const name = statementNames.get(text);
-  if (name) return { name, text, values };
-  const cost = values.length + 128;
-  if (values.length > MAX_COMPOSED_PARAMS_NAMED || composedParams + cost > COMPOSED_PARAMS_BUDGET) {
-    return { text, values };
+/** Parameters per MiB of server memory, at about 0.4 KiB each (see above). */
+const PARAMS_PER_MIB = 2560;
+export const DEFAULT_PREPARE_BUDGET_MIB = 13;
+let composedNamers = 0;
+
+/** Names for one pool's composed statements, within its budget (see above). */
+class ComposedNames {
+  readonly #names = new Map<string, string>();
+  readonly #sightings = new Set<string>();
+  readonly #prefix = `c${++composedNamers}_`;
+  /** What is left of the budget, in parameters. */
+  #left: number;
+
+  constructor(budgetMib: number) {
+    this.#left = Math.max(0, budgetMib) * PARAMS_PER_MIB;
   }
-  if (!composedSightings.has(text)) {
-    // Bounded like the names: a flood of distinct shapes only forgets the sightings so far.
-    if (composedSightings.size >= MAX_NAMED) composedSightings.clear();
-    composedSightings.add(text);
-    return { text, values };
+
+  config(text: string, values: unknown[]): pg.QueryConfig {
+    const name = this.#names.get(text);
+    if (name) return { name, text, values };
+    const cost = values.length + 128;
+    if (values.length > MAX_COMPOSED_PARAMS_NAMED || cost > this.#left) return { text, values };
+    if (!this.#sightings.has(text)) {
+      // Bounded like the names: a flood of distinct shapes only forgets the sightings so far.
+      if (this.#sightings.size >= MAX_NAMED) this.#sightings.clear();
+      this.#sightings.add(text);
+      return { text, values };
+    }
+    this.#sightings.delete(text);
+    this.#left -= cost;
+    const fresh = `${this.#prefix}${this.#names.size}`;
+    this.#names.set(text, fresh);
+    return { name: fresh, text, values };
   }
-  composedSightings.delete(text);
-  composedNamed++;
-  composedParams += cost;
-  const fresh = `c${composedNamed}`;
-  statementNames.set(text, fresh);
-  return { name: fresh, text, values };
 }
 
 /** Above this many parameters, independent statements are sent one by one (the protocol allows 65,535). */
@@ -152,6 +162,8 @@ export interface PostgresOptions {
    * connection pooler in transaction mode that cannot keep prepared statements).
    */
   prepare?: boolean;
+  /** Server memory per connection for prepared feeding batches, in MiB (URL `prepare_budget_mib`). */
+  prepareBudgetMib?: number;
 }
 
 /** Splits our own pool settings off the URL; the rest (host, database, options, ssl …) goes to pg. */
@@ -170,7 +182,8 @@ function settingsFrom(connectionString: string, opts: PostgresOptions) {
   const prepareText = url.searchParams.get("prepare");
   url.searchParams.delete("prepare");
   const prepare = prepareText === null ? (opts.prepare ?? true) : !["false", "0", "off", "no"].includes(prepareText);
-  return { connectionString: url.toString(), max, statementTimeoutMs, connectTimeoutMs, prepare };
+  const prepareBudgetMib = take("prepare_budget_mib") ?? opts.prepareBudgetMib ?? DEFAULT_PREPARE_BUDGET_MIB;
+  return { connectionString: url.toString(), max, statementTimeoutMs, connectTimeoutMs, prepare, prepareBudgetMib };
 }
 
 /**
@@ -190,7 +203,8 @@ export class PostgresDb implements Db {
     this.#connectRetries = opts.connectRetries ?? 2;
     const plain = (text: string, values: unknown[]) => ({ text, values });
     this.#statement = s.prepare ? named : plain;
-    this.#composed = s.prepare ? namedComposed : plain;
+    const composed = new ComposedNames(s.prepareBudgetMib);
+    this.#composed = s.prepare ? (text, values) => composed.config(text, values) : plain;
     this.#pool = new pg.Pool({
       connectionString: s.connectionString,
       max: s.max,

@@ -129,6 +129,28 @@ describe.skipIf(!storeAvailable("postgres"))("PostgresDb", () => {
     expect(await db.query("SELECT count(*)::int AS n FROM prep_b")).toEqual([{ n: 6 + 3 * 600 }]);
   });
 
+  it("prepares no group beyond its memory budget (prepare_budget_mib)", async () => {
+    await open(target.url).exec("CREATE TABLE bud_a (k TEXT PRIMARY KEY); CREATE TABLE bud_b (k TEXT PRIMARY KEY)");
+    // 40 rows: a group of 80 parameters, counted as 208, more than a budget of 0.05 MiB (128) allows.
+    const keys = Array.from({ length: 40 }, (_, i) => i);
+    const group = (round: string) =>
+      ["bud_a", "bud_b"].map((table) => ({
+        text: `INSERT INTO ${table} (k) VALUES ${keys.map((i) => `($${i + 1})`).join(", ")}`,
+        params: keys.map((i) => `${round}-${i}`),
+      }));
+    const preparedBy = async (budget: string) => {
+      const db = open(variant(target.url, { pool_max: "1", prepare_budget_mib: budget }));
+      for (const round of ["1", "2", "3"]) await db.transaction(async (tx) => tx.all?.(group(`${budget}/${round}`)));
+      const [row] = await db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement LIKE 'WITH q0 AS (INSERT INTO bud_a%'",
+      );
+      return row?.n;
+    };
+    expect(await preparedBy("0.05")).toBe(0);
+    expect(await preparedBy("0.1")).toBe(1);
+    expect(await open(target.url).query("SELECT count(*)::int AS n FROM bud_b")).toEqual([{ n: 6 * 40 }]);
+  });
+
   it("never opens more connections than pool_max", async () => {
     const db = open(variant(target.url, { pool_max: "3" }));
     const rows = await Promise.all(
