@@ -131,7 +131,8 @@ UPDATE repos SET contributor_count = (
   },
   {
     // The feeding batch that stored each delivery: the batch's next statements, sent before the
-    // delivery rows have answered, tell its own deliveries from redeliveries stored before by it.
+    // delivery rows have answered, tell the deliveries it inserted from redeliveries of ones stored
+    // earlier.
     id: "core-005-deliveries-batch",
     sql: "ALTER TABLE deliveries ADD COLUMN batch TEXT;",
   },
