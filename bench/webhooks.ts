@@ -43,13 +43,10 @@ export async function benchWebhooks(opts: {
     url.searchParams.set("options", `${url.searchParams.get("options") ?? ""} ${opts.pgSettings}`.trim());
     databaseUrl = url.toString();
   }
+  const pgAddress = db ? new URL(db.url) : null;
   const proxy =
-    db && opts.pgDelayMs !== undefined
-      ? await startTcpProxy({
-          host: new URL(db.url).hostname,
-          port: Number(new URL(db.url).port || 5432),
-          delayMs: opts.pgDelayMs,
-        })
+    pgAddress && opts.pgDelayMs !== undefined
+      ? await startTcpProxy({ host: pgAddress.hostname, port: Number(pgAddress.port || 5432), delayMs: opts.pgDelayMs })
       : null;
   if (proxy) {
     const url = new URL(databaseUrl);

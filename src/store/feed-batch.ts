@@ -17,14 +17,20 @@ export const sourceKey = (repoId: number, source: string) => `${repoId}\0${sourc
 export const dayRowKey = (repoId: number, loginKey: string, day: string) => `${repoId}\0${loginKey}\0${day}`;
 const pairKey = (a: string | number, b: string) => `${a}\0${b}`;
 
-/** Whether each input is the first copy in the batch of a delivery the database had not seen. */
-export function freshInputs(inputs: readonly FeedInput[], inserted: ReadonlySet<string>): boolean[] {
+/** Whether each input is the first copy of its delivery id in the batch. */
+export function firstCopies(inputs: readonly FeedInput[]): boolean[] {
   const seen = new Set<string>();
   return inputs.map((input) => {
     const first = !seen.has(input.deliveryId);
     seen.add(input.deliveryId);
-    return first && inserted.has(input.deliveryId);
+    return first;
   });
+}
+
+/** Whether each input is the first copy in the batch of a delivery the database had not seen. */
+export function freshInputs(inputs: readonly FeedInput[], inserted: ReadonlySet<string>): boolean[] {
+  const firsts = firstCopies(inputs);
+  return inputs.map((input, i) => Boolean(firsts[i]) && inserted.has(input.deliveryId));
 }
 
 /** One fresh input's feedings per contributor, logins in sorted order (the order rows are written in). */

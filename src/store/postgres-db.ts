@@ -72,14 +72,15 @@ function named(text: string, values: unknown[]): pg.QueryConfig {
 const MAX_COMPOSED_PARAMS_NAMED = 1024;
 /** Parameters per MiB of server memory, at about 0.4 KiB each (see above). */
 const PARAMS_PER_MIB = 2560;
-export const DEFAULT_PREPARE_BUDGET_MIB = 13;
-let composedNamers = 0;
+const DEFAULT_PREPARE_BUDGET_MIB = 13;
 
-/** Names for one pool's composed statements, within its budget (see above). */
+/**
+ * Names for one pool's composed statements, within its budget (see above). A pool's names need only
+ * differ from each other and from `named`'s, since pools share no connection.
+ */
 class ComposedNames {
   readonly #names = new Map<string, string>();
   readonly #sightings = new Set<string>();
-  readonly #prefix = `c${++composedNamers}_`;
   /** What is left of the budget, in parameters. */
   #left: number;
 
@@ -100,11 +101,14 @@ class ComposedNames {
     }
     this.#sightings.delete(text);
     this.#left -= cost;
-    const fresh = `${this.#prefix}${this.#names.size}`;
+    const fresh = `c${this.#names.size}`;
     this.#names.set(text, fresh);
     return { name: fresh, text, values };
   }
 }
+
+/** Sends one statement on a transaction's connection (see PostgresDb.transaction). */
+type Send = (config: pg.QueryConfig | string) => Promise<pg.QueryResult>;
 
 /** Above this many parameters, independent statements are sent one by one (the protocol allows 65,535). */
 const MAX_COMPOSED_PARAMS = 30_000;
@@ -296,13 +300,13 @@ export class PostgresDb implements Db {
         await Promise.all([begin, sent]);
         return sent;
       };
-      const run = (text: string, params: readonly unknown[]) =>
-        afterBegin(client.query(this.#statement(text, params as unknown[])));
+      const send: Send = (config) => afterBegin(client.query(config));
+      const run = (text: string, params: readonly unknown[]) => send(this.#statement(text, params as unknown[]));
       try {
         const tx: Sql = {
           query: async <R>(text: string, params: readonly unknown[] = []) => (await run(text, params)).rows as R[],
           exec: async (script: string) => {
-            await afterBegin(client.query(script));
+            await send(script);
           },
           pipelined: true,
           // A group goes out as one composed statement (or statement by statement when too large), at
@@ -312,14 +316,15 @@ export class PostgresDb implements Db {
             const sent =
               statements.length <= 1 || count > MAX_COMPOSED_PARAMS
                 ? Promise.all(statements.map(async (s) => (await run(s.text, s.params)).rows))
-                : this.#sendComposed(statements, afterBegin, client);
+                : this.#sendComposed(statements, send);
             if (opts.last) pending.commit = client.query("COMMIT");
             const [out] = await Promise.all([sent, pending.commit]);
             return out;
           },
         };
         const result = await fn(tx);
-        await afterBegin(Promise.resolve());
+        // A body that sent nothing: BEGIN must still have succeeded.
+        if (pending.begin) await pending.begin;
         const done = await (pending.commit ?? client.query("COMMIT"));
         // A COMMIT in a transaction that had failed answers ROLLBACK rather than an error.
         if (done.command !== "COMMIT") throw new Error(`the transaction was rolled back (${done.command})`);
@@ -346,17 +351,13 @@ export class PostgresDb implements Db {
   }
 
   /** `statements` as one (see composeStatements), sent now; each one's RETURNING rows. */
-  async #sendComposed(
-    statements: readonly Statement[],
-    afterBegin: <R>(sent: Promise<R>) => Promise<R>,
-    client: pg.PoolClient,
-  ): Promise<Record<string, unknown>[][]> {
+  async #sendComposed(statements: readonly Statement[], send: Send): Promise<Record<string, unknown>[][]> {
     const composed = composeStatements(statements);
-    const { rows } = await afterBegin(
-      client.query<{ q: number; r: string }>(this.#composed(composed.text, composed.params as unknown[])),
-    );
+    const { rows } = await send(this.#composed(composed.text, composed.params as unknown[]));
     const out: Record<string, unknown>[][] = statements.map(() => []);
-    for (const row of rows) out[row.q]?.push(JSON.parse(row.r) as Record<string, unknown>);
+    for (const row of rows as { q: number; r: string }[]) {
+      out[row.q]?.push(JSON.parse(row.r) as Record<string, unknown>);
+    }
     return out;
   }
 

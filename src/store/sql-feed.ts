@@ -7,13 +7,14 @@ import {
   batchTotals,
   byContributor,
   dayRowKey,
+  firstCopies,
   freshInputs,
   grantFoods,
   keyOf,
   reposOf,
   sourceKey,
 } from "./feed-batch.js";
-import { lockOrder, MAX_ROWS, rowStatements, runGroups, runPhases, valuesList } from "./sql-rows.js";
+import { chunkedStatements, lockOrder, rowStatements, runGroups, runPhases, valuesList } from "./sql-rows.js";
 import type { FeedInput, FeedOutcome, RepoRef } from "./store.js";
 
 /** GitHub repo names are case-insensitive; a repo's name is keyed by the lower-case form. */
@@ -126,15 +127,13 @@ export async function feedBatch(
   // names freed. Worked out for every delivery, since which ones are new is not known yet.
   const dayRows = new Map<string, [number, string, string, number]>();
   const sourceRows = new Map<string, [number, string, string]>();
-  const seen = new Set<string>();
+  const firsts = firstCopies(inputs);
   // Each delivery's feedings by contributor, worked out once for the rows here and the grants.
   const groups = inputs.map((input) => byContributor(input));
   inputs.forEach((input, i) => {
-    const first = !seen.has(input.deliveryId);
-    seen.add(input.deliveryId);
     for (const [loginKey, feedings] of groups[i] ?? []) {
       dayRows.set(dayRowKey(input.repo.id, loginKey, input.day), [input.repo.id, loginKey, input.day, 0]);
-      if (!first) continue;
+      if (!firsts[i]) continue;
       for (const f of feedings) {
         const key = `${sourceKey(input.repo.id, f.sourceKey)}\0${input.deliveryId}`;
         sourceRows.set(key, [input.repo.id, f.sourceKey, input.deliveryId]);
@@ -285,18 +284,13 @@ export async function feedBatch(
  * batch, so its sources are left alone. The VALUES columns are column1… in both databases.
  */
 function sourceStatements(rows: [number, string, string][], batch: string): Statement[] {
-  const out: Statement[] = [];
-  for (let i = 0; i < rows.length; i += MAX_ROWS) {
-    const { text, params } = valuesList(rows.slice(i, i + MAX_ROWS));
-    out.push({
-      text: `INSERT INTO fed_sources (repo_id, source_key)
-             SELECT CAST(v.column1 AS BIGINT), v.column2 FROM (VALUES ${text}) AS v
-             WHERE (SELECT d.batch FROM deliveries d WHERE d.id = v.column3) = $${params.length + 1}
-             ON CONFLICT (repo_id, source_key) DO NOTHING RETURNING repo_id, source_key`,
-      params: [...params, batch],
-    });
-  }
-  return out;
+  return chunkedStatements(rows, (values, params) => ({
+    text: `INSERT INTO fed_sources (repo_id, source_key)
+           SELECT CAST(v.column1 AS BIGINT), v.column2 FROM (VALUES ${values}) AS v
+           WHERE (SELECT d.batch FROM deliveries d WHERE d.id = v.column3) = $${params.length + 1}
+           ON CONFLICT (repo_id, source_key) DO NOTHING RETURNING repo_id, source_key`,
+    params: [...params, batch],
+  }));
 }
 
 /**

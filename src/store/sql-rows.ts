@@ -4,7 +4,7 @@ import { type GroupOptions, runAll, type Sql, type Statement } from "./db.js";
  * Rows per statement. Bounds the parameters of one statement (SQLite takes 32,766, PostgreSQL 65,535)
  * and the number of distinct statement texts the databases prepare and cache.
  */
-export const MAX_ROWS = 128;
+const MAX_ROWS = 128;
 
 /** `($1, $2), ($3, $4)` for `rows` of equal width, numbered from `$1` (from `$offset + 1`). */
 export function valuesList(rows: readonly (readonly unknown[])[], offset = 0): { text: string; params: unknown[] } {
@@ -17,14 +17,25 @@ export function valuesList(rows: readonly (readonly unknown[])[], offset = 0): {
   return { text: tuples.join(", "), params };
 }
 
-/** `${head} VALUES (…), (…) ${tail}` over `rows`, a chunk of rows per statement; none for no rows. */
-export function rowStatements(head: string, rows: readonly (readonly unknown[])[], tail = ""): Statement[] {
+/**
+ * One statement per chunk of `rows`, built by `statement` from the chunk's VALUES list (`(…), (…)`,
+ * numbered from `$1`) and its parameters; none for no rows.
+ */
+export function chunkedStatements(
+  rows: readonly (readonly unknown[])[],
+  statement: (values: string, params: unknown[]) => Statement,
+): Statement[] {
   const out: Statement[] = [];
   for (let i = 0; i < rows.length; i += MAX_ROWS) {
     const { text, params } = valuesList(rows.slice(i, i + MAX_ROWS));
-    out.push({ text: `${head} VALUES ${text} ${tail}`, params });
+    out.push(statement(text, params));
   }
   return out;
+}
+
+/** `${head} VALUES (…), (…) ${tail}` over `rows`, a chunk of rows per statement; none for no rows. */
+export function rowStatements(head: string, rows: readonly (readonly unknown[])[], tail = ""): Statement[] {
+  return chunkedStatements(rows, (values, params) => ({ text: `${head} VALUES ${values} ${tail}`, params }));
 }
 
 /**
