@@ -1,3 +1,4 @@
+import type { Writable } from "node:stream";
 import pg from "pg";
 import type { Db, GroupOptions, Sql, Statement } from "./db.js";
 import { DatabaseUnreachableError, isUnreachable } from "./unreachable.js";
@@ -105,6 +106,28 @@ class ComposedNames {
     this.#names.set(text, fresh);
     return { name: fresh, text, values };
   }
+}
+
+/**
+ * Returns a function that holds back `client`'s writes until the current turn of the event loop ends,
+ * so that the statements a transaction sends in one turn leave in one write: BEGIN with its first
+ * statements, a phase's groups with their COMMIT. Written one by one, each cost a system call that,
+ * on loopback, also runs the receiving side's network stack: about 30 µs each, 7 per feeding batch,
+ * a tenth of the App's main-thread time per delivery. Reaches into pg's connection (no public
+ * handle); without a corkable socket, writes go out as before.
+ */
+export function writesPerTurn(client: pg.PoolClient): () => void {
+  const socket = (client as unknown as { connection?: { stream?: Partial<Writable> } }).connection?.stream;
+  let held = false;
+  return () => {
+    if (held || typeof socket?.cork !== "function" || typeof socket.uncork !== "function") return;
+    held = true;
+    socket.cork();
+    process.nextTick(() => {
+      held = false;
+      socket.uncork?.();
+    });
+  };
 }
 
 /** Sends one statement on a transaction's connection (see PostgresDb.transaction). */
@@ -284,11 +307,16 @@ export class PostgresDb implements Db {
   async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.#connect();
+      const holdWrites = writesPerTurn(client);
+      const query = (config: pg.QueryConfig | string) => {
+        holdWrites();
+        return client.query(config);
+      };
       let failure: unknown;
       // BEGIN until the first statement has been sent behind it; the COMMIT sent with the body's last
       // group, if it marked one.
       const pending: { begin: Promise<unknown> | null; commit: Promise<pg.QueryResult> | null } = {
-        begin: client.query("BEGIN"),
+        begin: query("BEGIN"),
         commit: null,
       };
       pending.begin?.catch(ignore);
@@ -300,7 +328,7 @@ export class PostgresDb implements Db {
         await Promise.all([begin, sent]);
         return sent;
       };
-      const send: Send = (config) => afterBegin(client.query(config));
+      const send: Send = (config) => afterBegin(query(config));
       const run = (text: string, params: readonly unknown[]) => send(this.#statement(text, params as unknown[]));
       try {
         const tx: Sql = {
@@ -317,7 +345,7 @@ export class PostgresDb implements Db {
               statements.length <= 1 || count > MAX_COMPOSED_PARAMS
                 ? Promise.all(statements.map(async (s) => (await run(s.text, s.params)).rows))
                 : this.#sendComposed(statements, send);
-            if (opts.last) pending.commit = client.query("COMMIT");
+            if (opts.last) pending.commit = query("COMMIT");
             const [out] = await Promise.all([sent, pending.commit]);
             return out;
           },
@@ -325,7 +353,7 @@ export class PostgresDb implements Db {
         const result = await fn(tx);
         // A body that sent nothing: BEGIN must still have succeeded.
         if (pending.begin) await pending.begin;
-        const done = await (pending.commit ?? client.query("COMMIT"));
+        const done = await (pending.commit ?? query("COMMIT"));
         // A COMMIT in a transaction that had failed answers ROLLBACK rather than an error.
         if (done.command !== "COMMIT") throw new Error(`the transaction was rolled back (${done.command})`);
         return result;

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Socket } from "node:net";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DatabaseUnreachableError, PostgresDb } from "../../src/store/postgres-db.js";
 import { runGroups, runPhases } from "../../src/store/sql-rows.js";
 import { startTcpProxy, type TcpProxy } from "../faults/tcp-proxy.js";
@@ -185,6 +186,32 @@ describe.skipIf(!storeAvailable("postgres"))("PostgresDb", () => {
     expect(phases[0]?.[0]).toEqual([{ n: 1 }]);
     expect(phases[1]?.[0]).toEqual([{ n: 3 }]);
     expect(await open(target.url).query("SELECT n FROM ph")).toEqual([{ n: 3 }]);
+  });
+
+  it("writes the statements it sends in one turn to the socket at once, BEGIN and COMMIT included", async () => {
+    const db = open(target.url, { max: 1 });
+    await db.exec("CREATE TABLE wr (k TEXT PRIMARY KEY, n BIGINT NOT NULL)");
+    // Each call is one write to the connection's socket (a system call): counted, not timed.
+    const write = vi.spyOn(Socket.prototype, "_write");
+    const writev = vi.spyOn(Socket.prototype, "_writev");
+    try {
+      await db.transaction((tx) =>
+        runPhases(
+          tx,
+          [
+            [[{ text: "INSERT INTO wr (k, n) VALUES ($1, $2)", params: ["a", 1] }]],
+            [[{ text: "UPDATE wr SET n = n + 1 WHERE k = $1", params: ["a"] }]],
+          ],
+          { last: true },
+        ),
+      );
+      // BEGIN, two statements and COMMIT: four writes when each goes out on its own.
+      expect(write.mock.calls.length + writev.mock.calls.length).toBe(1);
+    } finally {
+      write.mockRestore();
+      writev.mockRestore();
+    }
+    expect(await db.query("SELECT n FROM wr")).toEqual([{ n: 2 }]);
   });
 
   it("rolls everything back when the group sent with the COMMIT fails", async () => {
