@@ -58,20 +58,30 @@ export function lambdaCostMicros(memoryMb: number, durationMs: number, region: s
   return Math.ceil(usd * MICROS_PER_USD);
 }
 
-/** USD per million tokens (input, output) of the Gemini API's paid tier, list prices of 2025. */
+/**
+ * USD per million tokens (input, output) of the Gemini API's paid tier, for prompts under 200,000
+ * tokens (a reaction's prompt is well under 1,000). List prices of ai.google.dev's pricing page as
+ * of October 2026; where a price is announced to rise, the higher one, so an estimate never runs low.
+ */
 export interface TokenPrices {
   input: number;
   output: number;
 }
 
 const GEMINI_PRICES: [prefix: string, prices: TokenPrices][] = [
+  // Longer names first: a model takes the first entry its name starts with.
+  // 3.8 Flash: $0.75 / $3.75 until the end of 2026, then $1.50 / $7.50.
+  ["gemini-3.8-flash", { input: 1.5, output: 7.5 }],
+  ["gemini-3.5-flash-lite", { input: 0.3, output: 2.5 }],
+  ["gemini-3.5-flash", { input: 1.5, output: 9 }],
+  ["gemini-3.1-pro", { input: 2, output: 12 }],
   ["gemini-2.5-flash-lite", { input: 0.1, output: 0.4 }],
   ["gemini-2.5-flash", { input: 0.3, output: 2.5 }],
   ["gemini-2.5-pro", { input: 1.25, output: 10 }],
   ["gemini-2.0-flash-lite", { input: 0.075, output: 0.3 }],
   ["gemini-2.0-flash", { input: 0.1, output: 0.4 }],
 ];
-/** Unknown models are priced above every model in the table (2.5 Pro's long-prompt tier): never underestimate. */
+/** Unknown models are priced above every model in the table, so that an estimate never runs low. */
 const UNKNOWN_MODEL: TokenPrices = { input: 2.5, output: 15 };
 
 export function geminiPricesFor(model: string): TokenPrices {

@@ -31,6 +31,11 @@ describe("cost estimates", () => {
     expect(geminiCostMicros("gemini-2.5-flash-lite", 300, 40)).toBe(46);
     expect(geminiCostMicros("models/gemini-2.5-flash-lite", 300, 40)).toBe(46);
     expect(geminiCostMicros("gemini-9-ultra", 300, 40)).toBe(1350);
+    // A longer name is not priced as the shorter one it starts with: 3.5 Flash-Lite is $0.30 / $2.50,
+    // 3.5 Flash $1.50 / $9.00.
+    expect(geminiCostMicros("gemini-3.5-flash-lite", 300, 40)).toBe(190);
+    expect(geminiCostMicros("gemini-3.5-flash", 300, 40)).toBe(810);
+    expect(geminiCostMicros("gemini-3.1-pro-preview", 300, 40)).toBe(1080);
   });
 });
 
