@@ -24,11 +24,40 @@ const REDACT = [
   "err.aggregateErrors[*].event.payload",
 ];
 
+const SIGNATURE_MISMATCH = "signature does not match event payload and secret";
+
+export const SIGNATURE_HINT =
+  "webhook rejected (400): its signature does not match WEBHOOK_SECRET. If GitHub sent it, give the " +
+  "App's webhook secret on GitHub (Settings → Developer settings → GitHub Apps → the App) and " +
+  "WEBHOOK_SECRET the same value; otherwise someone else is posting to the webhook URL";
+
+/** The delivery an error was raised for, as @octokit/webhooks attaches it. */
+const eventOf = (err: unknown) => (err as { event?: { id?: unknown; name?: unknown } }).event;
+
+/**
+ * Probot logs a delivery with a bad signature twice at error level, each time with a stack trace
+ * and the hint it means to give missing (its check looks for an older error message). That is a
+ * screenful per stray request and nothing an operator can act on; instead: one warning with the
+ * delivery id and what to check. Every other log call passes through untouched.
+ */
+function signatureMismatchOnce(this: Logger, args: unknown[], method: (...a: unknown[]) => void): void {
+  const [first] = args;
+  if (first instanceof Error && first.message.includes(SIGNATURE_MISMATCH)) {
+    // The middleware's copy, wrapping the error the event handler has logged already.
+    if (first instanceof AggregateError) return;
+    const event = eventOf(first);
+    this.warn({ delivery: event?.id, event: event?.name }, SIGNATURE_HINT);
+    return;
+  }
+  method.apply(this, args);
+}
+
 /** The process logger; Probot derives one child per delivery (keyed by delivery id) from it. */
 export function createLogger(env: Pick<Env, "LOG_LEVEL" | "LOG_FORMAT">, destination?: DestinationStream): Logger {
   const options = {
     level: env.LOG_LEVEL,
     redact: { paths: REDACT, censor: "[redacted]" },
+    hooks: { logMethod: signatureMismatchOnce },
     ...(env.LOG_FORMAT === "pretty" && !destination ? { transport: { target: "pino-pretty" } } : {}),
   };
   return destination ? pino(options, destination) : pino(options);

@@ -1,6 +1,6 @@
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../src/logger.js";
+import { createLogger, SIGNATURE_HINT } from "../../src/logger.js";
 import { mockInstallationToken, mockNoConfig, PRIVATE_KEY, startApp, WEBHOOK_SECRET } from "../helpers/app-harness.js";
 import { dartPayload } from "../helpers/examples.js";
 import { logSink } from "../helpers/log-sink.js";
@@ -26,6 +26,23 @@ describe("logs", () => {
     expect(text()).not.toContain(keyBody);
     expect(text()).not.toContain(WEBHOOK_SECRET);
     expect(text()).not.toContain("ghs_test");
+  });
+
+  it("turn a bad signature into one warning that says what to check, without a stack", async () => {
+    const { sink, lines } = logSink();
+    const app = await startApp({ log: createLogger({ LOG_LEVEL: "info", LOG_FORMAT: "json" }, sink) });
+    try {
+      const push = dartPayload("push", undefined, (p) => (p.commits as unknown[]).length > 0);
+      const res = await app.deliver("push", push, { id: "stray-request", secret: "not-the-secret" });
+      expect(res.status).toBe(400);
+    } finally {
+      await app.close();
+    }
+    const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const aboutIt = entries.filter((e) => JSON.stringify(e).includes("signature"));
+    expect(aboutIt).toHaveLength(1);
+    expect(aboutIt[0]).toMatchObject({ level: 40, delivery: "stray-request", event: "push", msg: SIGNATURE_HINT });
+    expect(JSON.stringify(aboutIt[0])).not.toContain("stack");
   });
 
   it("leave a delivery's payload out of the errors they log, keeping its id", async () => {
