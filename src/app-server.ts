@@ -81,7 +81,8 @@ export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> 
       appId: credentials.appId,
       privateKey: credentials.privateKey,
       secret: credentials.webhookSecret,
-      log: log.child({ name: "probot" }),
+      // Probot names its own child logger "probot"; naming it here too wrote the key twice per line.
+      log,
       ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
       Octokit: lazyInstallationClients(countGitHubCalls(opts.Octokit ?? ProbotOctokit)),
     });
