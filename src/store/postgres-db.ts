@@ -20,6 +20,18 @@ const MAX_TX_ATTEMPTS = 6;
 const UNIQUE_VIOLATION = "23505";
 const MAX_UNIQUE_ATTEMPTS = 3;
 
+/**
+ * A statement this connection prepared before a migration changed the columns it returns (another
+ * replica upgraded the schema, e.g. a key column's collation): PostgreSQL refuses to run the cached
+ * plan again, on this connection, for good. The connection is dropped and the work retried at once
+ * on another (each of the pool's connections fails this way at most once), which prepares the
+ * statement anew: replicas of the old version keep working through a rolling upgrade.
+ */
+export function isStalePlan(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  return e?.code === "0A000" && /cached plan must not change result type/i.test(String(e.message ?? ""));
+}
+
 function retryable(err: unknown, attempt: number): boolean {
   const code = (err as { code?: string }).code ?? "";
   if (code === UNIQUE_VIOLATION) return attempt < MAX_UNIQUE_ATTEMPTS;
@@ -223,12 +235,14 @@ export class PostgresDb implements Db {
   readonly dialect = "postgres" as const;
   readonly #pool: pg.Pool;
   readonly #connectRetries: number;
+  readonly #maxConnections: number;
   readonly #statement: (text: string, values: unknown[]) => pg.QueryConfig;
   readonly #composed: (text: string, values: unknown[]) => pg.QueryConfig;
 
   constructor(connectionString: string, opts: PostgresOptions = {}) {
     const s = settingsFrom(connectionString, opts);
     this.#connectRetries = opts.connectRetries ?? 2;
+    this.#maxConnections = s.max;
     const plain = (text: string, values: unknown[]) => ({ text, values });
     this.#statement = s.prepare ? named : plain;
     const composed = new ComposedNames(s.prepareBudgetMib);
@@ -270,19 +284,23 @@ export class PostgresDb implements Db {
 
   #release(client: pg.PoolClient, err?: unknown): void {
     client.removeListener("error", ignore);
-    // A client whose connection broke is destroyed rather than handed to the next caller.
-    client.release(err !== undefined && isUnreachable(err) ? (err as Error) : undefined);
+    // A client whose connection broke, or holds a stale prepared plan, is destroyed rather than
+    // handed to the next caller.
+    client.release(err !== undefined && (isUnreachable(err) || isStalePlan(err)) ? (err as Error) : undefined);
   }
 
   async query<T = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<T[]> {
-    const client = await this.#connect();
-    try {
-      const result = await client.query(this.#statement(text, params as unknown[]));
-      this.#release(client);
-      return result.rows as T[];
-    } catch (err) {
-      this.#release(client, err);
-      throw surface(err);
+    for (let stale = 0; ; ) {
+      const client = await this.#connect();
+      try {
+        const result = await client.query(this.#statement(text, params as unknown[]));
+        this.#release(client);
+        return result.rows as T[];
+      } catch (err) {
+        this.#release(client, err);
+        if (isStalePlan(err) && stale++ < this.#maxConnections) continue;
+        throw surface(err);
+      }
     }
   }
 
@@ -306,7 +324,7 @@ export class PostgresDb implements Db {
    * the rest of the transaction, and a COMMIT behind a failed statement rolls back.
    */
   async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 1, stale = 0; ; attempt++) {
       const client = await this.#connect();
       const holdWrites = writesPerTurn(client);
       const query = (config: pg.QueryConfig | string) => {
@@ -367,6 +385,10 @@ export class PostgresDb implements Db {
         );
         if (committed) throw surface(err);
         await client.query("ROLLBACK").catch(() => undefined);
+        if (isStalePlan(err) && stale++ < this.#maxConnections) {
+          attempt--; // not an attempt that failed: this connection could not run it at all
+          continue;
+        }
         if (retryable(err, attempt)) {
           // Jittered back-off so the transactions that collided do not collide again in lock-step.
           await sleep(Math.random() * 10 * 2 ** attempt);

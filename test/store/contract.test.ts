@@ -6,6 +6,7 @@ import type { Feeding, FoodKind } from "../../src/domain/foods.js";
 import { dayKey } from "../../src/domain/time.js";
 import { migrate } from "../../src/store/migrate.js";
 import { allMigrations } from "../../src/store/open-store.js";
+import { SqlStore } from "../../src/store/sql-store.js";
 import type { FeedInput, RepoRef, Store } from "../../src/store/store.js";
 import { canView } from "../../src/views/load-dash.js";
 import { forEachStore } from "../helpers/stores.js";
@@ -560,6 +561,28 @@ forEachStore((name, open, fresh) => {
       const results = await Promise.all(dbs.map((db) => migrate(db, allMigrations)));
       expect(results.flat().sort()).toEqual(allMigrations.map((m) => m.id).sort());
       expect(results.filter((r) => r.length > 0)).toHaveLength(1);
+    });
+
+    it("keeps a database's feedings, ties and exactly-once through the byte-order upgrade", async () => {
+      const db = await (await fresh()).openDb();
+      const bytewise = new Set(["core-006-bytewise-keys", "budget-002-bytewise-keys", "comments-002-bytewise-keys"]);
+      expect(allMigrations.filter((m) => bytewise.has(m.id))).toHaveLength(bytewise.size);
+      await migrate(
+        db,
+        allMigrations.filter((m) => !bytewise.has(m.id)),
+      );
+      // Stored before the upgrade: logins that tie on XP, one repeated delivery to come.
+      const before = new SqlStore(db);
+      const first = input([food("b-c", "sha-1"), food("bc", "sha-2"), food("b", "sha-3")]);
+      await before.feed(first);
+      expect(await migrate(db, allMigrations)).toEqual([...bytewise]);
+      const after = new SqlStore(db);
+      expect((await after.feed(first)).duplicateDelivery).toBe(true);
+      expect((await after.feed(input([food("bc", "sha-1")]))).applied).toEqual([]);
+      const dash = await board(after);
+      expect(dash?.xp).toBe(30);
+      // Ties in byte order, as SQLite lists them: "-" sorts before the letters.
+      expect(dash?.contributors.map((c) => c.login)).toEqual(["b", "b-c", "bc"]);
     });
 
     // SQLite compares text bytewise (BINARY) by default; PostgreSQL by the server's locale, unless a

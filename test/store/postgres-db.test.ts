@@ -33,6 +33,40 @@ describe.skipIf(!storeAvailable("postgres"))("PostgresDb", () => {
     await target?.drop();
   });
 
+  it("keeps working when another process's migration changes what its prepared statements return", async () => {
+    const url = variant(target.url, { pool_max: "4" });
+    const db = open(url);
+    await db.exec("CREATE TABLE stale_t (k TEXT PRIMARY KEY, n BIGINT NOT NULL DEFAULT 0)");
+    const upsert = "INSERT INTO stale_t (k) VALUES ($1) ON CONFLICT (k) DO UPDATE SET n = stale_t.n + 1 RETURNING k, n";
+    const read = "SELECT k, n FROM stale_t WHERE k = $1";
+    // Every connection of the pool prepares both statements: four transactions at once, held open
+    // together so that each takes its own connection.
+    let arrived = 0;
+    let release: () => void = () => undefined;
+    const together = new Promise<void>((done) => {
+      release = done;
+    });
+    await Promise.all(
+      ["a", "b", "c", "d"].map((k) =>
+        db.transaction(async (tx) => {
+          await tx.query(upsert, [k]);
+          await tx.query(read, [k]);
+          if (++arrived === 4) release();
+          await together;
+        }),
+      ),
+    );
+    // Another replica's migration: the key's type stays TEXT, its collation changes.
+    const other = open(target.url);
+    await other.exec('ALTER TABLE stale_t ALTER COLUMN k TYPE TEXT COLLATE "C"');
+    // Every stale connection fails once and is replaced; no call fails.
+    for (const k of ["a", "b", "c", "d", "e"]) {
+      const rows = await db.transaction((tx) => tx.query<{ k: string; n: number }>(upsert, [k]));
+      expect(rows).toEqual([{ k, n: k === "e" ? 0 : 1 }]);
+    }
+    for (const k of ["a", "e"]) expect(await db.query(read, [k])).toHaveLength(1);
+  });
+
   it("runs a group of independent statements in one statement and hands back each one's rows", async () => {
     const db = open(target.url);
     await db.exec(
