@@ -20,6 +20,7 @@ import { webhookBodyLimit } from "./http/webhook-body-limit.js";
 import { dashApp } from "./index.js";
 import { countDeliveries } from "./metrics/count-deliveries.js";
 import { countGitHubCalls } from "./metrics/count-github-calls.js";
+import { storeOpenError } from "./store/open-failure.js";
 import { openStore } from "./store/open-store.js";
 import type { SqlStore } from "./store/sql-store.js";
 import type { Store } from "./store/store.js";
@@ -62,7 +63,11 @@ export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> 
   const cwd = opts.cwd ?? process.cwd();
   const log = opts.log;
   const credentials = readCredentials(env);
-  const store = opts.store ?? (await openStore(env.DATABASE_URL, cwd));
+  const store =
+    opts.store ??
+    (await openStore(env.DATABASE_URL, cwd).catch((err: unknown) => {
+      throw storeOpenError(env.DATABASE_URL, err);
+    }));
   const now = opts.now ?? (() => new Date());
   const settings = new RepoSettingsCache({ ttlMs: env.REPO_CACHE_TTL_SECONDS * 1000 });
   const ctx: FeatureContext = { env, log, store, db: store.db, settings, now };

@@ -3,6 +3,7 @@ import { buildApp } from "./app-server.js";
 import { EnvError, loadEnv } from "./config/env.js";
 import { defaultFeatures } from "./features.js";
 import { createLogger } from "./logger.js";
+import { StoreOpenError } from "./store/open-failure.js";
 
 /** Process entry: read the environment once, build the App, listen, stop cleanly on signals. */
 async function main(): Promise<void> {
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   // The one place a start-up failure is reported: say what to fix, without a stack for config mistakes.
-  if (err instanceof EnvError) console.error(err.message);
+  if (err instanceof EnvError || err instanceof StoreOpenError) console.error(err.message);
   else console.error("ReposiTori failed to start:", err);
   process.exit(1);
 });
