@@ -27,7 +27,7 @@ const MAX_UNIQUE_ATTEMPTS = 3;
  * on another (each of the pool's connections fails this way at most once), which prepares the
  * statement anew: replicas of the old version keep working through a rolling upgrade.
  */
-export function isStalePlan(err: unknown): boolean {
+function isStalePlan(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown };
   return e?.code === "0A000" && /cached plan must not change result type/i.test(String(e.message ?? ""));
 }
