@@ -84,6 +84,8 @@ const envObject = z.object({
   VOICEVOX_ENGINE_VERSION: optionalText,
 
   METRICS_ENABLED: bool.default(true),
+  /** When set, `/metrics` answers only requests with `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: optionalText,
   NODE_ENV: z.string().default("development"),
 });
 

@@ -23,7 +23,7 @@ export function metricsFeature(ctx: FeatureContext): Feature {
   });
   return {
     name: "metrics",
-    routes: ctx.env.METRICS_ENABLED ? [metricsRoute(registry)] : [],
+    routes: ctx.env.METRICS_ENABLED ? [metricsRoute(registry, { token: ctx.env.METRICS_TOKEN })] : [],
     onFed: [countFeeding],
   };
 }

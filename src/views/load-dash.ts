@@ -1,6 +1,6 @@
-import { timingSafeEqual } from "node:crypto";
 import { type DashState, dashState } from "../domain/state.js";
 import { dayKey } from "../domain/time.js";
+import { sameSecret } from "../same-secret.js";
 import type { RepoDisplay, RepoRecord, Store } from "../store/store.js";
 
 export const DEFAULT_DISPLAY: RepoDisplay = {
@@ -24,13 +24,7 @@ export interface RepoDashView {
  */
 export function canView(repo: RepoRecord, token: string | null | undefined): boolean {
   if (!repo.private) return true;
-  return !!token && !!repo.badgeToken && timingSafeEqualText(token, repo.badgeToken);
-}
-
-function timingSafeEqualText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  return !!token && !!repo.badgeToken && sameSecret(token, repo.badgeToken);
 }
 
 /** Loads a repo's Dash as shown now; null when unknown or not visible with `token`. No GitHub calls. */

@@ -79,6 +79,23 @@ describe("/metrics", () => {
     expect(sumOf(after, "repositori_github_api_calls_total")).toBe(sumOf(mid, "repositori_github_api_calls_total"));
   });
 
+  it("asks for METRICS_TOKEN as a bearer token when one is set", async () => {
+    const guarded = await startApp({ features: [metricsFeature], env: { METRICS_TOKEN: "scrape-me-7c1" } });
+    try {
+      const none = await guarded.get("/metrics");
+      expect(none.status).toBe(401);
+      expect(none.headers["www-authenticate"]).toBe('Bearer realm="metrics"');
+      expect(none.text()).not.toContain("repositori_");
+      expect((await guarded.get("/metrics", { authorization: "Bearer scrape-me-7c2" })).status).toBe(401);
+      expect((await guarded.get("/metrics", { authorization: "Basic scrape-me-7c1" })).status).toBe(401);
+      const ok = await guarded.get("/metrics", { authorization: "Bearer scrape-me-7c1" });
+      expect(ok.status).toBe(200);
+      expect(ok.text()).toContain("repositori_webhook_deliveries_total");
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it("is off with METRICS_ENABLED=false", async () => {
     const off = await startApp({ features: [metricsFeature], env: { METRICS_ENABLED: "false" } });
     try {
