@@ -36,6 +36,8 @@ describe("an App without credentials", () => {
     expect(manifest.redirect_url).toBe("http://dash.test/setup/done");
     expect(manifest.default_events).toContain("pull_request_review");
     expect(manifest.default_permissions).toMatchObject({ issues: "write", pull_requests: "write", contents: "read" });
+    // Installable only by the account that registers it, unless app.yml says otherwise.
+    expect(manifest.public).toBe(false);
   });
 
   it("registers from the app.yml shipped with the App when the working directory has none", async () => {
