@@ -9,6 +9,7 @@ import {
   dayRowKey,
   firstCopies,
   freshInputs,
+  type Grant,
   grantFoods,
   keyOf,
   reposOf,
@@ -48,7 +49,7 @@ export const num = (v: unknown) => Number(v ?? 0);
  * A renamed repo frees its old name first (`rename`, to run before `upsert`); if another repo took
  * that name since, the stale row steps aside.
  */
-function repoStatements(
+export function repoStatements(
   repos: readonly RepoRef[],
   now: number,
   newBadgeToken: () => string,
@@ -186,96 +187,121 @@ export async function feedBatch(
       ? [[repoId, loginKey, day, foods] as [number, string, string, number]]
       : [];
   });
-  // Every counter of the contributors and users, and the repos' rows, locked now: what they say is
-  // the latest committed state, so "before" is exact. The repos' counters come after them (they count
-  // the contributors these statements have just given their first XP), in the same round trip as
-  // them and the COMMIT on PostgreSQL.
   const [[, userRows = [], repoRows = []]] = (await runPhases(
     tx,
-    [
-      [
-        rowStatements(
-          "INSERT INTO contributors (repo_id, login_key, login, xp, foods, last_fed_at)",
-          lockOrder(
-            [...totals.contributors.values()].map((c) => [
-              c.repoId,
-              c.loginKey,
-              c.login,
-              c.foods * XP_PER_FOOD,
-              c.foods,
-              c.at,
-            ]),
-          ),
-          `ON CONFLICT (repo_id, login_key) DO UPDATE SET login = excluded.login, xp = contributors.xp + excluded.xp,
-             foods = contributors.foods + excluded.foods, last_fed_at = excluded.last_fed_at`,
-        ),
-        rowStatements(
-          "INSERT INTO users (login_key, login, xp, foods, last_fed_at)",
-          lockOrder([...totals.users.values()].map((u) => [u.loginKey, u.login, u.foods * XP_PER_FOOD, u.foods, u.at])),
-          `ON CONFLICT (login_key) DO UPDATE SET login = excluded.login, xp = users.xp + excluded.xp,
-             foods = users.foods + excluded.foods, last_fed_at = excluded.last_fed_at
-           RETURNING login_key, xp`,
-        ),
-        repos.upsert,
-        rowStatements(
-          "INSERT INTO feedings (delivery_id, repo_id, login_key, food, count, source_key, fed_at)",
-          totals.log.map(({ input, loginKey, feeding: f }) => [
-            input.deliveryId,
-            input.repo.id,
-            loginKey,
-            f.food,
-            f.count,
-            f.sourceKey,
-            input.at.getTime(),
-          ]),
-        ),
-        rowStatements(
-          "INSERT INTO contributor_days (repo_id, login_key, day, foods)",
-          lockOrder(dayAfter),
-          "ON CONFLICT (repo_id, login_key, day) DO UPDATE SET foods = excluded.foods",
-        ),
-        bump(
-          "user_foods",
-          ["login_key", "food"],
-          "count",
-          [...totals.userFoods.values()].map((r) => [r.loginKey, r.food, r.count]),
-        ),
-        bump(
-          "user_days",
-          ["login_key", "day"],
-          "foods",
-          [...totals.userDays.values()].map((r) => [r.loginKey, r.day, r.foods]),
-        ),
-      ],
-      [
-        bump(
-          "repo_foods",
-          ["repo_id", "food"],
-          "count",
-          [...totals.repoFoods.values()].map((r) => [r.repoId, r.food, r.count]),
-        ),
-        bump(
-          "repo_days",
-          ["repo_id", "day"],
-          "foods",
-          [...totals.repoDays.values()].map((r) => [r.repoId, r.day, r.foods]),
-        ),
-      ],
-      // Apart from the group before: their text changes with the number of contributors, and with
-      // one repo (the usual batch) this is a single statement, prepared as such rather than taking
-      // a composed group's share of the prepared-statement budget.
-      [repoCounters(totals)],
-    ],
+    counterPhases(totals, repos.upsert, dayAfter),
     // The last statements: PostgreSQL commits with them (nothing below may fail).
     { last: true },
-  )) as [[unknown, { login_key: string; xp: number | string }[], RepoRow[]]];
+  )) as CounterRows;
+  return outcomesOf(inputs, fresh, grants, totals, userRows, repoRows);
+}
 
+/** What the counter phases return that the outcomes need: users' XP after, repos' state before. */
+export type CounterRows = [[unknown, { login_key: string; xp: number | string }[], RepoRow[]]];
+
+/** Each input's outcome from the batch's grants and what the counter phases returned. */
+export function outcomesOf(
+  inputs: readonly FeedInput[],
+  fresh: readonly boolean[],
+  grants: Grant[][],
+  totals: BatchTotals,
+  userRows: { login_key: string; xp: number | string }[],
+  repoRows: RepoRow[],
+): FeedOutcome[] {
   return batchOutcomes(inputs, fresh, grants, totals, {
     repoBefore: new Map(
       repoRows.map((r) => [num(r.id), { xp: num(r.xp), lastFedAt: r.last_fed_at == null ? null : num(r.last_fed_at) }]),
     ),
     userXpAfter: new Map(userRows.map((r) => [r.login_key, num(r.xp)])),
   });
+}
+
+/**
+ * The batch's writes after its reads, as phases for runPhases: every counter of the contributors and
+ * users, the repos' rows, the feeding log and the day rows' new counts (`dayAfter`), locked now: what
+ * they say is the latest committed state, so "before" is exact. The repos' counters come after them
+ * (they count the contributors these statements have just given their first XP), in the same round
+ * trip as them and the COMMIT on PostgreSQL.
+ */
+export function counterPhases(
+  totals: BatchTotals,
+  repoUpsert: Statement[],
+  dayAfter: [number, string, string, number][],
+): Statement[][][] {
+  return [
+    [
+      rowStatements(
+        "INSERT INTO contributors (repo_id, login_key, login, xp, foods, last_fed_at)",
+        lockOrder(
+          [...totals.contributors.values()].map((c) => [
+            c.repoId,
+            c.loginKey,
+            c.login,
+            c.foods * XP_PER_FOOD,
+            c.foods,
+            c.at,
+          ]),
+        ),
+        `ON CONFLICT (repo_id, login_key) DO UPDATE SET login = excluded.login, xp = contributors.xp + excluded.xp,
+           foods = contributors.foods + excluded.foods, last_fed_at = excluded.last_fed_at`,
+      ),
+      rowStatements(
+        "INSERT INTO users (login_key, login, xp, foods, last_fed_at)",
+        lockOrder([...totals.users.values()].map((u) => [u.loginKey, u.login, u.foods * XP_PER_FOOD, u.foods, u.at])),
+        `ON CONFLICT (login_key) DO UPDATE SET login = excluded.login, xp = users.xp + excluded.xp,
+           foods = users.foods + excluded.foods, last_fed_at = excluded.last_fed_at
+         RETURNING login_key, xp`,
+      ),
+      repoUpsert,
+      rowStatements(
+        "INSERT INTO feedings (delivery_id, repo_id, login_key, food, count, source_key, fed_at)",
+        totals.log.map(({ input, loginKey, feeding: f }) => [
+          input.deliveryId,
+          input.repo.id,
+          loginKey,
+          f.food,
+          f.count,
+          f.sourceKey,
+          input.at.getTime(),
+        ]),
+      ),
+      rowStatements(
+        "INSERT INTO contributor_days (repo_id, login_key, day, foods)",
+        lockOrder(dayAfter),
+        "ON CONFLICT (repo_id, login_key, day) DO UPDATE SET foods = excluded.foods",
+      ),
+      bump(
+        "user_foods",
+        ["login_key", "food"],
+        "count",
+        [...totals.userFoods.values()].map((r) => [r.loginKey, r.food, r.count]),
+      ),
+      bump(
+        "user_days",
+        ["login_key", "day"],
+        "foods",
+        [...totals.userDays.values()].map((r) => [r.loginKey, r.day, r.foods]),
+      ),
+    ],
+    [
+      bump(
+        "repo_foods",
+        ["repo_id", "food"],
+        "count",
+        [...totals.repoFoods.values()].map((r) => [r.repoId, r.food, r.count]),
+      ),
+      bump(
+        "repo_days",
+        ["repo_id", "day"],
+        "foods",
+        [...totals.repoDays.values()].map((r) => [r.repoId, r.day, r.foods]),
+      ),
+    ],
+    // Apart from the group before: their text changes with the number of contributors, and with
+    // one repo (the usual batch) this is a single statement, prepared as such rather than taking
+    // a composed group's share of the prepared-statement budget.
+    [repoCounters(totals)],
+  ];
 }
 
 /**

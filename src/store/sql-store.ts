@@ -4,7 +4,8 @@ import type { Outfit } from "../domain/outfits.js";
 import { BatchQueue } from "./batch-queue.js";
 import type { Db } from "./db.js";
 import { keyOf } from "./feed-batch.js";
-import { feedBatch, fullNameKey, num, REPO_COLUMNS, type RepoRow, upsertRepos } from "./sql-feed.js";
+import { fullNameKey, num, REPO_COLUMNS, type RepoRow, upsertRepos } from "./sql-feed.js";
+import { storeBatch } from "./sql-feed-at-once.js";
 import type {
   FeedInput,
   FeedOutcome,
@@ -65,7 +66,7 @@ export class SqlStore implements Store {
   readonly #batchListeners: ((size: number, seconds: number) => void)[] = [];
 
   constructor(readonly db: Db) {
-    this.#feeds = new BatchQueue((inputs) => db.transaction((tx) => feedBatch(tx, inputs, newBadgeToken)), {
+    this.#feeds = new BatchQueue((inputs) => storeBatch(db, inputs, newBadgeToken), {
       onBatch: (size, seconds) => {
         for (const listener of this.#batchListeners) listener(size, seconds);
       },

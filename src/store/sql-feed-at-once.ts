@@ -1,0 +1,156 @@
+import { randomBytes } from "node:crypto";
+import type { Db, Sql, Statement } from "./db.js";
+import {
+  batchTotals,
+  byContributor,
+  dayRowKey,
+  firstCopies,
+  type Grant,
+  grantFoods,
+  reposOf,
+  sourceKey,
+} from "./feed-batch.js";
+import { type CounterRows, counterPhases, feedBatch, outcomesOf, repoStatements } from "./sql-feed.js";
+import { lockOrder, rowStatements, runPhases } from "./sql-rows.js";
+import type { FeedInput, FeedOutcome } from "./store.js";
+
+/**
+ * Stores a batch of deliveries. On PostgreSQL, where a batch spends most of its time waiting for
+ * round trips, it first tries the usual case in one: every delivery and every source (commit,
+ * review …) new, and no contributor at the daily cap. Those assumptions are checked by the database
+ * as it writes (a delivery or a source stored before is a duplicate key, a day over the cap a
+ * refused row), and the transaction rolls back if one does not hold; the batch is then stored the
+ * careful way, reading first (feedBatch), with the outcomes that way gives. SQLite runs in-process,
+ * where reading first costs no wait: it always reads first.
+ */
+export async function storeBatch(
+  db: Db,
+  inputs: readonly FeedInput[],
+  newBadgeToken: () => string,
+): Promise<FeedOutcome[]> {
+  const grants = db.dialect === "postgres" ? grantsWithoutReads(inputs) : null;
+  if (grants) {
+    try {
+      return await db.transaction((tx) => feedBatchAtOnce(tx, inputs, grants, newBadgeToken));
+    } catch (err) {
+      if (!(err instanceof BatchNeedsReads)) throw err;
+    }
+  }
+  return db.transaction((tx) => feedBatch(tx, inputs, newBadgeToken));
+}
+
+/** The batch cannot be stored without reading first (see storeBatch); nothing of it was stored. */
+export class BatchNeedsReads extends Error {
+  override name = "BatchNeedsReads";
+}
+
+/**
+ * The grants of a batch stored without reading first, or null when it must read: a delivery id or a
+ * source repeated within the batch, a contributor-day whose deliveries name different caps, or
+ * foods in the batch alone beyond a contributor's cap. Whether the database had any of them before
+ * is for it to say (see feedBatchAtOnce).
+ */
+export function grantsWithoutReads(inputs: readonly FeedInput[]): Grant[][] | null {
+  const firsts = firstCopies(inputs);
+  if (firsts.some((first) => !first)) return null;
+  const sources = new Set<string>();
+  const caps = new Map<string, number>();
+  let requested = 0;
+  for (const input of inputs) {
+    for (const f of input.feedings) {
+      const key = sourceKey(input.repo.id, f.sourceKey);
+      if (sources.has(key)) return null;
+      sources.add(key);
+      requested += f.count;
+    }
+    for (const [loginKey] of byContributor(input)) {
+      const day = dayRowKey(input.repo.id, loginKey, input.day);
+      if ((caps.get(day) ?? input.dailyCap) !== input.dailyCap) return null;
+      caps.set(day, input.dailyCap);
+    }
+  }
+  // Every delivery new and every source new, the day's foods before the batch counted as none: what
+  // the batch grants then, if it grants everything it asks for.
+  const grants = grantFoods(inputs, firsts, sources, new Map());
+  const granted = grants.flat().reduce((n, g) => n + g.foods, 0);
+  return granted === requested ? grants : null;
+}
+
+/**
+ * The batch in one round trip (BEGIN, five statements, COMMIT in one write), assuming what
+ * grantsWithoutReads could not check: the deliveries and sources are new to the database (plain
+ * inserts, which a stored one fails) and each contributor's day stays within its cap (the day row
+ * adds the batch's foods, or turns NULL, which its NOT NULL refuses). The statements and their
+ * order are feedBatch's, less its reads, so both lock rows in the same order.
+ */
+export async function feedBatchAtOnce(
+  tx: Sql,
+  inputs: readonly FeedInput[],
+  grants: Grant[][],
+  newBadgeToken: () => string,
+): Promise<FeedOutcome[]> {
+  const now = Math.max(...inputs.map((i) => i.at.getTime()));
+  const batch = randomBytes(12).toString("base64url");
+  const totals = batchTotals(inputs, grants);
+  const dayRows = new Map<number, Map<string, [number, string, string, number]>>();
+  inputs.forEach((input, i) => {
+    for (const g of grants[i] ?? []) {
+      const rows = dayRows.get(input.dailyCap) ?? new Map<string, [number, string, string, number]>();
+      const key = dayRowKey(input.repo.id, g.loginKey, input.day);
+      const row = rows.get(key);
+      rows.set(key, [input.repo.id, g.loginKey, input.day, (row?.[3] ?? 0) + g.foods]);
+      dayRows.set(input.dailyCap, rows);
+    }
+  });
+  const repos = repoStatements([...reposOf(inputs).values()], now, newBadgeToken);
+  const phases: Statement[][][] = [
+    [
+      rowStatements(
+        "INSERT INTO deliveries (id, repo_id, received_at, batch)",
+        lockOrder(inputs.map((i) => [i.deliveryId, i.repo.id, i.at.getTime(), batch])),
+      ),
+    ],
+    [
+      ...[...dayRows].map(([cap, rows]) =>
+        rowStatements(
+          "INSERT INTO contributor_days (repo_id, login_key, day, foods)",
+          lockOrder([...rows.values()]),
+          // No ELSE: over the cap the row's foods would be NULL, which the column refuses.
+          `ON CONFLICT (repo_id, login_key, day) DO UPDATE SET foods = CASE
+             WHEN contributor_days.foods + excluded.foods <= ${Math.trunc(cap)}
+             THEN contributor_days.foods + excluded.foods END`,
+        ),
+      ),
+      rowStatements(
+        "INSERT INTO fed_sources (repo_id, source_key)",
+        lockOrder(inputs.flatMap((i) => i.feedings.map((f) => [i.repo.id, f.sourceKey] as [number, string]))),
+      ),
+      repos.rename,
+    ],
+    ...counterPhases(totals, repos.upsert, []),
+  ];
+  let results: Record<string, unknown>[][][];
+  try {
+    results = await runPhases(tx, phases, { last: true });
+  } catch (err) {
+    if (assumptionFailed(err))
+      throw new BatchNeedsReads("a delivery, a source or a day's cap needs reading", { cause: err });
+    throw err;
+  }
+  const [, userRows = [], repoRows = []] = (results[2] ?? []) as CounterRows[0];
+  return outcomesOf(
+    inputs,
+    inputs.map(() => true),
+    grants,
+    totals,
+    userRows,
+    repoRows,
+  );
+}
+
+/** The database refused one of feedBatchAtOnce's assumptions (rather than failing for another reason). */
+function assumptionFailed(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown; table?: unknown };
+  if (e.code === "23505") return e.constraint === "deliveries_pkey" || e.constraint === "fed_sources_pkey";
+  return e.code === "23502" && e.table === "contributor_days";
+}

@@ -1,0 +1,165 @@
+import { Socket } from "node:net";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Feeding } from "../../src/domain/foods.js";
+import { BatchNeedsReads, grantsWithoutReads, storeBatch } from "../../src/store/sql-feed-at-once.js";
+import type { SqlStore } from "../../src/store/sql-store.js";
+import type { FeedInput, RepoRef } from "../../src/store/store.js";
+import { createTestDatabase, storeAvailable, type TestDatabase } from "../helpers/stores.js";
+
+const repo: RepoRef = { id: 7001, owner: "dart-lang", name: "pub", private: false, installationId: 3 };
+const AT = new Date("2026-11-28T10:00:00Z");
+let seq = 0;
+
+const curry = (login: string, source: string, count = 1): Feeding => ({
+  login,
+  food: "curry",
+  count,
+  sourceKey: source,
+});
+
+function input(feedings: Feeding[], over: Partial<FeedInput> = {}): FeedInput {
+  return {
+    deliveryId: `at-once-${++seq}`,
+    repo,
+    feedings,
+    at: AT,
+    day: "2026-11-28",
+    utcDay: "2026-11-28",
+    dailyCap: 30,
+    ...over,
+  };
+}
+
+describe("grantsWithoutReads", () => {
+  it("grants everything a clean batch asks for", () => {
+    const grants = grantsWithoutReads([
+      input([curry("ann", "sha-1"), curry("bo", "sha-2")]),
+      input([curry("ann", "sha-3", 5)]),
+    ]);
+    expect(grants?.map((g) => g.map((x) => [x.loginKey, x.foods]))).toEqual([
+      [
+        ["ann", 1],
+        ["bo", 1],
+      ],
+      [["ann", 5]],
+    ]);
+  });
+
+  it("leaves to reading first what it cannot decide alone", () => {
+    const first = input([curry("ann", "sha-1")]);
+    // The same delivery twice, the same source twice, one day under two caps, a day over its cap.
+    expect(grantsWithoutReads([first, { ...first }])).toBeNull();
+    expect(grantsWithoutReads([input([curry("ann", "sha-1")]), input([curry("bo", "sha-1")])])).toBeNull();
+    expect(grantsWithoutReads([input([curry("ann", "a")]), input([curry("ann", "b")], { dailyCap: 10 })])).toBeNull();
+    expect(grantsWithoutReads([input([curry("ann", "a", 20)]), input([curry("ann", "b", 11)])])).toBeNull();
+    // The same source in two repos is two sources.
+    expect(
+      grantsWithoutReads([
+        input([curry("ann", "sha-9")]),
+        input([curry("ann", "sha-9")], { repo: { ...repo, id: 7002 } }),
+      ]),
+    ).not.toBeNull();
+  });
+});
+
+describe.skipIf(!storeAvailable("postgres"))("a feeding batch on PostgreSQL", () => {
+  let target: TestDatabase;
+  let store: SqlStore;
+  beforeAll(async () => {
+    target = await createTestDatabase("postgres");
+    store = await target.openStore();
+  });
+  afterAll(async () => target?.drop());
+
+  const xpOf = async (login: string) =>
+    (
+      await store.db.query<{ xp: number }>("SELECT xp FROM contributors WHERE repo_id = $1 AND login_key = $2", [
+        repo.id,
+        login,
+      ])
+    )[0]?.xp ?? 0;
+
+  it("goes to the database in one write when everything in it is new", async () => {
+    // A first batch prepares the statements, so that the counted one sends no Parse of its own.
+    await storeBatch(store.db, [input([curry("cy", "warm-1")]), input([curry("di", "warm-2")])], () => "t");
+    const write = vi.spyOn(Socket.prototype, "_write");
+    const writev = vi.spyOn(Socket.prototype, "_writev");
+    let out: Awaited<ReturnType<typeof storeBatch>>;
+    try {
+      out = await storeBatch(
+        store.db,
+        [input([curry("cy", "one-1")]), input([curry("di", "one-2"), curry("cy", "one-3")])],
+        () => "t",
+      );
+      // BEGIN, the statements and COMMIT: reading first would take a second write after the answer.
+      expect(write.mock.calls.length + writev.mock.calls.length).toBe(1);
+    } finally {
+      write.mockRestore();
+      writev.mockRestore();
+    }
+    expect(out.map((o) => o.applied.length)).toEqual([1, 2]);
+    expect(out.map((o) => o.duplicateDelivery)).toEqual([false, false]);
+    // Each outcome is the running total at its place in the batch, as when read first.
+    expect(out.map((o) => [o.repo.xpBefore, o.repo.xpAfter])).toEqual([
+      [20, 30],
+      [30, 50],
+    ]);
+    expect(out[1]?.users.map((u) => [u.login, u.xpBefore, u.xpAfter])).toEqual([
+      ["cy", 20, 30],
+      ["di", 10, 20],
+    ]);
+  });
+
+  it("reads first when the database knows a delivery already, and feeds the rest once", async () => {
+    const stored = input([curry("ed", "re-1")]);
+    await storeBatch(store.db, [stored], () => "t");
+    const out = await storeBatch(store.db, [{ ...stored }, input([curry("ed", "re-2")])], () => "t");
+    expect(out.map((o) => o.duplicateDelivery)).toEqual([true, false]);
+    expect(out[1]?.applied).toHaveLength(1);
+    expect(await xpOf("ed")).toBe(20);
+    const rows = await store.db.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM deliveries WHERE id = $1", [
+      stored.deliveryId,
+    ]);
+    expect(rows[0]?.n).toBe(1);
+  });
+
+  it("reads first when a source was eaten before (the same commit on another branch)", async () => {
+    await storeBatch(store.db, [input([curry("flo", "branch-sha")])], () => "t");
+    const out = await storeBatch(store.db, [input([curry("flo", "branch-sha"), curry("flo", "new-sha")])], () => "t");
+    expect(out[0]?.applied.map((f) => f.sourceKey)).toEqual(["new-sha"]);
+    expect(await xpOf("flo")).toBe(20);
+  });
+
+  it("reads first when a contributor reaches the daily cap, and grants up to it", async () => {
+    await storeBatch(store.db, [input([curry("gus", "cap-1", 29)])], () => "t");
+    const out = await storeBatch(
+      store.db,
+      [input([curry("gus", "cap-2", 3)]), input([curry("hal", "cap-3")])],
+      () => "t",
+    );
+    expect(out.map((o) => o.applied.map((f) => f.count))).toEqual([[1], [1]]);
+    expect(await xpOf("gus")).toBe(300);
+    const day = await store.db.query<{ foods: number }>(
+      "SELECT foods FROM contributor_days WHERE repo_id = $1 AND login_key = 'gus'",
+      [repo.id],
+    );
+    expect(day).toEqual([{ foods: 30 }]);
+  });
+
+  it("says so when it cannot store a batch without reading, and leaves nothing of it behind", async () => {
+    const stored = input([curry("ivy", "gone-1")]);
+    await storeBatch(store.db, [stored], () => "t");
+    const { feedBatchAtOnce } = await import("../../src/store/sql-feed-at-once.js");
+    const again = [{ ...stored, deliveryId: "fresh-id" }, input([curry("ivy", "gone-2")])];
+    const grants = grantsWithoutReads(again);
+    expect(grants).not.toBeNull();
+    // The source of the first input was eaten: the one-write attempt is refused as a whole.
+    const err = await store.db
+      .transaction((tx) => feedBatchAtOnce(tx, again, grants ?? [], () => "t"))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BatchNeedsReads);
+    const ids = await store.db.query("SELECT id FROM deliveries WHERE id = 'fresh-id'");
+    expect(ids).toEqual([]);
+    expect(await xpOf("ivy")).toBe(10);
+  });
+});
