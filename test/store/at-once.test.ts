@@ -1,34 +1,14 @@
 import { Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Feeding } from "../../src/domain/foods.js";
 import { BatchNeedsReads, grantsWithoutReads, storeBatch } from "../../src/store/sql-feed-at-once.js";
 import type { SqlStore } from "../../src/store/sql-store.js";
-import type { FeedInput, RepoRef } from "../../src/store/store.js";
+import type { RepoRef } from "../../src/store/store.js";
+import { curry, inputMaker } from "../helpers/feed-inputs.js";
 import { createTestDatabase, storeAvailable, type TestDatabase } from "../helpers/stores.js";
 
 const repo: RepoRef = { id: 7001, owner: "dart-lang", name: "pub", private: false, installationId: 3 };
 const AT = new Date("2026-11-28T10:00:00Z");
-let seq = 0;
-
-const curry = (login: string, source: string, count = 1): Feeding => ({
-  login,
-  food: "curry",
-  count,
-  sourceKey: source,
-});
-
-function input(feedings: Feeding[], over: Partial<FeedInput> = {}): FeedInput {
-  return {
-    deliveryId: `at-once-${++seq}`,
-    repo,
-    feedings,
-    at: AT,
-    day: "2026-11-28",
-    utcDay: "2026-11-28",
-    dailyCap: 30,
-    ...over,
-  };
-}
+const input = inputMaker(repo, AT, "at-once-");
 
 describe("grantsWithoutReads", () => {
   it("grants everything a clean batch asks for", () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { Feeding } from "../../src/domain/foods.js";
 import {
   batchOutcomes,
   batchTotals,
@@ -9,26 +8,12 @@ import {
   sourceKey,
 } from "../../src/store/feed-batch.js";
 import type { FeedInput, RepoRef } from "../../src/store/store.js";
+import { curry, inputMaker } from "../helpers/feed-inputs.js";
 
 const AT = new Date("2026-11-28T09:00:00Z");
 const repo: RepoRef = { id: 7, owner: "o", name: "r", private: false, installationId: 1 };
-const food = (login: string, source: string, count = 1): Feeding => ({
-  login,
-  food: "curry",
-  count,
-  sourceKey: source,
-});
-let n = 0;
-const input = (feedings: Feeding[], over: Partial<FeedInput> = {}): FeedInput => ({
-  deliveryId: `d${++n}`,
-  repo,
-  feedings,
-  at: AT,
-  day: "2026-11-28",
-  utcDay: "2026-11-28",
-  dailyCap: 30,
-  ...over,
-});
+const food = curry;
+const input = inputMaker(repo, AT, "d");
 const allNew = (inputs: FeedInput[]) =>
   new Set(inputs.flatMap((i) => i.feedings.map((f) => sourceKey(i.repo.id, f.sourceKey))));
 
