@@ -15,20 +15,20 @@ import { lockOrder, rowStatements, runPhases } from "./sql-rows.js";
 import type { FeedInput, FeedOutcome } from "./store.js";
 
 /**
- * Stores a batch of deliveries. On PostgreSQL, where a batch spends most of its time waiting for
- * round trips, it first tries the usual case in one: every delivery and every source (commit,
- * review …) new, and no contributor at the daily cap. Those assumptions are checked by the database
- * as it writes (a delivery or a source stored before is a duplicate key, a day over the cap a
- * refused row), and the transaction rolls back if one does not hold; the batch is then stored the
- * careful way, reading first (feedBatch), with the outcomes that way gives. SQLite runs in-process,
- * where reading first costs no wait: it always reads first.
+ * Stores a batch of deliveries. It first tries the usual case without reading: every delivery and
+ * every source (commit, review …) new, and no contributor at the daily cap. Those assumptions are
+ * checked by the database as it writes (a delivery or a source stored before is a duplicate key, a
+ * day over the cap a refused row), and the transaction rolls back if one does not hold; the batch
+ * is then stored the careful way, reading first (feedBatch), with the outcomes that way gives. On
+ * PostgreSQL that saves a round trip; on both stores, writing each contributor's day row twice
+ * (once to lock and read it, once to set it) and looking up each source's delivery.
  */
 export async function storeBatch(
   db: Db,
   inputs: readonly FeedInput[],
   newBadgeToken: () => string,
 ): Promise<FeedOutcome[]> {
-  const grants = db.dialect === "postgres" ? grantsWithoutReads(inputs) : null;
+  const grants = grantsWithoutReads(inputs);
   if (grants) {
     try {
       return await db.transaction((tx) => feedBatchAtOnce(tx, inputs, grants, newBadgeToken));
@@ -77,7 +77,8 @@ export function grantsWithoutReads(inputs: readonly FeedInput[]): Grant[][] | nu
 }
 
 /**
- * The batch in one round trip (BEGIN, five statements, COMMIT in one write), assuming what
+ * The batch without reads (on PostgreSQL one round trip: BEGIN, five statements and COMMIT in one
+ * write), assuming what
  * grantsWithoutReads could not check: the deliveries and sources are new to the database (plain
  * inserts, which a stored one fails) and each contributor's day stays within its cap (the day row
  * adds the batch's foods, or turns NULL, which its NOT NULL refuses). The statements and their
@@ -148,9 +149,23 @@ export async function feedBatchAtOnce(
   );
 }
 
-/** The database refused one of feedBatchAtOnce's assumptions (rather than failing for another reason). */
+/**
+ * The database refused one of feedBatchAtOnce's assumptions (rather than failing for another
+ * reason): PostgreSQL names the constraint or table, SQLite only says so in its message.
+ */
 function assumptionFailed(err: unknown): boolean {
-  const e = err as { code?: unknown; constraint?: unknown; table?: unknown };
-  if (e.code === "23505") return e.constraint === "deliveries_pkey" || e.constraint === "fed_sources_pkey";
-  return e.code === "23502" && e.table === "contributor_days";
+  const e = err as { code?: unknown; constraint?: unknown; table?: unknown; message?: unknown };
+  const message = String(e.message ?? "");
+  switch (e.code) {
+    case "23505":
+      return e.constraint === "deliveries_pkey" || e.constraint === "fed_sources_pkey";
+    case "23502":
+      return e.table === "contributor_days";
+    case "SQLITE_CONSTRAINT_PRIMARYKEY":
+      return /constraint failed: (deliveries\.id|fed_sources\.repo_id, fed_sources\.source_key)$/.test(message);
+    case "SQLITE_CONSTRAINT_NOTNULL":
+      return message.endsWith("constraint failed: contributor_days.foods");
+    default:
+      return false;
+  }
 }
