@@ -96,9 +96,10 @@ forEachStore((name, open) => {
     expect(out.map((o) => o.duplicateDelivery)).toEqual([true, false]);
     expect(out[1]?.applied).toHaveLength(1);
     expect(await xpOf("ed")).toBe(20);
-    const rows = await store.db.query<{ n: number }>("SELECT CAST(COUNT(*) AS INTEGER) AS n FROM deliveries WHERE id = $1", [
-      stored.deliveryId,
-    ]);
+    const rows = await store.db.query<{ n: number }>(
+      "SELECT CAST(COUNT(*) AS INTEGER) AS n FROM deliveries WHERE id = $1",
+      [stored.deliveryId],
+    );
     expect(rows[0]?.n).toBe(1);
   });
 
