@@ -56,14 +56,16 @@ export function grantsWithoutReads(inputs: readonly FeedInput[]): Grant[][] | nu
   const sources = new Set<string>();
   const caps = new Map<string, number>();
   let requested = 0;
-  for (const input of inputs) {
+  // Each delivery's feedings by contributor, worked out once for the cap check and the grants.
+  const groups = inputs.map(byContributor);
+  for (const [i, input] of inputs.entries()) {
     for (const f of input.feedings) {
       const key = sourceKey(input.repo.id, f.sourceKey);
       if (sources.has(key)) return null;
       sources.add(key);
       requested += f.count;
     }
-    for (const [loginKey] of byContributor(input)) {
+    for (const [loginKey] of groups[i] ?? []) {
       const day = dayRowKey(input.repo.id, loginKey, input.day);
       if ((caps.get(day) ?? input.dailyCap) !== input.dailyCap) return null;
       caps.set(day, input.dailyCap);
@@ -71,7 +73,7 @@ export function grantsWithoutReads(inputs: readonly FeedInput[]): Grant[][] | nu
   }
   // Every delivery new and every source new, the day's foods before the batch counted as none: what
   // the batch grants then, if it grants everything it asks for.
-  const grants = grantFoods(inputs, firsts, sources, new Map());
+  const grants = grantFoods(inputs, firsts, sources, new Map(), groups);
   const granted = grants.flat().reduce((n, g) => n + g.foods, 0);
   return granted === requested ? grants : null;
 }
@@ -104,6 +106,7 @@ export async function feedBatchAtOnce(
     }
   });
   const repos = repoStatements([...reposOf(inputs).values()], now, newBadgeToken);
+  const counters = counterPhases(totals, repos.upsert, []);
   const phases: Statement[][][] = [
     [
       rowStatements(
@@ -128,7 +131,7 @@ export async function feedBatchAtOnce(
       ),
       repos.rename,
     ],
-    ...counterPhases(totals, repos.upsert, []),
+    ...counters,
   ];
   let results: Record<string, unknown>[][][];
   try {
@@ -138,7 +141,7 @@ export async function feedBatchAtOnce(
       throw new BatchNeedsReads("a delivery, a source or a day's cap needs reading", { cause: err });
     throw err;
   }
-  const [, userRows = [], repoRows = []] = (results[2] ?? []) as CounterRows[0];
+  const [, userRows = [], repoRows = []] = (results[phases.length - counters.length] ?? []) as CounterRows[0];
   return outcomesOf(
     inputs,
     inputs.map(() => true),
