@@ -17,9 +17,7 @@ import { startAppProcess } from "../test/faults/app-process.js";
 import { http } from "../test/helpers/http.js";
 import { builtEntries } from "./built.js";
 import { measure } from "./load.js";
-import { fmt, printTable } from "./table.js";
-
-export type CardBenchRow = Record<string, string | number>;
+import { type BenchRow, fmt, printTable } from "./table.js";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
@@ -143,7 +141,7 @@ async function startFedApp() {
  */
 export async function benchCards(
   opts: { seconds?: number; connections?: number; samples?: number; rounds?: number } = {},
-): Promise<CardBenchRow[]> {
+): Promise<BenchRow[]> {
   const seconds = opts.seconds ?? 4;
   const rounds = opts.rounds ?? 5;
   const connections = opts.connections ?? 10;
@@ -187,34 +185,22 @@ export async function benchCards(
   } finally {
     await app.stop();
   }
-  const row = (measureName: string, value: string, target: string, meets: boolean | null): CardBenchRow => ({
-    area: "cards",
-    measure: measureName,
-    value,
-    target,
-    meets: meets === null ? "" : meets ? "yes" : "NO",
+  const row = (measure: string, value: string, target?: string, meets?: boolean): BenchRow => ({
+    area: "Cards",
+    measure,
+    values: { Value: value },
+    ...(target ? { target, meets } : {}),
   });
   return [
     row("fresh SVG render, median (after warm-up)", fmt.ms(svgMs), "< 20 ms", svgMs < 20),
     row("fresh PNG render (SVG, then resvg at 600×200), median", fmt.ms(pngMs), "< 20 ms", pngMs < 20),
-    row(`warm GET ${path} (App, ${connections} connections, median of ${rounds})`, fmt.rate(appRate), "", null),
-    row("bare node:http, fixed buffer (same run, alternating)", fmt.rate(bareRate), "", null),
+    row(`warm GET ${path} (App, ${connections} connections, median of ${rounds})`, fmt.rate(appRate)),
+    row("bare node:http, fixed buffer (same run, alternating)", fmt.rate(bareRate)),
     row("card / bare throughput ratio (median per round)", fmt.ratio(ratio), "≥ 0.50", ratio >= 0.5),
   ];
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const rows = await benchCards({ seconds: Number(process.env.BENCH_SECONDS ?? 4) });
-  console.log(
-    printTable(
-      rows.map((r) => ({
-        area: String(r.area),
-        measure: String(r.measure),
-        values: { value: String(r.value) },
-        target: String(r.target),
-        meets: r.meets === "" ? undefined : r.meets === "yes",
-      })),
-      ["value"],
-    ),
-  );
+  console.log(printTable(rows, ["Value"]));
 }

@@ -1,10 +1,9 @@
 // `npm run bench`: the App's speed and cost in one table. Figures only; nothing here is asserted.
 // BENCH_SECONDS (default 10) sets the length of each load run, BENCH_ROUNDS (default 3) how many
 // alternating full-speed rounds the throughput ratio is the median of; BENCH_PG_URL the PostgreSQL server.
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import { startFakeGitHub } from "../test/faults/fake-github.js";
 import { replayExamples } from "./api-calls.js";
+import { benchCards } from "./cards.js";
 import { postgresProblem, type StoreKind } from "./databases.js";
 import { benchGrowth, type GrowthRun, LARGE, SMALL } from "./growth.js";
 import type { Measured } from "./load.js";
@@ -26,26 +25,6 @@ const CONNECTIONS = 32;
 const REMOTE_DELAY_MS = 1;
 const COLUMN: Record<StoreKind | "noop", string> = { noop: "No-op Probot", sqlite: "SQLite", postgres: "PostgreSQL" };
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-async function cardRows(): Promise<BenchRow[]> {
-  const file = resolve(import.meta.dirname, "cards.ts");
-  if (!existsSync(file)) return [];
-  log("cards: bench/cards.ts …");
-  const mod = (await import(file)) as { benchCards?: () => Promise<unknown> };
-  const rows = (await mod.benchCards?.()) ?? [];
-  // bench/cards.ts returns BenchRow-shaped rows; anything else is shown as one value per row.
-  return (Array.isArray(rows) ? rows : []).map((r: Record<string, unknown>) =>
-    typeof r.values === "object" && r.values !== null
-      ? (r as unknown as BenchRow)
-      : {
-          area: String(r.area ?? "Cards"),
-          measure: String(r.measure ?? r.name ?? ""),
-          values: { Value: String(r.value ?? "") },
-          ...(r.target ? { target: String(r.target) } : {}),
-          ...(typeof r.meets === "boolean" ? { meets: r.meets } : {}),
-        },
-  );
-}
 
 /** The median of `values` (the lower middle one for an even count). */
 function median(values: readonly number[]): number {
@@ -286,6 +265,8 @@ async function main(): Promise<void> {
     log("replay of the example payloads …");
     const replay = await replayExamples(github);
     const perDelivery = replay.githubCalls / replay.deliveries;
+    log("cards: fresh renders and warm serving …");
+    const cards = await benchCards();
     const rows = [
       ...webhookRows(hooks, rounds, asyncCommit, remote),
       ...growthRows(growth),
@@ -296,7 +277,7 @@ async function main(): Promise<void> {
         target: "< 0.1",
         meets: perDelivery < 0.1,
       },
-      ...(await cardRows()),
+      ...cards,
     ];
     const columns = ["Value", ...Object.values(COLUMN)].filter((c) => rows.some((r) => r.values[c] !== undefined));
     for (const r of rows) for (const c of Object.keys(r.values)) if (!columns.includes(c)) columns.push(c);
