@@ -27,9 +27,11 @@ export function cardTree(model: CardModel): VNode {
 }
 
 /**
- * The card: art on the left, text on the right. Nothing here clips with `overflow: hidden` on a
- * container: satori turns that into a mask on every descendant, and masks are what makes resvg slow.
- * The art rounds its own corners instead, and long texts are cut short before they get here.
+ * The card: art on the left, text on the right. Nothing here clips: satori draws `overflow: hidden`
+ * as a mask on every descendant and a rounded `border` as a stroke clipped to the box, and each
+ * mask or clip is a layer of its own for resvg (a rounded border alone cost a sixth of a PNG). So
+ * the border is the outer box's colour showing around the inner box, the art rounds its corners by
+ * painting over them, and long texts are cut short before they get here.
  */
 function frame(c: Colors, art: VNode, ...panel: VNode[]): VNode {
   return h(
@@ -39,47 +41,58 @@ function frame(c: Colors, art: VNode, ...panel: VNode[]): VNode {
         display: "flex",
         width: CARD_WIDTH,
         height: CARD_HEIGHT,
-        backgroundColor: c.bg,
-        border: `1px solid ${c.border}`,
-        borderRadius: 16,
-        fontFamily: FONT,
-        color: c.text,
+        padding: 1,
+        backgroundColor: c.border,
+        borderRadius: OUTER_RADIUS,
       },
     },
-    art,
     h(
       "div",
       {
         style: {
           display: "flex",
-          flexDirection: "column",
-          justifyContent: "space-between",
-          flexGrow: 1,
-          width: CARD_WIDTH - ART - 2,
-          padding: "15px 20px 14px 18px",
+          width: CARD_WIDTH - 2,
+          height: CARD_HEIGHT - 2,
+          backgroundColor: c.bg,
+          borderRadius: OUTER_RADIUS - 1,
+          fontFamily: FONT,
+          color: c.text,
         },
       },
-      ...panel,
+      art,
+      h(
+        "div",
+        {
+          style: {
+            display: "flex",
+            flexDirection: "column",
+            justifyContent: "space-between",
+            flexGrow: 1,
+            width: CARD_WIDTH - ART - 2,
+            padding: "15px 20px 14px 18px",
+          },
+        },
+        ...panel,
+      ),
     ),
   );
 }
 
-// The card's left corners, in the art's 200 × 200 box (the card's 15 px inner radius, scaled).
-const ART_CORNERS = "M15.2 0 H200 V200 H15.2 A15.2 15.2 0 0 1 0 184.8 V15.2 A15.2 15.2 0 0 1 15.2 0 Z";
+const OUTER_RADIUS = 16;
+// The inner box's left corners, in the art's 200 × 200 box (its 15 px radius, scaled): what lies
+// outside them is painted in the card's background over the scene.
+const R = ((OUTER_RADIUS - 1) * 200) / ART;
+const ART_CORNERS = `M0 0 H${R} A${R} ${R} 0 0 0 0 ${R} Z M0 200 V${200 - R} A${R} ${R} 0 0 0 ${R} 200 Z`;
 
 function artPanel(scene: VNode[], bird: VNode[], c: Colors, grey: boolean): VNode {
   return h(
     "svg",
     { width: ART, height: ART, viewBox: "0 0 200 200" },
-    h("defs", null, h("clipPath", { id: "card-corners" }, h("path", { d: ART_CORNERS }))),
-    h(
-      "g",
-      { clipPath: "url(#card-corners)" },
-      ...scene,
-      c.sceneDim > 0 ? h("rect", { width: 200, height: 200, fill: "#0d1117", fillOpacity: c.sceneDim }) : null,
-      grey ? h("rect", { width: 200, height: 200, fill: "#6b7280", fillOpacity: 0.38 }) : null,
-      ...bird,
-    ),
+    ...scene,
+    c.sceneDim > 0 ? h("rect", { width: 200, height: 200, fill: "#0d1117", fillOpacity: c.sceneDim }) : null,
+    grey ? h("rect", { width: 200, height: 200, fill: "#6b7280", fillOpacity: 0.38 }) : null,
+    ...bird,
+    h("path", { d: ART_CORNERS, fill: c.bg }),
   );
 }
 

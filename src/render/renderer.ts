@@ -10,7 +10,7 @@ import { escapeXml } from "./text.js";
 export type CardFormat = "svg" | "png" | "json";
 
 /** Bump when the drawing changes, so cached renders and ETags from an older version are not reused. */
-export const RENDER_VERSION = "1";
+export const RENDER_VERSION = "2";
 
 export interface RenderedCard {
   body: Buffer;

@@ -8,6 +8,7 @@ import { dashBird } from "../../src/render/dash-art.js";
 import { loadCardFonts } from "../../src/render/fonts.js";
 import type { CardOptions, CardStyle, Lang, Theme } from "../../src/render/options.js";
 import { CardRenderer } from "../../src/render/renderer.js";
+import { COLORS } from "../../src/render/theme.js";
 import { svgMarkup, type VChild } from "../../src/render/vnode.js";
 import { LIGHT_EN, NOW, repoState, userState } from "./fixtures.js";
 import { decodePng, expectSafeSvg, pixelAt, svgSize } from "./svg-checks.js";
@@ -230,6 +231,24 @@ describe("rendered PNG", () => {
     expect([png.width, png.height]).toEqual([size.width, 20]);
     const sharp = fedCardModel(repoState(), { ...LIGHT_EN, style: "badge", scale: 2 }, NOW);
     expect(decodePng((await renderer.render(sharp, "png")).body).height).toBe(40);
+  });
+
+  it.each(THEMES)("has a rounded border and rounded art corners, drawn without clips or masks (%s)", async (theme) => {
+    const options = { ...LIGHT_EN, theme };
+    for (const model of [fedCardModel(repoState(), options, NOW), notFedCardModel("a/b", options)]) {
+      const svg = (await renderer.render(model, "svg")).body.toString();
+      // A clip or mask is a layer of its own for resvg; only satori's own, on the art's <image>, remain.
+      const clipped = [...svg.matchAll(/<(\w+)[^>]*\s(?:clip-path|mask)="url\(#/g)].map((m) => m[1]);
+      expect(new Set(clipped)).toEqual(new Set(["image"]));
+      const png = decodePng((await renderer.render(model, "png")).body);
+      const hex = (x: number, y: number) =>
+        `#${[...pixelAt(png, x, y).slice(0, 3)].map((v) => v.toString(16).padStart(2, "0")).join("")}`;
+      expect(pixelAt(png, 0, 0)[3]).toBe(0); // outside the rounded corner
+      expect(hex(300, 0)).toBe(COLORS[theme].border);
+      expect(hex(599, 100)).toBe(COLORS[theme].border);
+      expect(hex(3, 3)).toBe(COLORS[theme].bg); // the art's corner, painted over
+      expect(hex(100, 3)).not.toBe(COLORS[theme].bg); // the art itself
+    }
   });
 
   it("shows a blue Dash when fed and a grey one when starving", async () => {
