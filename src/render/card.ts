@@ -20,10 +20,31 @@ const oneLine = { whiteSpace: "nowrap" } as const;
 const NAME_WIDTH = 250;
 const PANEL_WIDTH = 360;
 
-/** The satori element tree for `model`: the full card or the compact badge. Pure. */
+/**
+ * The satori element tree for `model`: the full card or the compact badge. Pure. The card leaves
+ * room for its art, which `cardArt` draws.
+ */
 export function cardTree(model: CardModel): VNode {
   if (model.options.style === "badge") return badgeTree(model);
   return model.variant === "fed" ? fedCard(model) : notFedCard(model);
+}
+
+/**
+ * The card's art (scene and Dash) as SVG elements placed on the card, to be drawn over satori's
+ * output; null for the badge, whose icon satori draws. Satori would embed an inline <svg> as an
+ * <image> of its own, with a clip and a mask, and for resvg that is a fifth of a PNG. Pure.
+ */
+export function cardArt(model: CardModel): VNode | null {
+  if (model.options.style === "badge") return null;
+  const c = COLORS[model.options.theme];
+  return model.variant === "fed"
+    ? artPanel(
+        seasonScene(model.background),
+        dashBird({ outfit: model.outfit, mood: model.mood }),
+        c,
+        model.mood === "starving",
+      )
+    : artPanel(waitingScene(), dashBird({ outfit: "normal", mood: "peckish", waiting: true }), c, false);
 }
 
 /**
@@ -33,7 +54,7 @@ export function cardTree(model: CardModel): VNode {
  * the border is the outer box's colour showing around the inner box, the art rounds its corners by
  * painting over them, and long texts are cut short before they get here.
  */
-function frame(c: Colors, art: VNode, ...panel: VNode[]): VNode {
+function frame(c: Colors, ...panel: VNode[]): VNode {
   return h(
     "div",
     {
@@ -59,7 +80,7 @@ function frame(c: Colors, art: VNode, ...panel: VNode[]): VNode {
           color: c.text,
         },
       },
-      art,
+      h("div", { style: { width: ART, height: ART, flexShrink: 0 } }),
       h(
         "div",
         {
@@ -84,10 +105,11 @@ const OUTER_RADIUS = 16;
 const R = ((OUTER_RADIUS - 1) * 200) / ART;
 const ART_CORNERS = `M0 0 H${R} A${R} ${R} 0 0 0 0 ${R} Z M0 200 V${200 - R} A${R} ${R} 0 0 0 ${R} 200 Z`;
 
+/** The art, drawn in a 200 × 200 box, placed at the inner box's top left corner. */
 function artPanel(scene: VNode[], bird: VNode[], c: Colors, grey: boolean): VNode {
   return h(
-    "svg",
-    { width: ART, height: ART, viewBox: "0 0 200 200" },
+    "g",
+    { transform: `translate(1 1) scale(${ART / 200})` },
     ...scene,
     c.sceneDim > 0 ? h("rect", { width: 200, height: 200, fill: "#0d1117", fillOpacity: c.sceneDim }) : null,
     grey ? h("rect", { width: 200, height: 200, fill: "#6b7280", fillOpacity: 0.38 }) : null,
@@ -101,7 +123,6 @@ function fedCard(m: FedCardModel): VNode {
   const mood = c.mood[m.mood];
   return frame(
     c,
-    artPanel(seasonScene(m.background), dashBird({ outfit: m.outfit, mood: m.mood }), c, m.mood === "starving"),
     h(
       "div",
       { style: { display: "flex", flexDirection: "column" } },
@@ -230,7 +251,6 @@ function notFedCard(m: NotFedCardModel): VNode {
   const c = COLORS[m.options.theme];
   return frame(
     c,
-    artPanel(waitingScene(), dashBird({ outfit: "normal", mood: "peckish", waiting: true }), c, false),
     h(
       "div",
       { style: { display: "flex", flexDirection: "column" } },

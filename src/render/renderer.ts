@@ -1,16 +1,17 @@
 import { createHash } from "node:crypto";
 import satori, { type Font } from "satori";
-import { cardTree } from "./card.js";
+import { cardArt, cardTree } from "./card.js";
 import type { CardModel } from "./card-model.js";
 import { Lru } from "./lru.js";
 import { svgToPng } from "./png.js";
 import { shieldsEndpoint } from "./shields.js";
 import { escapeXml } from "./text.js";
+import { svgMarkup } from "./vnode.js";
 
 export type CardFormat = "svg" | "png" | "json";
 
 /** Bump when the drawing changes, so cached renders and ETags from an older version are not reused. */
-export const RENDER_VERSION = "2";
+export const RENDER_VERSION = "3";
 
 export interface RenderedCard {
   body: Buffer;
@@ -98,13 +99,15 @@ export class CardRenderer {
 
   /** Draws `model` with satori (no cache): text becomes paths, so the SVG needs no fonts to show. */
   async svg(model: CardModel): Promise<string> {
-    const tree = cardTree(model);
     const size = model.options.style === "badge" ? { height: 20 } : { width: 600, height: 200 };
-    const svg = await satori(tree, {
+    const drawn = await satori(cardTree(model), {
       ...size,
       fonts: this.fonts,
       loadAdditionalAsset: async (code) => (code === "emoji" ? PLACEHOLDER_GLYPH : []),
     });
+    // The art, drawn last over the room left for it: constant elements, no outside text.
+    const art = cardArt(model);
+    const svg = art ? drawn.replace(/<\/svg>$/, `${svgMarkup(art)}</svg>`) : drawn;
     // An accessible name for screen readers; the only outside text written into the markup by hand.
     return svg.replace(/^<svg([^>]*)>/, `<svg$1 role="img"><title>${escapeXml(model.alt)}</title>`);
   }

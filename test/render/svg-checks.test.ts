@@ -21,11 +21,13 @@ describe("expectSafeSvg", () => {
     expect(() => expectSafeSvg(svg)).toThrow();
   });
 
-  it("finds the art satori embeds as a nested SVG document", async () => {
-    const svg = await new CardRenderer(await loadCardFonts()).svg(notFedCardModel("a/b", LIGHT_EN));
+  it("finds the icon satori embeds in a badge as a nested SVG document", async () => {
+    const badge = notFedCardModel("a/b", { ...LIGHT_EN, style: "badge" });
+    const svg = await new CardRenderer(await loadCardFonts()).svg(badge);
     const docs = svgDocuments(svg);
-    expect(docs.length).toBeGreaterThanOrEqual(2);
-    expect(docs[1]).toContain("sky-waiting");
+    expect(docs).toHaveLength(2);
+    expect(docs[0]).not.toContain("<ellipse");
+    expect(docs[1]).toContain("<ellipse");
     expectSafeSvg(svg);
   });
 });
