@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/helpers/temp-root.ts"],
     setupFiles: ["test/helpers/block-network.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
