@@ -1,5 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import yaml from "js-yaml";
+import { sameSecret } from "../same-secret.js";
 import { type HttpHandler, sendJson, sendText, urlOf } from "./respond.js";
 
 const escapeHtml = (s: string) =>
@@ -18,6 +20,16 @@ export function manifestFrom(appYml: string, publicUrl: string, webhookPath: str
     default_events: app.default_events,
     default_permissions: app.default_permissions,
   };
+}
+
+/**
+ * The web address that goes with a REST API base: github.com for api.github.com, and the server
+ * itself for GitHub Enterprise Server (`https://HOST/api/v3`).
+ */
+export function webUrlOf(apiUrl: string): string {
+  const api = new URL(apiUrl);
+  if (api.hostname === "api.github.com") return "https://github.com";
+  return `${api.origin}${api.pathname.replace(/\/api\/v3\/?$/, "").replace(/\/$/, "")}`;
 }
 
 /** What GitHub returns when a manifest code is converted into an App. */
@@ -44,9 +56,16 @@ export interface SetupOptions {
  * Served while the App has no credentials: GitHub's manifest flow registers the App from `app.yml` in
  * one click, the one-time code comes back to `/setup/done`, and the credentials are written for the
  * next start. Webhooks are refused with 503 until then, so nothing is silently dropped.
+ *
+ * The page is public until the App is registered, so `/setup/done` accepts only a code that comes
+ * back with the `state` this process put in its own form (GitHub returns it unchanged), and only
+ * once: otherwise anyone could make the server save the credentials of an App of theirs.
  */
 export function setupRoutes(opts: SetupOptions): HttpHandler {
   const doFetch = opts.fetch ?? fetch;
+  const state = randomBytes(24).toString("base64url");
+  const newAppUrl = `${webUrlOf(opts.apiUrl)}/settings/apps/new?state=${state}`;
+  let registration: "open" | "claimed" = "open";
   return async (req, res) => {
     const url = urlOf(req);
     if (!url) return false;
@@ -59,39 +78,58 @@ export function setupRoutes(opts: SetupOptions): HttpHandler {
     if (url.pathname === "/setup/done" && req.method === "GET") {
       const code = url.searchParams.get("code") ?? "";
       if (!/^[\w-]{1,100}$/.test(code)) return sendText(res, 400, "Missing or malformed ?code from GitHub.");
-      const answer = await doFetch(`${opts.apiUrl}/app-manifests/${code}/conversions`, {
-        method: "POST",
-        headers: { accept: "application/vnd.github+json", "user-agent": "repositori-setup" },
-      });
-      if (!answer.ok) {
+      if (!sameSecret(url.searchParams.get("state") ?? "", state)) {
         return sendText(
           res,
-          502,
-          `GitHub refused the registration code (HTTP ${answer.status}); codes are valid for one hour. Start again from /.`,
+          403,
+          "This registration did not start from this server's setup page (or the server restarted since). Start again from /.",
         );
       }
-      const app = (await answer.json()) as Conversion;
-      await opts.saveCredentials({
-        APP_ID: String(app.id),
-        PRIVATE_KEY: app.pem,
-        WEBHOOK_SECRET: app.webhook_secret,
-      });
+      // Claimed before GitHub is asked, so two concurrent answers cannot both save credentials.
+      if (registration !== "open") {
+        return sendText(res, 409, "The App is registered already: restart the server (npm start) to use it.");
+      }
+      registration = "claimed";
+      let app: Conversion;
+      try {
+        const answer = await doFetch(`${opts.apiUrl}/app-manifests/${code}/conversions`, {
+          method: "POST",
+          headers: { accept: "application/vnd.github+json", "user-agent": "repositori-setup" },
+        });
+        if (!answer.ok) {
+          registration = "open";
+          return sendText(
+            res,
+            502,
+            `GitHub refused the registration code (HTTP ${answer.status}); codes are valid for one hour. Start again from /.`,
+          );
+        }
+        app = (await answer.json()) as Conversion;
+        await opts.saveCredentials({
+          APP_ID: String(app.id),
+          PRIVATE_KEY: app.pem,
+          WEBHOOK_SECRET: app.webhook_secret,
+        });
+      } catch (err) {
+        registration = "open";
+        throw err;
+      }
       return sendText(res, 200, donePage(app), "text/html; charset=utf-8");
     }
     if (url.pathname !== "/" || (req.method !== "GET" && req.method !== "HEAD")) return false;
     const manifest = manifestFrom(readFileSync(opts.appYmlPath, "utf8"), opts.publicUrl, opts.webhookPath);
-    return sendText(res, 200, setupPage(JSON.stringify(manifest)), "text/html; charset=utf-8");
+    return sendText(res, 200, setupPage(newAppUrl, JSON.stringify(manifest)), "text/html; charset=utf-8");
   };
 }
 
 const STYLE =
   "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:3rem auto;padding:0 1rem}code{background:#f3f4f6;padding:.1rem .3rem;border-radius:4px}button{font-size:1rem;padding:.6rem 1.2rem;background:#0175c2;color:#fff;border:0;border-radius:6px;cursor:pointer}</style>";
 
-function setupPage(manifestJson: string): string {
+function setupPage(newAppUrl: string, manifestJson: string): string {
   return `<!doctype html><meta charset="utf-8"><title>ReposiTori setup</title>${STYLE}
 <h1>🐦 Register ReposiTori on GitHub</h1>
 <p>This server is running and serving <code>/healthz</code> and Dash cards, but it is not a GitHub App yet.</p>
-<form action="https://github.com/settings/apps/new" method="post">
+<form action="${escapeHtml(newAppUrl)}" method="post">
 <input type="hidden" name="manifest" value="${escapeHtml(manifestJson)}">
 <button type="submit">Register the GitHub App from app.yml</button>
 </form>

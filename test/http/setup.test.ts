@@ -1,8 +1,9 @@
-import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { webUrlOf } from "../../src/http/setup-routes.js";
 import { type Harness, startApp } from "../helpers/app-harness.js";
 
 let app: Harness;
@@ -17,6 +18,12 @@ afterEach(async () => {
   await app.close();
 });
 
+/** The `state` the setup page put in its form, as GitHub would send it back. */
+async function stateOfForm(): Promise<string> {
+  const page = await app.get("/");
+  return /\?state=([\w-]+)"/.exec(page.text())?.[1] ?? "";
+}
+
 describe("an App without credentials", () => {
   it("still serves health and the JSON API", async () => {
     const health = await app.get("/healthz");
@@ -28,7 +35,7 @@ describe("an App without credentials", () => {
   it("offers registration from app.yml through GitHub's manifest flow", async () => {
     const page = await app.get("/");
     expect(page.status).toBe(200);
-    expect(page.text()).toContain('action="https://github.com/settings/apps/new"');
+    expect(page.text()).toMatch(/action="https:\/\/github\.com\/settings\/apps\/new\?state=[\w-]{32}"/);
     const manifest = JSON.parse(
       (/name="manifest" value="([^"]*)"/.exec(page.text())?.[1] ?? "").replace(/&quot;/g, '"').replace(/&amp;/g, "&"),
     );
@@ -46,7 +53,7 @@ describe("an App without credentials", () => {
     try {
       const page = await other.get("/");
       expect(page.status).toBe(200);
-      expect(page.text()).toContain('action="https://github.com/settings/apps/new"');
+      expect(page.text()).toMatch(/action="https:\/\/github\.com\/settings\/apps\/new\?state=[\w-]{32}"/);
     } finally {
       await other.close();
     }
@@ -60,7 +67,7 @@ describe("an App without credentials", () => {
       pem: "-----BEGIN RSA PRIVATE KEY-----\nAAA\n-----END RSA PRIVATE KEY-----\n",
       webhook_secret: "s3cr3t",
     });
-    const done = await app.get("/setup/done?code=abc123");
+    const done = await app.get(`/setup/done?code=abc123&state=${await stateOfForm()}`);
     expect(done.status).toBe(200);
     expect(done.text()).toContain("https://github.com/apps/repositori-test/installations/new");
     expect(done.text()).not.toContain("s3cr3t");
@@ -73,6 +80,34 @@ describe("an App without credentials", () => {
     delete process.env.PRIVATE_KEY;
     delete process.env.APP_ID;
     delete process.env.WEBHOOK_SECRET;
+  });
+
+  it("accepts a code only with the state of its own form, and only once", async () => {
+    const conversion = nock("https://api.github.com")
+      .post("/app-manifests/abc123/conversions")
+      .reply(201, { id: 1, pem: "pem", webhook_secret: "s3cr3t" });
+    // A code sent by someone else (no state, or another state) never reaches GitHub nor .env.
+    for (const query of ["code=abc123", "code=abc123&state=forged", `code=abc123&state=${"x".repeat(32)}`]) {
+      const forged = await app.get(`/setup/done?${query}`);
+      expect(forged.status).toBe(403);
+      expect(forged.text()).toMatch(/Start again from \//);
+    }
+    expect(conversion.isDone()).toBe(false);
+    expect(existsSync(join(dir, ".env"))).toBe(false);
+
+    const state = await stateOfForm();
+    expect((await app.get(`/setup/done?code=abc123&state=${state}`)).status).toBe(200);
+    expect(conversion.isDone()).toBe(true);
+    const again = await app.get(`/setup/done?code=abc123&state=${state}`);
+    expect(again.status).toBe(409);
+    expect(again.text()).toMatch(/restart/);
+    for (const key of ["APP_ID", "PRIVATE_KEY", "WEBHOOK_SECRET"]) delete process.env[key];
+  });
+
+  it("sends GitHub Enterprise Server users to their own server", () => {
+    expect(webUrlOf("https://api.github.com")).toBe("https://github.com");
+    expect(webUrlOf("https://ghe.example.com/api/v3")).toBe("https://ghe.example.com");
+    expect(webUrlOf("https://ghe.example.com/api/v3/")).toBe("https://ghe.example.com");
   });
 
   it("refuses webhooks with 503 and a malformed code with 400", async () => {
