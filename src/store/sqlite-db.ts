@@ -134,40 +134,47 @@ export class SqliteDb implements Db {
 
   /** Runs `first` and the transactions queued right behind it in one BEGIN … COMMIT. */
   async #group(first: Job): Promise<void> {
-    try {
-      this.#db.exec("BEGIN IMMEDIATE");
-    } catch (err) {
-      first.reject(err);
-      return;
-    }
     const done: { job: Job; value: unknown }[] = [];
     let job: Job | undefined = first;
-    for (let n = 1; job; n++) {
-      this.#db.exec("SAVEPOINT job");
-      try {
-        const value = await job.run(this.#direct);
-        this.#db.exec("RELEASE job");
-        done.push({ job, value });
-      } catch (err) {
-        job.reject(err);
-        if (!this.#db.inTransaction) {
-          // SQLite rolled the whole transaction back by itself: the earlier bodies' work is gone too.
-          for (const d of done) d.job.reject(err);
-          return;
-        }
-        this.#db.exec("ROLLBACK TO job");
-        this.#db.exec("RELEASE job");
-      }
-      job = n < MAX_GROUP && this.#jobs[0]?.tx ? this.#jobs.shift() : undefined;
-    }
     try {
+      this.#db.exec("BEGIN IMMEDIATE");
+      for (let n = 1; job; n++) {
+        this.#db.exec("SAVEPOINT job");
+        try {
+          const value = await job.run(this.#direct);
+          this.#db.exec("RELEASE job");
+          done.push({ job, value });
+        } catch (err) {
+          job.reject(err);
+          if (!this.#db.inTransaction) {
+            // SQLite rolled the whole transaction back by itself: the earlier bodies' work is gone too.
+            for (const d of done) d.job.reject(err);
+            return;
+          }
+          this.#db.exec("ROLLBACK TO job");
+          this.#db.exec("RELEASE job");
+        }
+        job = n < MAX_GROUP && this.#jobs[0]?.tx ? this.#jobs.shift() : undefined;
+      }
       this.#db.exec("COMMIT");
     } catch (err) {
-      if (this.#db.inTransaction) this.#db.exec("ROLLBACK");
+      // BEGIN, a savepoint or the COMMIT failed (a full disk, say): nothing of the group is stored,
+      // and every job of it is told so rather than the queue stopping with the error.
+      this.#rollBack();
+      job?.reject(err);
       for (const d of done) d.job.reject(err);
       return;
     }
     for (const d of done) d.job.resolve(d.value);
+  }
+
+  #rollBack(): void {
+    if (!this.#db.inTransaction) return;
+    try {
+      this.#db.exec("ROLLBACK");
+    } catch {
+      // The connection cannot even roll back (the file is gone, say): the next BEGIN reports it.
+    }
   }
 
   query<T = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<T[]> {

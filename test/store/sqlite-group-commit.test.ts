@@ -46,6 +46,24 @@ describe("SQLite group commit", () => {
     await db.close();
   });
 
+  it("a group the connection cannot finish fails as a whole, and the queue goes on", async () => {
+    const db = await openDb();
+    const outcomes = await Promise.allSettled([
+      db.transaction((tx) => tx.query("INSERT INTO t (k, v) VALUES ('a', 1)")),
+      // Ends the adapter's savepoint itself, so neither releasing nor rolling back to it can work.
+      db.transaction(async (tx) => {
+        await tx.query("INSERT INTO t (k, v) VALUES ('b', 2)");
+        await tx.query("RELEASE job");
+      }),
+      db.transaction((tx) => tx.query("INSERT INTO t (k, v) VALUES ('c', 3)")),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected", "fulfilled"]);
+    await db.transaction((tx) => tx.query("INSERT INTO t (k, v) VALUES ('d', 4)"));
+    const rows = await db.query<{ k: string }>("SELECT k FROM t ORDER BY k");
+    expect(rows.map((r) => r.k)).toEqual(["c", "d"]);
+    await db.close();
+  });
+
   it("what a resolved transaction wrote is durable: another connection sees it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "repositori-sqlite-"));
     const db = new SqliteDb(join(dir, "t.db"));
