@@ -129,6 +129,15 @@ export interface BatchTotals {
   log: { input: FeedInput; loginKey: string; feeding: Feeding }[];
 }
 
+/**
+ * Whether a delivery feeds its contributors' personal Dashes. Only public repositories do: a personal
+ * card is open to anyone, and what it shows (when its owner last fed Dash, how much today, on what)
+ * would tell of work in a private repository, whose own card only its badge token opens.
+ */
+export function countsForUsers(input: FeedInput): boolean {
+  return !input.repo.private;
+}
+
 /** Sums what the grants add to every counter row; the last input in order sets names and times. */
 export function batchTotals(inputs: readonly FeedInput[], grants: readonly Grant[][]): BatchTotals {
   const t: BatchTotals = {
@@ -150,13 +159,16 @@ export function batchTotals(inputs: readonly FeedInput[], grants: readonly Grant
       const ck = pairKey(repoId, g.loginKey);
       const c = t.contributors.get(ck);
       t.contributors.set(ck, { repoId, loginKey: g.loginKey, login: g.login, foods: (c?.foods ?? 0) + g.foods, at });
-      const u = t.users.get(g.loginKey);
-      t.users.set(g.loginKey, { loginKey: g.loginKey, login: g.login, foods: (u?.foods ?? 0) + g.foods, at });
-      const udKey = pairKey(g.loginKey, input.utcDay);
-      const ud = t.userDays.get(udKey);
-      t.userDays.set(udKey, { loginKey: g.loginKey, day: input.utcDay, foods: (ud?.foods ?? 0) + g.foods });
+      if (countsForUsers(input)) {
+        const u = t.users.get(g.loginKey);
+        t.users.set(g.loginKey, { loginKey: g.loginKey, login: g.login, foods: (u?.foods ?? 0) + g.foods, at });
+        const udKey = pairKey(g.loginKey, input.utcDay);
+        const ud = t.userDays.get(udKey);
+        t.userDays.set(udKey, { loginKey: g.loginKey, day: input.utcDay, foods: (ud?.foods ?? 0) + g.foods });
+      }
       for (const f of g.granted) {
         t.log.push({ input, loginKey: g.loginKey, feeding: f });
+        if (!countsForUsers(input)) continue;
         const ufKey = pairKey(g.loginKey, f.food);
         const uf = t.userFoods.get(ufKey);
         t.userFoods.set(ufKey, { loginKey: g.loginKey, food: f.food, count: (uf?.count ?? 0) + f.count });
@@ -206,7 +218,7 @@ export function batchOutcomes(
     const xpBefore = repo.xp;
     const lastFedAtBefore = repo.lastFedAt == null ? null : new Date(repo.lastFedAt);
     const mine = grants[i] ?? [];
-    const users: XpChange[] = mine.map((g) => {
+    const users: XpChange[] = (countsForUsers(input) ? mine : []).map((g) => {
       const before = userNow.get(g.loginKey) ?? 0;
       const after = before + g.foods * XP_PER_FOOD;
       userNow.set(g.loginKey, after);

@@ -75,6 +75,26 @@ forEachStore((name, open, fresh) => {
       expect((await store.getUserDash("carol", { utcDay: "2024-05-01" }))?.xp).toBe(20);
     });
 
+    it("keeps work in private repos off personal Dashes, in batches too", async () => {
+      const store = await open();
+      const secret = { ...repoA, id: 303, name: "secret", private: true };
+      const out = await store.feed(input([food("dave", "sha-1", "ramen", 2)], { repo: secret }));
+      expect(out.applied.reduce((n, f) => n + f.count, 0)).toBe(2);
+      expect(out.users).toEqual([]);
+      expect((await board(store, secret.owner, secret.name))?.contributors).toEqual([
+        { login: "dave", xp: 20, foods: 2 },
+      ]);
+      expect(await store.getUserDash("dave", { utcDay: "2024-05-01" })).toBeNull();
+      // The same contributor in a public repo, in one batch with more private work.
+      const outs = await Promise.all([
+        store.feed(input([food("dave", "sha-2")])),
+        store.feed(input([food("dave", "sha-3", "feast", 3)], { repo: secret })),
+      ]);
+      expect(outs.map((o) => o.users)).toEqual([[{ login: "dave", xpBefore: 0, xpAfter: 10 }], []]);
+      const dave = await store.getUserDash("dave", { utcDay: "2024-05-01" });
+      expect(dave).toMatchObject({ xp: 10, foods: 1, foodsByKind: { curry: 1 }, foodsToday: 1 });
+    });
+
     it("returns null for unknown repos and users", async () => {
       const store = await open();
       expect(await board(store, "nobody", "nothing")).toBeNull();
