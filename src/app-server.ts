@@ -75,7 +75,7 @@ export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> 
   for (const make of opts.features ?? []) features.push(await make(ctx));
 
   const routes: HttpHandler[] = [
-    healthRoute({ store, configured: credentials !== null, version: VERSION }),
+    healthRoute({ store, configured: credentials !== null, version: VERSION, log }),
     // Before apiRoutes, which answers 404 to every other /api/v1/ path (features add e.g. /api/v1/budget).
     ...features.flatMap((f) => f.routes ?? []),
     apiRoutes({ store, now }),

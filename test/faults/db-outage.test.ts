@@ -54,6 +54,9 @@ describe.skipIf(!storeAvailable("postgres"))("PostgreSQL unreachable for a while
     const health = await http(`${app.url}/healthz`);
     expect(health.status).toBe(503);
     expect(health.json().store).toMatch(/database unreachable/);
+    // Public: the kind of failure only; where the database is and what it said go to the log.
+    expect(health.text()).not.toMatch(/127\.0\.0\.1|ECONN|terminated/);
+    expect(app.output()).toContain("health check: the store does not answer");
     // The badge: once the card's short view cache has expired, the last card drawn is shown.
     await new Promise((done) => setTimeout(done, Math.max(0, cardShownAt + VIEW_TTL_MS + 500 - Date.now())));
     const stale = await http(`${app.url}${cardPath}`);
