@@ -1,4 +1,3 @@
-import { CARD_TOP } from "../comments/build-model.js";
 import type { Octokit } from "../comments/deps.js";
 import { codeSpan, inlineText, problemText, safeUrl } from "../comments/markdown.js";
 import { commentMessages } from "../comments/messages.js";
@@ -6,10 +5,11 @@ import type { Locale } from "../comments/model.js";
 import { OUTFITS, type Outfit, outfitUnlockLevel, unlockedOutfits } from "../domain/outfits.js";
 import type { DashState } from "../domain/state.js";
 import type { RepoSettings } from "../github/repo-settings.js";
+import { CARD_TOP } from "../render/card-model.js";
 import { cardUrl, type ReadmeSnippet, readmeSnippets } from "../render/links.js";
 import type { RepoRef, Store } from "../store/store.js";
 import { loadRepoDash } from "../views/load-dash.js";
-import { sanitizeDashName } from "./dash-name.js";
+import { MAX_DASH_NAME, sanitizeDashName } from "./dash-name.js";
 import { commandMessages } from "./messages.js";
 import type { DashCommand } from "./parse.js";
 import { type Access, hasAccess, type PermissionCache } from "./permissions.js";
@@ -156,12 +156,12 @@ async function rename(deps: CommandDeps, input: CommandInput, raw: string, local
   await deps.store.upsertRepo(input.repo);
   if (raw.trim().toLowerCase() === "reset") {
     await deps.store.setDashName(input.repo.id, null);
-    return m.nameReset(inlineText(input.settings.config.name, 40));
+    return m.nameReset(inlineText(input.settings.config.name, MAX_DASH_NAME));
   }
   const checked = sanitizeDashName(raw);
-  if (!checked.ok) return checked.reason === "empty" ? m.nameEmpty : m.nameTooLong(40);
+  if (!checked.ok) return checked.reason === "empty" ? m.nameEmpty : m.nameTooLong(MAX_DASH_NAME);
   await deps.store.setDashName(input.repo.id, checked.name);
-  return m.nameDone(inlineText(checked.name, 40));
+  return m.nameDone(inlineText(checked.name, MAX_DASH_NAME));
 }
 
 async function badge(deps: CommandDeps, input: CommandInput, rotate: boolean, locale: Locale): Promise<string> {

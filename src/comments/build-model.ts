@@ -2,15 +2,13 @@ import { countByFood, XP_PER_FOOD } from "../domain/foods.js";
 import { levelForXp } from "../domain/levels.js";
 import { dayKey } from "../domain/time.js";
 import { isBotLogin } from "../github/payload.js";
+import { CARD_TOP } from "../render/card-model.js";
 import { cardUrl } from "../render/links.js";
 import type { PrRecord } from "../store/comment-store.js";
 import { loadRepoDash } from "../views/load-dash.js";
 import type { CommentDeps } from "./deps.js";
 import type { CommentModel, PrContributor } from "./model.js";
 import { commentModelOf } from "./model-of.js";
-
-/** Contributors a card shows (see http/card-views.ts). */
-export const CARD_TOP = 3;
 
 /**
  * Gathers what the comment shows from the store alone (no GitHub calls): the repo's Dash now, what

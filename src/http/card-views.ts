@@ -1,4 +1,5 @@
 import type { DashState } from "../domain/state.js";
+import { CARD_TOP } from "../render/card-model.js";
 import { Lru } from "../render/lru.js";
 import type { Store } from "../store/store.js";
 import { loadRepoDash, loadUserDash, type RepoDashView } from "../views/load-dash.js";
@@ -35,7 +36,7 @@ export class CardViews {
     return this.#cached(this.#repos, keyOf(`${owner}/${name}`), async (now) => {
       const record = await this.deps.store.getRepo(owner, name);
       if (!record) return null;
-      return loadRepoDash(this.deps.store, owner, name, { now, token: record.badgeToken, top: 3 });
+      return loadRepoDash(this.deps.store, owner, name, { now, token: record.badgeToken, top: CARD_TOP });
     });
   }
 

@@ -65,6 +65,9 @@ export function formatXp(n: number): string {
 const GROUPED = new Intl.NumberFormat("en-US");
 const COMPACT = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
 
+/** How many contributors (or foods) a card lists: what its views load and its comment mirrors. */
+export const CARD_TOP = 3;
+
 /** The card of a Dash that has eaten: pure, `now` only turns "last fed" into "3 h ago". */
 export function fedCardModel(state: DashState, options: CardOptions, now: Date): FedCardModel {
   const m = MESSAGES[options.lang];
@@ -76,11 +79,13 @@ export function fedCardModel(state: DashState, options: CardOptions, now: Date):
     : null;
   const list =
     state.kind === "repo"
-      ? state.contributors.slice(0, 3).map((c) => ({ label: cleanText(c.login, MAX_LOGIN), value: formatXp(c.xp) }))
+      ? state.contributors
+          .slice(0, CARD_TOP)
+          .map((c) => ({ label: cleanText(c.login, MAX_LOGIN), value: formatXp(c.xp) }))
       : FOOD_KINDS.map((k) => ({ kind: k, n: state.foodsByKind[k] ?? 0 }))
           .filter((f) => f.n > 0)
           .sort((a, b) => b.n - a.n)
-          .slice(0, 3)
+          .slice(0, CARD_TOP)
           .map((f) => ({ label: m.food[f.kind], value: `× ${formatXp(f.n)}` }));
   const moodText = m.mood[state.mood];
   return {
