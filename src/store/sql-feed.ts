@@ -15,7 +15,7 @@ import {
   reposOf,
   sourceKey,
 } from "./feed-batch.js";
-import { chunkedStatements, lockOrder, rowStatements, runGroups, runPhases, valuesList } from "./sql-rows.js";
+import { chunkedStatements, chunksOf, lockOrder, rowStatements, runGroups, runPhases, valuesList } from "./sql-rows.js";
 import type { FeedInput, FeedOutcome, RepoRef } from "./store.js";
 
 /** GitHub repo names are case-insensitive; a repo's name is keyed by the lower-case form. */
@@ -335,22 +335,13 @@ function repoCounters(totals: BatchTotals): Statement[] {
   }
   return [...totals.repos]
     .sort(([a], [b]) => a - b)
-    .map(([repoId, delta]) => {
-      const fed = fedBy.get(repoId) ?? [];
-      const { text: fedValues, params: fedParams } = valuesList(fed, 5);
-      const joined =
-        fed.length === 0
-          ? "0"
-          : // A correlated subquery, so that each contributor is one index lookup whatever the
-            // planner believes of the table's size (a join was planned as a scan of the whole repo).
-            // Only the primary key's columns in the WHERE, so that this is the index used.
-            `(WITH fed (login_key, xp) AS (VALUES ${fedValues})
-              SELECT COUNT(*) FROM fed WHERE CAST(fed.xp AS BIGINT) = (
-                SELECT CASE WHEN c.opted_out = 0 THEN c.xp END FROM contributors c
-                WHERE c.repo_id = $5 AND c.login_key = fed.login_key))`;
-      return {
+    .flatMap(([repoId, delta]) => {
+      // The usual batch's contributors fit one statement; a push with more distinct authors than
+      // one statement may take parameters adds the rest in statements of their own.
+      const [first = [], ...more] = chunksOf(fedBy.get(repoId) ?? []);
+      const counters: Statement = {
         text: `UPDATE repos SET xp = xp + $1, foods = foods + $2, last_fed_at = $3,
-                 contributor_count = contributor_count + ${joined}, display = COALESCE($4, display)
+                 contributor_count = contributor_count + ${newContributors(first, 5)}, display = COALESCE($4, display)
                WHERE id = $5`,
         params: [
           delta.foods * XP_PER_FOOD,
@@ -358,10 +349,33 @@ function repoCounters(totals: BatchTotals): Statement[] {
           delta.at,
           delta.display ? JSON.stringify(delta.display) : null,
           repoId,
-          ...fedParams,
+          ...first.flat(),
         ],
       };
+      return [
+        counters,
+        ...more.map((fed) => ({
+          text: `UPDATE repos SET contributor_count = contributor_count + ${newContributors(fed, 1)} WHERE id = $1`,
+          params: [repoId, ...fed.flat()],
+        })),
+      ];
     });
+}
+
+/**
+ * SQL counting the contributors of `fed` (login key, the batch's XP) whose whole XP is the batch's;
+ * its parameters follow `$repoParam`, the repo's id, in `fed`'s order.
+ */
+function newContributors(fed: readonly [string, number][], repoParam: number): string {
+  if (fed.length === 0) return "0";
+  const { text } = valuesList(fed, repoParam);
+  // A correlated subquery, so that each contributor is one index lookup whatever the planner
+  // believes of the table's size (a join was planned as a scan of the whole repo). Only the primary
+  // key's columns in the WHERE, so that this is the index used.
+  return `(WITH fed (login_key, xp) AS (VALUES ${text})
+    SELECT COUNT(*) FROM fed WHERE CAST(fed.xp AS BIGINT) = (
+      SELECT CASE WHEN c.opted_out = 0 THEN c.xp END FROM contributors c
+      WHERE c.repo_id = $${repoParam} AND c.login_key = fed.login_key))`;
 }
 
 /**

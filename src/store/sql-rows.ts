@@ -4,7 +4,14 @@ import { type GroupOptions, runAll, type Sql, type Statement } from "./db.js";
  * Rows per statement. Bounds the parameters of one statement (SQLite takes 32,766, PostgreSQL 65,535)
  * and the number of distinct statement texts the databases prepare and cache.
  */
-const MAX_ROWS = 128;
+export const MAX_ROWS = 128;
+
+/** `rows` in chunks of at most MAX_ROWS; none for no rows. */
+export function chunksOf<T>(rows: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += MAX_ROWS) out.push(rows.slice(i, i + MAX_ROWS));
+  return out;
+}
 
 /** `($1, $2), ($3, $4)` for `rows` of equal width, numbered from `$1` (from `$offset + 1`). */
 export function valuesList(rows: readonly (readonly unknown[])[], offset = 0): { text: string; params: unknown[] } {
@@ -25,12 +32,10 @@ export function chunkedStatements(
   rows: readonly (readonly unknown[])[],
   statement: (values: string, params: unknown[]) => Statement,
 ): Statement[] {
-  const out: Statement[] = [];
-  for (let i = 0; i < rows.length; i += MAX_ROWS) {
-    const { text, params } = valuesList(rows.slice(i, i + MAX_ROWS));
-    out.push(statement(text, params));
-  }
-  return out;
+  return chunksOf(rows).map((chunk) => {
+    const { text, params } = valuesList(chunk);
+    return statement(text, params);
+  });
 }
 
 /** `${head} VALUES (…), (…) ${tail}` over `rows`, a chunk of rows per statement; none for no rows. */

@@ -95,6 +95,20 @@ forEachStore((name, open, fresh) => {
       expect(dave).toMatchObject({ xp: 10, foods: 1, foodsByKind: { curry: 1 }, foodsToday: 1 });
     });
 
+    it("stores a delivery with more authors than one statement takes parameters", async () => {
+      const store = await open();
+      // 20,000 authors: four parameters a contributor would pass SQLite's 32,766 in one statement.
+      const many = Array.from({ length: 20_000 }, (_, i) => food(`author-${i}`, `sha-${i}`));
+      const out = await store.feed(input(many));
+      expect(out.applied).toHaveLength(20_000);
+      const dash = await board(store, repoA.owner, repoA.name, 1);
+      expect(dash).toMatchObject({ xp: 200_000, foods: 20_000, contributorCount: 20_000 });
+      // Again as a new delivery (the same sources, so it reads first): nothing more.
+      const again = await store.feed(input(many));
+      expect(again.applied).toEqual([]);
+      expect(await board(store, repoA.owner, repoA.name, 1)).toMatchObject({ xp: 200_000, contributorCount: 20_000 });
+    });
+
     it("returns null for unknown repos and users", async () => {
       const store = await open();
       expect(await board(store, "nobody", "nothing")).toBeNull();
