@@ -16,7 +16,7 @@ import { homeRoute } from "./http/home-route.js";
 import type { HttpHandler } from "./http/respond.js";
 import { createHttpServer } from "./http/server.js";
 import { setupRoutes } from "./http/setup-routes.js";
-import { webhookBodyLimit } from "./http/webhook-body-limit.js";
+import { webhookIntake } from "./http/webhook-intake.js";
 import { dashApp } from "./index.js";
 import { countDeliveries } from "./metrics/count-deliveries.js";
 import { countGitHubCalls } from "./metrics/count-github-calls.js";
@@ -109,7 +109,7 @@ export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> 
     routes.unshift(
       countDeliveries(
         env.WEBHOOK_PATH,
-        webhookBodyLimit({
+        webhookIntake({
           path: env.WEBHOOK_PATH,
           maxBytes: env.WEBHOOK_MAX_BYTES,
           next: async (req, res) => Boolean(await middleware(req, res, () => undefined)),

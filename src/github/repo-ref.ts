@@ -6,7 +6,8 @@ export function repoRefOf(payload: Json): RepoRef | undefined {
   const repo = obj(payload.repository);
   const id = int(repo?.id);
   const name = str(repo?.name);
-  const owner = str(obj(repo?.owner)?.login) ?? str(obj(repo?.owner)?.name) ?? str(repo?.full_name)?.split("/")[0];
+  // Only the owner object: Probot's own lookups (the repo's config) read it, and fail without it.
+  const owner = str(obj(repo?.owner)?.login) ?? str(obj(repo?.owner)?.name);
   if (!repo || id === undefined || !name || !owner) return undefined;
   return {
     id,

@@ -62,6 +62,47 @@ describe("signatures and malformed requests", () => {
     expect((await app.get("/api/v1/repos/Codertocat/Hello-World")).status).toBe(404);
   });
 
+  it("refuses signed bodies that are not a JSON object, and bad event or delivery headers, with 400", async () => {
+    const url = `${app.url}/api/github/webhooks`;
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      http(url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-github-event": "push",
+          "x-github-delivery": randomUUID(),
+          "x-hub-signature-256": sign(body),
+          ...headers,
+        },
+        body,
+      });
+    for (const body of ["null", '"hello"', "42", "[]", "", " true"]) {
+      const res = await post(body);
+      expect(res.status, body).toBe(400);
+      expect(res.json().error, body).toMatch(/JSON object/);
+    }
+    const good = JSON.stringify(pushWith(["9".repeat(40)]));
+    for (const [header, value] of [
+      ["x-github-event", ""],
+      ["x-github-event", "Push!"],
+      ["x-github-delivery", ""],
+      ["x-github-delivery", "d".repeat(101)],
+      ["x-github-delivery", "a b"],
+    ] as const) {
+      const res = await post(good, { [header]: value });
+      expect(res.status, `${header}: ${value}`).toBe(400);
+      expect(res.json().error).toContain(header);
+    }
+    expect((await app.get("/api/v1/repos/Codertocat/Hello-World")).status).toBe(404);
+  });
+
+  it("ignores a signed push whose repository has no owner, instead of failing", async () => {
+    const push = pushWith(["8".repeat(40)]);
+    (push.repository as Payload).owner = null;
+    expect((await app.deliver("push", push)).status).toBe(200);
+    expect((await app.get("/api/v1/repos/Codertocat/Hello-World")).status).toBe(404);
+  });
+
   it("refuses an oversized payload with 413 before reading it whole", async () => {
     await app.close();
     app = await startApp({ env: { WEBHOOK_MAX_BYTES: "2048" } });
