@@ -1,15 +1,14 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as core from "@actions/core";
 import { getOctokit } from "@actions/github";
-import yaml from "js-yaml";
 import { actionCommandRunner } from "../../src/action/commands.js";
 import { readInputs } from "../../src/action/inputs.js";
+import { readRepoConfigFile } from "../../src/action/repo-config-file.js";
 import { ActionConfigError, runAction } from "../../src/action/run-action.js";
 import { ledgerCommentModel, stateBranchCardUrl, upsertStickyComment } from "../../src/action/sticky-comment.js";
 import { renderComment } from "../../src/comments/render-comment.js";
-import { parseRepoConfig } from "../../src/config/repo-config.js";
 import { repoRefOf } from "../../src/github/repo-ref.js";
 import { fedCardModel, notFedCardModel } from "../../src/render/card-model.js";
 import { loadCardFonts } from "../../src/render/fonts.js";
@@ -30,9 +29,7 @@ async function main(): Promise<void> {
   }
   const payload = JSON.parse(readFileSync(eventPath, "utf8")) as Record<string, unknown>;
   const configFile = join(env.GITHUB_WORKSPACE ?? ".", ".github", "dash.yml");
-  const { config, problems } = existsSync(configFile)
-    ? parseRepoConfig(yaml.load(readFileSync(configFile, "utf8")))
-    : parseRepoConfig(null);
+  const { config, problems } = readRepoConfigFile(configFile);
   for (const p of problems) core.warning(`.github/dash.yml: ${p}`);
 
   await initWasm(readFileSync(join(here, "resvg.wasm")));
@@ -70,7 +67,7 @@ async function main(): Promise<void> {
       const issueNumber = (payload.issue as { number?: number } | undefined)?.number;
       if (issueNumber) await api.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
     },
-    upsertComment: async (prNumber, ledger, state, feed) => {
+    upsertComment: async (prNumber, ledger, state, feed, { create }) => {
       const merged = (payload.pull_request as { merged?: boolean } | undefined)?.merged === true;
       const cardUrl = stateBranchCardUrl(serverUrl, owner, repo, inputs["state-branch"], state);
       const model = ledgerCommentModel(ledger, state, {
@@ -80,7 +77,7 @@ async function main(): Promise<void> {
         merged,
         problems,
       });
-      const done = await upsertStickyComment(api, { owner, repo, prNumber }, renderComment(model));
+      const done = await upsertStickyComment(api, { owner, repo, prNumber }, renderComment(model), { create });
       core.info(`Dash comment on #${prNumber}: ${done} (fed ${feed.applied.length} item(s) this run).`);
     },
   });

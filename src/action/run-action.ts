@@ -1,4 +1,5 @@
 import { type DashCommand, parseCommand } from "../commands/parse.js";
+import { prOf } from "../comments/pr-info.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import { countByFood } from "../domain/foods.js";
 import { feedLedger, type Ledger, type LedgerFeedResult, tallyPr } from "../domain/ledger.js";
@@ -13,6 +14,7 @@ import type { ActionInputs } from "./inputs.js";
 import { LedgerStore } from "./ledger-store.js";
 import { ledgerState } from "./ledger-view.js";
 import { type BranchFile, type GitApi, LEDGER_PATH, StateBranch } from "./state-branch.js";
+import { commentPolicy } from "./sticky-comment.js";
 
 /** What GitHub's runner tells the Action about this run. */
 export interface RunContext {
@@ -45,8 +47,17 @@ export interface ActionDeps {
   now: () => Date;
   log: ActionLog;
   renderCard(state: DashState, lang: "en" | "ja"): Promise<RenderedCard>;
-  /** Writes or updates the sticky comment on a pull request; throws GitHub's error on failure. */
-  upsertComment?(prNumber: number, ledger: Ledger, state: DashState, feed: LedgerFeedResult): Promise<void>;
+  /**
+   * Updates the sticky comment on a pull request, or creates it when `create` (the repo's `comment`
+   * setting decides); throws GitHub's error on failure.
+   */
+  upsertComment?(
+    prNumber: number,
+    ledger: Ledger,
+    state: DashState,
+    feed: LedgerFeedResult,
+    opts: { create: boolean },
+  ): Promise<void>;
   /** Runs a `/dash` command against the ledger's store and returns the reply (the App's runner). */
   runCommand?(store: LedgerStore, login: string, command: DashCommand, config: RepoConfig): Promise<string>;
   /** Posts a reply on the issue or PR the command came from. */
@@ -88,6 +99,10 @@ function isForkPr(payload: Json): boolean {
  */
 export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   const { run, log, inputs } = deps;
+  if (deps.config.enabled === false) {
+    log.notice("`.github/dash.yml` says `enabled: false`: Dash is not fed here and /dash commands get no answer.");
+    return { state: null, ledger: null, foods: 0, card: null, summary: "", readOnly: false };
+  }
   const chosen = planFor(run.eventName, run.payload);
   if (typeof chosen === "string") {
     log.notice(
@@ -136,7 +151,8 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     if (outcome.reply !== undefined) {
       if (!feed.duplicateDelivery && !readOnly) await deps.reply?.(outcome.reply);
     } else if (prNumber !== null && inputs.comment && deps.upsertComment && !readOnly) {
-      await deps.upsertComment(prNumber, ledger, state, feed);
+      const policy = commentPolicy(config.comment, prOf(run.payload)?.info.merged === true);
+      if (policy) await deps.upsertComment(prNumber, ledger, state, feed, policy);
     }
   } catch (err) {
     if (status(err) !== 403) throw err;
@@ -179,13 +195,7 @@ async function commitStep(deps: ActionDeps, config: RepoConfig, step: LedgerStep
     const snapshot = await branch.read();
     const at = deps.now();
     const { ledger, feed, changed, reply } = await step(snapshot.ledger, at);
-    const state = ledgerState(ledger, {
-      subject: `${run.owner}/${run.repo}`,
-      name: config.name,
-      now: at,
-      timeZone: config.timezone,
-      hemisphere: config.hemisphere,
-    });
+    const state = ledgerState(ledger, { subject: `${run.owner}/${run.repo}`, display: displayOf(config), now: at });
     const card = await deps.renderCard(state, config.locale);
     if (!changed && snapshot.head !== null) return { ledger, state, feed, card, reply, readOnly: false };
     const files: BranchFile[] = [{ path: LEDGER_PATH, content: `${JSON.stringify(ledger, null, 1)}\n` }];

@@ -19,6 +19,15 @@ export interface StateSnapshot {
 
 export const LEDGER_PATH = "dash.json";
 
+/** GitHub keeps no file of 100 MB or more, and its contents API reads none. */
+export const MAX_FILE_BYTES = 100 * 1000 * 1000;
+
+/**
+ * Text up to this size (all files together) rides inline in the tree request; past it, files go up
+ * through the blob API, since tree requests of a few MB fail on GitHub where the blob API takes them.
+ */
+const INLINE_TEXT_BYTES = 512 * 1024;
+
 const status = (err: unknown) => (err as { status?: number }).status;
 
 /**
@@ -45,36 +54,61 @@ export class StateBranch {
       if (status(err) === 404) return { ledger: emptyLedger(), head: null };
       throw err;
     }
+    let text: string | undefined;
     try {
       const { data } = await this.api.request("GET /repos/{owner}/{repo}/contents/{path}", {
         ...this.repo,
         path: LEDGER_PATH,
         ref: head,
+        // The JSON form carries a file's content only up to 1 MB; the raw form carries any file GitHub keeps.
+        headers: { accept: "application/vnd.github.raw+json" },
       });
-      const file = data as { content?: string; encoding?: string };
-      const text = Buffer.from(file.content ?? "", (file.encoding as BufferEncoding) ?? "base64").toString("utf8");
-      return { ledger: parseLedger(text), head };
+      text = textOf(data);
     } catch (err) {
       // A branch without our file (e.g. created by hand) starts a fresh ledger on top of it.
       if (status(err) === 404) return { ledger: emptyLedger(), head };
       throw err;
     }
+    const where = `${LEDGER_PATH} on the state branch "${this.branch}"`;
+    if (text === undefined) throw new Error(`GitHub answered without the content of ${where}.`);
+    try {
+      return { ledger: parseLedger(text), head };
+    } catch (err) {
+      throw new Error(
+        `${where} cannot be read: ${(err as Error).message}. Restore it from the branch's history, or delete the branch to start Dash over.`,
+      );
+    }
   }
 
   /** Commits `files` on top of `parent`; returns false when someone else moved the branch first. */
   async write(files: readonly BranchFile[], parent: string | null, message: string): Promise<boolean> {
-    const tree = [];
-    for (const f of files) {
-      if (typeof f.content === "string") {
-        tree.push({ path: f.path, mode: "100644", type: "blob", content: f.content });
-      } else {
-        const { data } = await this.api.request("POST /repos/{owner}/{repo}/git/blobs", {
-          ...this.repo,
-          content: Buffer.from(f.content).toString("base64"),
-          encoding: "base64",
-        });
-        tree.push({ path: f.path, mode: "100644", type: "blob", sha: (data as { sha: string }).sha });
+    const sized = files.map((f) => ({
+      ...f,
+      bytes: typeof f.content === "string" ? Buffer.byteLength(f.content, "utf8") : f.content.byteLength,
+    }));
+    // Checked before anything is written, so the branch keeps its last readable state.
+    for (const f of sized) {
+      if (f.bytes >= MAX_FILE_BYTES) {
+        throw new Error(
+          `${f.path} would be ${(f.bytes / 1e6).toFixed(1)} MB, over GitHub's 100 MB limit for one file, so the state branch "${this.branch}" was left as it is. Delete the branch to start Dash over.`,
+        );
       }
+    }
+    const tree = [];
+    let inline = 0;
+    for (const f of sized) {
+      if (typeof f.content === "string" && inline + f.bytes <= INLINE_TEXT_BYTES) {
+        inline += f.bytes;
+        tree.push({ path: f.path, mode: "100644", type: "blob", content: f.content });
+        continue;
+      }
+      const { data } = await this.api.request("POST /repos/{owner}/{repo}/git/blobs", {
+        ...this.repo,
+        ...(typeof f.content === "string"
+          ? { content: f.content, encoding: "utf-8" }
+          : { content: Buffer.from(f.content).toString("base64"), encoding: "base64" }),
+      });
+      tree.push({ path: f.path, mode: "100644", type: "blob", sha: (data as { sha: string }).sha });
     }
     const { data: treeData } = await this.api.request("POST /repos/{owner}/{repo}/git/trees", { ...this.repo, tree });
     const { data: commit } = await this.api.request("POST /repos/{owner}/{repo}/git/commits", {
@@ -105,4 +139,24 @@ export class StateBranch {
       throw err;
     }
   }
+}
+
+/**
+ * The file's text from a raw-media-type answer: octokit hands a body labelled UTF-8 over as a string
+ * and any other as an ArrayBuffer. Undefined when the answer carries no content.
+ */
+function textOf(data: unknown): string | undefined {
+  if (typeof data === "string") return data;
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString("utf8");
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8");
+  if (data === null || typeof data !== "object") return undefined;
+  const file = data as { type?: unknown; content?: unknown; encoding?: unknown };
+  // A server that ignores the media type answers with the JSON form, whose content stops at 1 MB.
+  if (file.type === "file") {
+    return file.encoding === "base64" && typeof file.content === "string"
+      ? Buffer.from(file.content, "base64").toString("utf8")
+      : undefined;
+  }
+  // A raw body labelled as JSON arrives parsed already.
+  return JSON.stringify(data);
 }

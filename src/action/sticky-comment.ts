@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { CommentModel, PrContributor } from "../comments/model.js";
 import { commentModelOf } from "../comments/model-of.js";
 import { COMMENT_MARKER } from "../comments/render-comment.js";
+import type { RepoConfig } from "../config/repo-config.js";
 import type { Ledger } from "../domain/ledger.js";
 import { levelForXp } from "../domain/levels.js";
 import type { DashState } from "../domain/state.js";
@@ -57,18 +58,29 @@ export function ledgerCommentModel(
   });
 }
 
+/**
+ * What the repo's `comment` setting allows on this event, as in the App: `off` leaves every comment
+ * alone, `merged-only` posts it with the merge feast (and keeps one that exists up to date), `always`
+ * posts it on any event. Null when no comment may be touched.
+ */
+export function commentPolicy(mode: RepoConfig["comment"], merged: boolean): { create: boolean } | null {
+  if (mode === "off") return null;
+  return { create: mode === "always" || merged };
+}
+
 interface ApiComment {
   id: number;
   body?: string | null;
   user?: { login: string; type?: string } | null;
 }
 
-/** Edits the Action's own marked comment on the PR, or creates it; returns what it did. */
+/** Edits the Action's own marked comment on the PR, or creates it when `create`; returns what it did. */
 export async function upsertStickyComment(
   api: GitApi,
   where: { owner: string; repo: string; prNumber: number },
   body: string,
-): Promise<"created" | "updated" | "unchanged"> {
+  opts: { create: boolean },
+): Promise<"created" | "updated" | "unchanged" | "skipped"> {
   let existing: ApiComment | undefined;
   for (let page = 1; page <= 30 && !existing; page++) {
     const { data } = await api.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
@@ -92,6 +104,7 @@ export async function upsertStickyComment(
     });
     return "updated";
   }
+  if (!opts.create) return "skipped";
   await api.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
     owner: where.owner,
     repo: where.repo,

@@ -173,5 +173,10 @@ function recentDays(days: Record<string, number>, today: string): Record<string,
 export function parseLedger(text: string): Ledger {
   const raw = JSON.parse(text) as Partial<Ledger>;
   if (raw === null || typeof raw !== "object" || raw.version !== 1) throw new Error("not a Dash ledger (version 1)");
-  return { ...emptyLedger(), ...raw };
+  const ledger = { ...emptyLedger(), ...raw };
+  // Feeding relies on these shapes; a hand-edited file gets named here rather than failing somewhere deeper.
+  if (typeof ledger.xp !== "number" || !Array.isArray(ledger.sources) || !Array.isArray(ledger.deliveries)) {
+    throw new Error("not a Dash ledger (`xp` must be a number, `sources` and `deliveries` lists)");
+  }
+  return ledger;
 }

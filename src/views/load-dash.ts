@@ -1,3 +1,4 @@
+import { chosenLook } from "../domain/chosen-look.js";
 import { type DashState, dashState } from "../domain/state.js";
 import { dayKey } from "../domain/time.js";
 import { sameSecret } from "../same-secret.js";
@@ -51,8 +52,7 @@ export async function loadRepoDash(
       foodsToday: record.foodsToday,
       contributors: record.contributors,
       contributorCount: record.contributorCount,
-      chosenOutfit: repo.outfit ?? (display.outfit === "auto" ? null : display.outfit),
-      chosenBackground: display.background === "auto" ? null : display.background,
+      ...chosenLook(display, repo.outfit),
     },
     { now: opts.now, timeZone: display.timezone, hemisphere: display.hemisphere },
   );

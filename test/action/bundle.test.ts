@@ -1,23 +1,23 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseLedger } from "../../src/domain/ledger.js";
+import { emptyLedger, parseLedger } from "../../src/domain/ledger.js";
 import { CARD_HEIGHT, CARD_WIDTH } from "../../src/render/card.js";
 import { PNG_SCALE } from "../../src/render/png.js";
 import { dartPayload } from "../helpers/examples.js";
-import { FakeGitHub } from "../helpers/fake-github.js";
+import { GitHubDouble } from "./github-double.js";
 
 // These tests run the committed bundle exactly as a runner would: `node action/dist/index.mjs` with
 // the runner's environment, a real recorded event payload and a local GitHub API.
 const BUNDLE = join(process.cwd(), "action/dist/index.mjs");
 type Payload = Record<string, unknown>;
 
-let gh: FakeGitHub;
+let gh: GitHubDouble;
 let dir: string;
 beforeEach(async () => {
-  gh = await new FakeGitHub().start();
+  gh = await new GitHubDouble().start();
   dir = mkdtempSync(join(tmpdir(), "repositori-action-"));
 });
 afterEach(async () => {
@@ -79,6 +79,11 @@ const pushOf = (shas: string[]): Payload => {
   return p;
 };
 const ledger = () => parseLedger(gh.file("repositori", "dash.json")?.toString("utf8") ?? "null");
+/** `.github/dash.yml` in the workspace, as `actions/checkout` leaves it. */
+const dashYml = (text: string) => {
+  mkdirSync(join(dir, ".github"), { recursive: true });
+  writeFileSync(join(dir, ".github", "dash.yml"), text);
+};
 
 describe("the bundled Action", () => {
   it("first run creates the state branch with dash.json, dash.svg and a real PNG, and sets outputs", async () => {
@@ -157,5 +162,54 @@ describe("the bundled Action", () => {
     const run = await runBundle("push", pushOf(["a".repeat(40)]), "700", { timezone: "Mars/Base" });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/::error::.*input `timezone` is not an IANA time zone/);
+  });
+
+  it("reads and writes back a dash.json over 1 MB", async () => {
+    const sources = Array.from({ length: 25_000 }, (_, i) => `commit:${i.toString(16).padStart(40, "0")}`);
+    const text = `${JSON.stringify({ ...emptyLedger(), xp: 250_000, foods: 25_000, sources }, null, 1)}\n`;
+    expect(text.length).toBeGreaterThan(1024 * 1024);
+    gh.commitFiles("repositori", { "dash.json": text });
+    const run = await runBundle("push", pushOf(["f".repeat(40)]), "800");
+    expect(run.code).toBe(0);
+    expect(run.outputs).toMatchObject({ xp: "250010", foods: "1" });
+    expect(ledger().sources).toHaveLength(25_001);
+  });
+
+  it("does nothing, successfully, when .github/dash.yml says enabled: false", async () => {
+    dashYml("enabled: false\n");
+    const run = await runBundle("push", pushOf(["a".repeat(40)]), "900");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/::notice::.*enabled: false/);
+    expect(run.outputs).toMatchObject({ foods: "0" });
+    expect(gh.requests).toEqual([]);
+  });
+
+  it("with comment: merged-only, comments first on the merge", async () => {
+    dashYml("comment: merged-only\n");
+    const opened = dartPayload("pull_request", "opened");
+    const number = (opened.pull_request as Payload).number as number;
+    expect((await runBundle("pull_request", opened, "1000")).code).toBe(0);
+    expect(gh.comments.get(number) ?? []).toEqual([]);
+    const closed = dartPayload("pull_request", "closed");
+    (closed.pull_request as Payload).merged = true;
+    expect((await runBundle("pull_request", closed, "1001")).code).toBe(0);
+    expect(gh.comments.get(number)).toHaveLength(1);
+  });
+
+  it("with comment: off, feeds Dash without commenting", async () => {
+    dashYml("comment: off\n");
+    const opened = dartPayload("pull_request", "opened");
+    const number = (opened.pull_request as Payload).number as number;
+    const run = await runBundle("pull_request", opened, "1100");
+    expect(run.outputs).toMatchObject({ foods: "2" });
+    expect(gh.comments.get(number) ?? []).toEqual([]);
+  });
+
+  it("reports a .github/dash.yml that is not YAML and feeds with the defaults, as the App does", async () => {
+    dashYml("comment: [off\n");
+    const run = await runBundle("push", pushOf(["a".repeat(40)]), "1200");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/::warning::.*could not be read/);
+    expect(run.outputs).toMatchObject({ foods: "1" });
   });
 });

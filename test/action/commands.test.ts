@@ -7,14 +7,14 @@ import { DEFAULT_REPO_CONFIG } from "../../src/config/repo-config.js";
 import { parseLedger } from "../../src/domain/ledger.js";
 import { repoRefOf } from "../../src/github/repo-ref.js";
 import { dartPayload } from "../helpers/examples.js";
-import { FakeGitHub } from "../helpers/fake-github.js";
+import { GitHubDouble } from "./github-double.js";
 
 type Payload = Record<string, unknown>;
-let gh: FakeGitHub;
+let gh: GitHubDouble;
 let replies: string[];
 
 beforeEach(async () => {
-  gh = await new FakeGitHub().start();
+  gh = await new GitHubDouble().start();
   replies = [];
 });
 afterEach(async () => {

@@ -2,14 +2,16 @@ import { getOctokit } from "@actions/github";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readInputs } from "../../src/action/inputs.js";
 import { type ActionDeps, runAction } from "../../src/action/run-action.js";
-import { DEFAULT_REPO_CONFIG } from "../../src/config/repo-config.js";
-import { parseLedger } from "../../src/domain/ledger.js";
+import { upsertStickyComment } from "../../src/action/sticky-comment.js";
+import { COMMENT_MARKER } from "../../src/comments/render-comment.js";
+import { DEFAULT_REPO_CONFIG, parseRepoConfig } from "../../src/config/repo-config.js";
+import { emptyLedger, parseLedger } from "../../src/domain/ledger.js";
 import { dartPayload } from "../helpers/examples.js";
-import { FakeGitHub } from "../helpers/fake-github.js";
+import { GitHubDouble } from "./github-double.js";
 
-let gh: FakeGitHub;
+let gh: GitHubDouble;
 beforeEach(async () => {
-  gh = await new FakeGitHub().start();
+  gh = await new GitHubDouble().start();
 });
 afterEach(async () => {
   await gh.stop();
@@ -130,5 +132,96 @@ describe("runAction against GitHub's git data API", () => {
   it("a missing contents permission fails with the permissions line to add", async () => {
     gh.readOnly = true;
     await expect(runAction(deps("push", pushOf(["a".repeat(40)]), "1"))).rejects.toThrow(/contents: write/);
+  });
+});
+
+describe("runAction follows .github/dash.yml as the App does", () => {
+  const configOf = (raw: Record<string, unknown>) => {
+    const { config, problems } = parseRepoConfig(raw);
+    expect(problems).toEqual([]);
+    return config;
+  };
+  /** A Dash at level 5, where every outfit is unlocked and `auto` would wear winter. */
+  const seedLevel5 = (outfit: "summer" | null = null) =>
+    gh.commitFiles("repositori", {
+      "dash.json": JSON.stringify({ ...emptyLedger(), xp: 300, foods: 30, lastFedAt: "2026-11-26T10:00:00Z", outfit }),
+    });
+
+  it("draws the card in dash.yml's outfit and background", async () => {
+    seedLevel5();
+    const config = configOf({ outfit: "spring", background: "summer" });
+    const result = await runAction(deps("push", pushOf(["a".repeat(40)]), "1", { config }));
+    expect(result.state).toMatchObject({ level: 5, outfit: "spring", background: "summer" });
+    const auto = await runAction(deps("push", pushOf(["b".repeat(40)]), "2"));
+    // November in the north: the season's background, and the newest outfit unlocked.
+    expect(auto.state).toMatchObject({ outfit: "winter", background: "autumn" });
+  });
+
+  it("lets an outfit picked with /dash wear beat dash.yml's, as the App does", async () => {
+    seedLevel5("summer");
+    const config = configOf({ outfit: "spring" });
+    const result = await runAction(deps("push", pushOf(["a".repeat(40)]), "1", { config }));
+    expect(result.state?.outfit).toBe("summer");
+  });
+
+  it("feeds nothing and touches nothing with enabled: false", async () => {
+    const notices: string[] = [];
+    const log = { info: () => {}, warning: () => {}, notice: (m: string) => notices.push(m) };
+    const config = configOf({ enabled: false });
+    const push = await runAction(deps("push", pushOf(["a".repeat(40)]), "1", { config, log }));
+    expect(push).toMatchObject({ state: null, foods: 0 });
+    const command = dartPayload("issue_comment", "created");
+    (command.comment as Payload).body = "/dash name Sparky";
+    const runCommand = async () => "renamed";
+    await runAction(deps("issue_comment", command, "2", { config, log, runCommand }));
+    expect(gh.requests).toEqual([]);
+    expect(notices).toHaveLength(2);
+    expect(notices[0]).toMatch(/enabled: false/);
+  });
+
+  describe("the comment setting", () => {
+    const opened = () => dartPayload("pull_request", "opened");
+    const merged = () => {
+      const p = dartPayload("pull_request", "closed");
+      (p.pull_request as Payload).merged = true;
+      return p;
+    };
+    const number = (opened().pull_request as Payload).number as number;
+    const commenting = (mode: string, runId: string): Partial<ActionDeps> => ({
+      config: configOf({ comment: mode }),
+      upsertComment: async (prNumber, _ledger, state, _feed, { create }) => {
+        const body = `${COMMENT_MARKER}\nlevel ${state.level}, ${state.xp} XP (run ${runId})`;
+        await upsertStickyComment(
+          getOctokit("ghs_fake", { baseUrl: gh.url }),
+          { owner: "Codertocat", repo: "Hello-World", prNumber },
+          body,
+          { create },
+        );
+      },
+    });
+
+    it("off: feeds Dash but never comments", async () => {
+      await runAction(deps("pull_request", opened(), "1", commenting("off", "1")));
+      await runAction(deps("pull_request", merged(), "2", commenting("off", "2")));
+      expect(ledgerOnBranch().xp).toBe(70);
+      expect(gh.comments.get(number) ?? []).toEqual([]);
+    });
+
+    it("merged-only: the comment appears with the merge, and later events keep it up to date", async () => {
+      await runAction(deps("pull_request", opened(), "1", commenting("merged-only", "1")));
+      expect(gh.comments.get(number) ?? []).toEqual([]);
+      await runAction(deps("pull_request", merged(), "2", commenting("merged-only", "2")));
+      expect(gh.comments.get(number)?.map((c) => c.body)).toEqual([`${COMMENT_MARKER}\nlevel 3, 70 XP (run 2)`]);
+      const review = dartPayload("pull_request_review", "submitted");
+      (review.pull_request as Payload).number = number;
+      await runAction(deps("pull_request_review", review, "3", commenting("merged-only", "3")));
+      expect(gh.comments.get(number)).toHaveLength(1);
+      expect(gh.comments.get(number)?.[0]?.body).toMatch(/\(run 3\)$/);
+    });
+
+    it("always: the comment appears on the first event", async () => {
+      await runAction(deps("pull_request", opened(), "1", commenting("always", "1")));
+      expect(gh.comments.get(number)).toHaveLength(1);
+    });
   });
 });

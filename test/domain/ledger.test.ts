@@ -76,4 +76,10 @@ describe("the JSON ledger follows the store's rules", () => {
     expect(() => parseLedger('{"xp": 5}')).toThrow(/not a Dash ledger/);
     expect(() => parseLedger("null")).toThrow(/not a Dash ledger/);
   });
+
+  it("refuses a version 1 file whose lists or XP are not what feeding needs", () => {
+    expect(() => parseLedger('{"version": 1, "sources": "commit:a"}')).toThrow(/`sources` and `deliveries` lists/);
+    expect(() => parseLedger('{"version": 1, "deliveries": {}}')).toThrow(/`sources` and `deliveries` lists/);
+    expect(() => parseLedger('{"version": 1, "xp": "10"}')).toThrow(/`xp` must be a number/);
+  });
 });
