@@ -2,7 +2,23 @@ import type { HttpHandler } from "../http/respond.js";
 import { urlOf } from "../http/respond.js";
 import { webhookDeliveries, webhookSeconds } from "./registry.js";
 
-const EVENT_NAME = /^[a-z_]{1,50}$/;
+/**
+ * The events a label may name: those app.yml subscribes to and those GitHub sends every App. A
+ * signed body can be replayed under any event header (the signature covers the body only), so any
+ * other name is counted as `other` rather than growing the metric without bound.
+ */
+const LABELLED_EVENTS = new Set([
+  "push",
+  "issues",
+  "issue_comment",
+  "pull_request",
+  "pull_request_review",
+  "installation",
+  "installation_repositories",
+  "installation_target",
+  "github_app_authorization",
+  "ping",
+]);
 
 function outcomeOf(status: number): string {
   if (status >= 200 && status < 300) return "accepted";
@@ -20,7 +36,7 @@ export function countDeliveries(webhookPath: string, handler: HttpHandler): Http
     if (req.method === "POST" && urlOf(req)?.pathname === webhookPath) {
       const started = process.hrtime.bigint();
       const header = req.headers["x-github-event"];
-      const claimed = typeof header === "string" && EVENT_NAME.test(header) ? header : "unknown";
+      const claimed = typeof header === "string" && LABELLED_EVENTS.has(header) ? header : "other";
       let counted = false;
       const count = (outcome: string) => {
         if (counted) return;

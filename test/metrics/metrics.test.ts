@@ -48,6 +48,8 @@ describe("/metrics", () => {
     expect((await app.deliver("push", payload, { id })).status).toBe(200);
     expect((await app.deliver("push", payload, { id })).status).toBe(200);
     expect((await app.deliver("push", payload, { secret: "wrong" })).status).toBeGreaterThanOrEqual(400);
+    // A signed body under a made-up event name: answered, but no new label value.
+    expect((await app.deliver("made_up_event", payload)).status).toBe(200);
     const mid = (await app.get("/metrics")).text();
     expect((await app.get("/api/v1/repos/Codertocat/Hello-World")).status).toBe(200);
     const after = (await app.get("/metrics")).text();
@@ -56,6 +58,8 @@ describe("/metrics", () => {
       sample(after, name, labels) - sample(before, name, labels);
     expect(delta("repositori_webhook_deliveries_total", { event: "push", outcome: "accepted" })).toBe(2);
     expect(delta("repositori_webhook_deliveries_total", { event: "unverified", outcome: "rejected" })).toBe(1);
+    expect(delta("repositori_webhook_deliveries_total", { event: "other", outcome: "accepted" })).toBe(1);
+    expect(after).not.toContain("made_up_event");
     expect(delta("repositori_feedings_total", { trigger: "push", result: "fed" })).toBe(1);
     expect(delta("repositori_feedings_total", { trigger: "push", result: "duplicate" })).toBe(1);
     const state = (await app.get("/api/v1/repos/Codertocat/Hello-World")).json();
