@@ -1,4 +1,4 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { type HttpHandler, sendJson, urlOf } from "./respond.js";
 
 // GitHub's event names and delivery ids (UUIDs) are short and plain; anything else is not GitHub.
@@ -14,6 +14,10 @@ const DELIVERY_ID = /^[\w-]{1,100}$/;
  * that are not a JSON object. Checked without parsing the body, which Probot parses anyway.
  */
 export function webhookIntake(opts: { path: string; maxBytes: number; next: HttpHandler }): HttpHandler {
+  // Bodies are held in memory until their delivery is handled; bounding them all together (not
+  // only each one) keeps a flood of large unsigned posts from taking the process's memory. Real
+  // deliveries are a few kilobytes each; four of the largest GitHub sends fit at once.
+  const budget = { left: opts.maxBytes * 4 };
   return async (req, res) => {
     if (urlOf(req)?.pathname.replace(/\/+$/, "") !== opts.path || req.method !== "POST") return opts.next(req, res);
     const declared = Number(req.headers["content-length"] ?? 0);
@@ -21,16 +25,32 @@ export function webhookIntake(opts: { path: string; maxBytes: number; next: Http
       req.resume();
       return sendJson(res, 413, { error: `Payload larger than ${opts.maxBytes} bytes` });
     }
-    const body = await readLimited(req, opts.maxBytes);
-    if (body === null) return sendJson(res, 413, { error: `Payload larger than ${opts.maxBytes} bytes` });
-    // Other content types are left to the middleware, which answers 415 with what it accepts.
-    const json = /json/i.test(String(req.headers["content-type"] ?? ""));
-    const problem =
-      headerProblem(req) ?? (json && !body.trimStart().startsWith("{") ? "the payload must be a JSON object" : null);
-    if (problem) return sendJson(res, 400, { error: `Not a GitHub webhook delivery: ${problem}` });
-    (req as IncomingMessage & { body?: string }).body = body;
-    return opts.next(req, res);
+    const problem = headerProblem(req);
+    if (problem) {
+      req.resume();
+      return refuse(res, problem);
+    }
+    const held = { bytes: 0 };
+    try {
+      const body = await readLimited(req, opts.maxBytes, budget, held);
+      if (body === "too large") return sendJson(res, 413, { error: `Payload larger than ${opts.maxBytes} bytes` });
+      if (body === "busy") {
+        res.setHeader("retry-after", "5");
+        return sendJson(res, 503, { error: "Too many large webhook payloads at once; try again shortly" });
+      }
+      // Other content types are left to the middleware, which answers 415 with what it accepts.
+      const json = /json/i.test(String(req.headers["content-type"] ?? ""));
+      if (json && !body.trimStart().startsWith("{")) return refuse(res, "the payload must be a JSON object");
+      (req as IncomingMessage & { body?: string }).body = body;
+      return await opts.next(req, res);
+    } finally {
+      budget.left += held.bytes;
+    }
   };
+}
+
+function refuse(res: ServerResponse, problem: string): boolean {
+  return sendJson(res, 400, { error: `Not a GitHub webhook delivery: ${problem}` });
 }
 
 function headerProblem(req: IncomingMessage): string | null {
@@ -46,24 +66,35 @@ function headerProblem(req: IncomingMessage): string | null {
   return null;
 }
 
-function readLimited(req: IncomingMessage, maxBytes: number): Promise<string | null> {
+/**
+ * Reads the body, up to `maxBytes`, taking what it holds from `budget` (and counting it in `held`,
+ * for the caller to give back once the delivery is handled).
+ */
+function readLimited(
+  req: IncomingMessage,
+  maxBytes: number,
+  budget: { left: number },
+  held: { bytes: number },
+): Promise<string | "too large" | "busy"> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
+    let stopped = false;
+    const stop = (why: "too large" | "busy") => {
+      stopped = true;
+      chunks.length = 0;
+      // The rest of the body is read and dropped, so that the answer reaches the client.
+      resolve(why);
+    };
     req.on("data", (chunk: Buffer) => {
-      if (over) return;
-      size += chunk.length;
-      if (size > maxBytes) {
-        over = true;
-        chunks.length = 0;
-        resolve(null);
-        return;
-      }
+      if (stopped) return;
+      if (held.bytes + chunk.length > maxBytes) return stop("too large");
+      if (chunk.length > budget.left) return stop("busy");
+      budget.left -= chunk.length;
+      held.bytes += chunk.length;
       chunks.push(chunk);
     });
     req.on("end", () => {
-      if (!over) resolve(Buffer.concat(chunks).toString("utf8"));
+      if (!stopped) resolve(Buffer.concat(chunks).toString("utf8"));
     });
     req.on("error", reject);
   });

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { connect } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Harness, mockInstallationToken, mockNoConfig, sign, startApp } from "../helpers/app-harness.js";
 import { dartPayload } from "../helpers/examples.js";
@@ -108,6 +109,40 @@ describe("signatures and malformed requests", () => {
     app = await startApp({ env: { WEBHOOK_MAX_BYTES: "2048" } });
     const res = await app.deliver("push", { padding: "x".repeat(5000) });
     expect(res.status).toBe(413);
+  });
+
+  it("holds at most four largest payloads at once, and answers 503 beyond that", async () => {
+    await app.close();
+    app = await startApp({ env: { WEBHOOK_MAX_BYTES: "2048" } });
+    // Four uploads of 2,000 bytes each, sent but for their last byte: 7,996 of 8,192 bytes held.
+    // Over a bare socket: nock, which keeps tests off the network, holds a request's body until it ends.
+    const { port } = new URL(app.url);
+    const held = Array.from({ length: 4 }, () => {
+      const socket = connect(Number(port), "127.0.0.1");
+      socket.on("error", () => undefined);
+      socket.write(
+        [
+          "POST /api/github/webhooks HTTP/1.1",
+          `host: 127.0.0.1:${port}`,
+          "content-type: application/json",
+          "x-github-event: push",
+          `x-github-delivery: ${randomUUID()}`,
+          "x-hub-signature-256: sha256=00",
+          "content-length: 2000",
+          "",
+          `{${" ".repeat(1998)}`,
+        ].join("\r\n"),
+      );
+      return socket;
+    });
+    await new Promise((done) => setTimeout(done, 300));
+    const busy = await app.deliver("push", { padding: "x".repeat(500) });
+    expect(busy.status).toBe(503);
+    expect(busy.headers["retry-after"]).toBe("5");
+    for (const req of held) req.destroy();
+    await new Promise((done) => setTimeout(done, 300));
+    // What the dropped uploads held is given back.
+    expect((await app.deliver("push", { padding: "x".repeat(500) })).status).toBe(200);
   });
 
   it("answers 200 to events it does not handle, without calling GitHub", async () => {
