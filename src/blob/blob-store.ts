@@ -15,7 +15,7 @@ export interface BlobStore {
   /** The object, or null when nothing is stored at `key`. */
   get(key: string): Promise<BlobObject | null>;
   exists(key: string): Promise<boolean>;
-  /** A link a browser can open: the App's own route, the bucket's public URL, or a presigned link. */
+  /** A link a browser can open, for as long as the object exists: the bucket's public URL or the App's own route. */
   url(key: string): Promise<string>;
   close?(): Promise<void>;
 }

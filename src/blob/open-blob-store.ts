@@ -43,6 +43,7 @@ export async function openBlobStore(
     bucket: target.bucket,
     prefix: target.prefix,
     region: env.S3_REGION,
+    appUrl: env.PUBLIC_URL,
     ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT } : {}),
     ...(env.S3_PUBLIC_URL ? { publicUrl: env.S3_PUBLIC_URL } : {}),
   });

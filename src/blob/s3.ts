@@ -5,11 +5,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { type BlobObject, type BlobStore, checkBlobKey, contentTypeOfKey } from "./blob-store.js";
-
-/** SigV4 presigned links live at most seven days. */
-export const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 
 export interface S3BlobStoreOptions {
   bucket: string;
@@ -18,9 +14,14 @@ export interface S3BlobStoreOptions {
   region: string;
   /** S3-compatible endpoint (MinIO, R2, s3rver); path-style addressing is used when set. */
   endpoint?: string;
-  /** Public base URL of the bucket (a CDN or website endpoint); without it, links are presigned. */
+  /** Public base URL of the bucket (a CDN or website endpoint). */
   publicUrl?: string;
-  presignSeconds?: number;
+  /**
+   * The App's own base URL (`PUBLIC_URL`), linked to when the bucket has no public URL: its routes
+   * serve from this bucket. Links end up in PR comments that are shown for years, and a presigned link
+   * would stop working after seven days at most.
+   */
+  appUrl: string;
   /** Defaults to the AWS SDK's credential chain (environment, profile, instance role). */
   credentials?: S3ClientConfig["credentials"];
 }
@@ -35,13 +36,13 @@ export class S3BlobStore implements BlobStore {
   readonly #bucket: string;
   readonly #prefix: string;
   readonly #publicUrl: string | undefined;
-  readonly #presignSeconds: number;
+  readonly #appUrl: string;
 
   constructor(opts: S3BlobStoreOptions) {
     this.#bucket = opts.bucket;
     this.#prefix = opts.prefix === "" || opts.prefix.endsWith("/") ? opts.prefix : `${opts.prefix}/`;
     this.#publicUrl = opts.publicUrl?.replace(/\/+$/, "");
-    this.#presignSeconds = Math.min(opts.presignSeconds ?? MAX_PRESIGN_SECONDS, MAX_PRESIGN_SECONDS);
+    this.#appUrl = opts.appUrl.replace(/\/+$/, "");
     this.#client = new S3Client({
       region: opts.region,
       ...(opts.endpoint ? { endpoint: opts.endpoint, forcePathStyle: true } : {}),
@@ -90,9 +91,8 @@ export class S3BlobStore implements BlobStore {
   async url(key: string): Promise<string> {
     const full = this.#key(key);
     if (this.#publicUrl) return `${this.#publicUrl}/${full.split("/").map(encodeURIComponent).join("/")}`;
-    return getSignedUrl(this.#client, new GetObjectCommand({ Bucket: this.#bucket, Key: full }), {
-      expiresIn: this.#presignSeconds,
-    });
+    // The App's routes know nothing of the prefix: they ask this store by key.
+    return `${this.#appUrl}/${checkBlobKey(key)}`;
   }
 
   async close(): Promise<void> {

@@ -46,7 +46,7 @@ const envObject = z.object({
   S3_REGION: z.string().default("us-east-1"),
   /** S3-compatible endpoint (MinIO, R2 …); path-style addressing is used when set. */
   S3_ENDPOINT: optionalText,
-  /** Public base URL of the bucket; without it, audio links are presigned. */
+  /** Public base URL of the bucket; without it, audio links go to the App's own `/audio/` route. */
   S3_PUBLIC_URL: optionalText,
 
   // Caches
@@ -76,9 +76,14 @@ const envObject = z.object({
   VOICE_DAILY_BUDGET_USD: z.coerce.number().min(0).default(0.5),
   /** Ceiling per installation per day, so one busy installation cannot spend everyone's budget. */
   VOICE_INSTALLATION_DAILY_BUDGET_USD: z.coerce.number().min(0).default(0.1),
-  /** Longest a synthesis may take; also the duration each one reserves from the budget. */
-  VOICE_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
-  /** Sent to the Lambda's Function URL in `x-dash-voice-secret`; the Lambda refuses calls without it. */
+  /** Longest the App waits for a synthesis; defaults to VOICE_LAMBDA_TIMEOUT_MS. */
+  VOICE_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+  /**
+   * The function's own timeout (30 s in the recipe). A call the App stops waiting for keeps running, and
+   * is billed, until then: each synthesis reserves this long, and an abandoned one is booked at it.
+   */
+  VOICE_LAMBDA_TIMEOUT_MS: z.coerce.number().int().positive().max(900_000).default(30_000),
+  /** Sent to the Lambda's Function URL in `x-dash-voice-secret`; required with VOICE_LAMBDA_URL. */
   VOICE_LAMBDA_SECRET: optionalText,
   /** Engine version inside the Lambda image (part of audio cache keys); defaults to the recipe's pin. */
   VOICEVOX_ENGINE_VERSION: optionalText,
@@ -89,10 +94,23 @@ const envObject = z.object({
   NODE_ENV: z.string().default("development"),
 });
 
-export const envSchema = envObject.transform((e) => ({
-  ...e,
-  PUBLIC_URL: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
-}));
+/** Why a Function URL needs the shared secret, and what to do about it. */
+export const LAMBDA_SECRET_NEEDED =
+  "required when VOICE_LAMBDA_URL is set: a Function URL with auth NONE can be called by anyone, and the " +
+  "function refuses HTTP calls without a secret. Set the same long random value (e.g. `openssl rand -hex 32`) " +
+  "here and in the function's environment, or use VOICE_LAMBDA_FUNCTION (IAM) instead of the URL";
+
+export const envSchema = envObject
+  .superRefine((e, ctx) => {
+    if (e.VOICE_LAMBDA_URL && !e.VOICE_LAMBDA_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["VOICE_LAMBDA_SECRET"], message: LAMBDA_SECRET_NEEDED });
+    }
+  })
+  .transform((e) => ({
+    ...e,
+    PUBLIC_URL: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    VOICE_TIMEOUT_MS: e.VOICE_TIMEOUT_MS ?? e.VOICE_LAMBDA_TIMEOUT_MS,
+  }));
 
 export type Env = z.output<typeof envSchema>;
 

@@ -11,7 +11,7 @@ import type { FeedTrigger } from "../github/feed-event.js";
 export interface ReactionFacts {
   trigger: FeedTrigger;
   locale: "en" | "ja";
-  /** The credited contributor's GitHub login, or null when it does not look like one. */
+  /** The credited contributor's GitHub login; null when it does not look like one or they opted out. */
   contributor: string | null;
   foods: Partial<Record<FoodKind, number>>;
   /** The food this meal had most of. */
@@ -41,11 +41,23 @@ export interface FactsInput {
   trigger: FeedTrigger;
   locale: "en" | "ja";
   applied: readonly Feeding[];
+  /**
+   * Lower-case logins that asked not to be named in Dash's comments (`/dash optout`). Required, so no
+   * caller can forget them: the line is shown in the PR and may be sent to Gemini.
+   */
+  optedOut: ReadonlySet<string>;
   repoXpBefore: number;
   repoXpAfter: number;
   /** When the repo's Dash ate before this meal (null: never). */
   previousMealAt: Date | null;
   at: Date;
+}
+
+/** The login credited with most of a meal (the one Dash thanks), or null for an empty meal. */
+export function topContributor(applied: readonly Feeding[]): string | null {
+  const byLogin = new Map<string, number>();
+  for (const f of applied) byLogin.set(f.login, (byLogin.get(f.login) ?? 0) + f.count);
+  return [...byLogin.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
 }
 
 /** Derives the reaction facts of one feeding (pure). */
@@ -57,14 +69,13 @@ export function reactionFacts(input: FactsInput): ReactionFacts {
   const levelAfter = levelForXp(input.repoXpAfter);
   const before = new Set(unlockedOutfits(levelBefore));
   const gained = unlockedOutfits(levelAfter).filter((o) => !before.has(o));
-  // The person credited with most of the meal is the one Dash thanks.
-  const byLogin = new Map<string, number>();
-  for (const f of input.applied) byLogin.set(f.login, (byLogin.get(f.login) ?? 0) + f.count);
-  const top = [...byLogin.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  // Someone who opted out is not thanked, and nobody else is thanked for what they did either.
+  const top = topContributor(input.applied);
+  const named = top !== null && !input.optedOut.has(top.toLowerCase()) ? top : null;
   return {
     trigger: input.trigger,
     locale: input.locale,
-    contributor: safeLogin(top),
+    contributor: safeLogin(named),
     foods,
     mainFood: entries[0]?.[0] ?? null,
     foodCount: entries.reduce((n, [, c]) => n + c, 0),

@@ -3,6 +3,7 @@ import type { BlobStore } from "../blob/blob-store.js";
 import { openBlobStore } from "../blob/open-blob-store.js";
 import { commentDeps, type PrReaction, type PrTarget, setPrReaction } from "../comments/index.js";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../config/repo-config.js";
+import type { Feeding } from "../domain/foods.js";
 import type { Feature, FeatureContext } from "../feature.js";
 import type { FedEvent, FeedTrigger } from "../github/feed-event.js";
 import type { Json } from "../github/payload.js";
@@ -11,7 +12,7 @@ import { audioRoute } from "./audio-route.js";
 import { Budget } from "./budget.js";
 import { countSpend, reportBudget } from "./budget-metrics.js";
 import { budgetRoute } from "./budget-route.js";
-import { type ReactionFacts, reactionFacts } from "./facts.js";
+import { type ReactionFacts, reactionFacts, topContributor } from "./facts.js";
 import { type GeminiCall, geminiCall } from "./gemini.js";
 import { errorSummary, reactionLine } from "./reaction-text.js";
 import { speak, type VoiceOutcome } from "./speak.js";
@@ -129,6 +130,7 @@ export async function voiceFeature(ctx: FeatureContext, opts: VoiceFeatureOption
         memoryMb: env.VOICE_LAMBDA_MEMORY_MB,
         region: env.VOICE_LAMBDA_REGION,
         timeoutMs: env.VOICE_TIMEOUT_MS,
+        functionTimeoutMs: env.VOICE_LAMBDA_TIMEOUT_MS,
         log: jobLog,
         // A real synthesis takes seconds: show the line now, and the voice link when it is ready.
         onSynthesisStart: async () => {
@@ -151,6 +153,22 @@ export async function voiceFeature(ctx: FeatureContext, opts: VoiceFeatureOption
     }
   }
 
+  /**
+   * Whether the one login a reaction could name asked not to be named (`/dash optout`). Asked inside the
+   * job, after the webhook is answered. When the store cannot say, nobody is named.
+   */
+  async function optedOutAmong(repoId: number, applied: readonly Feeding[], jobLog: Logger): Promise<Set<string>> {
+    const top = topContributor(applied);
+    if (top === null) return new Set();
+    const key = top.toLowerCase();
+    try {
+      return (await ctx.store.isOptedOut(repoId, top)) ? new Set([key]) : new Set();
+    } catch (err) {
+      jobLog.warn({ err: errorSummary(err) }, "could not read the contributor's opt-out: the reaction names nobody");
+      return new Set([key]);
+    }
+  }
+
   async function onFed(event: FedEvent): Promise<void> {
     const { outcome, trigger, repo, settings, context } = event;
     if (outcome.duplicateDelivery || outcome.applied.length === 0) return;
@@ -163,16 +181,19 @@ export async function voiceFeature(ctx: FeatureContext, opts: VoiceFeatureOption
     }
     const prNumber = Number((context.payload as Json as { pull_request?: { number?: unknown } }).pull_request?.number);
     if (!Number.isSafeInteger(prNumber) || prNumber <= 0) return;
-    const facts = reactionFacts({
-      trigger,
-      locale: config.locale,
-      applied: outcome.applied,
-      repoXpBefore: outcome.repo.xpBefore,
-      repoXpAfter: outcome.repo.xpAfter,
-      // The store reports when Dash ate before this meal: the reaction speaks of the mood it was in.
-      previousMealAt: outcome.repo.lastFedAtBefore,
-      at,
-    });
+    const applied = outcome.applied;
+    const factsOf = (optedOut: ReadonlySet<string>): ReactionFacts =>
+      reactionFacts({
+        trigger,
+        locale: config.locale,
+        applied,
+        optedOut,
+        repoXpBefore: outcome.repo.xpBefore,
+        repoXpAfter: outcome.repo.xpAfter,
+        // The store reports when Dash ate before this meal: the reaction speaks of the mood it was in.
+        previousMealAt: outcome.repo.lastFedAtBefore,
+        at,
+      });
     const target: PrTarget = {
       octokit: context.octokit as PrTarget["octokit"],
       owner: repo.owner,
@@ -189,7 +210,7 @@ export async function voiceFeature(ctx: FeatureContext, opts: VoiceFeatureOption
     const jobLog = context.log.child({ name: "voice", pr: prNumber });
     // Started on the next turn of the event loop and not awaited: the webhook is answered first.
     const running: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => react(facts, target, job, jobLog))
+      .then(async () => react(factsOf(await optedOutAmong(repo.id, applied, jobLog)), target, job, jobLog))
       .catch((err: unknown) =>
         jobLog.error({ err: errorSummary(err) }, "reaction failed; the feeding itself is stored"),
       )

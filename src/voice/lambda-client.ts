@@ -4,7 +4,7 @@ import { SECRET_HEADER, type VoiceLambdaResult } from "./lambda.js";
 export interface LambdaVoiceRequest {
   text: string;
   speaker: number;
-  /** The content address the App will store the audio under (the Lambda stores it there in `blob` mode). */
+  /** The content address the App will store the audio under (in `blob` mode the Lambda refuses any other). */
   key: string;
 }
 
@@ -50,10 +50,10 @@ export function decodeLambdaResult(result: VoiceLambdaResult): LambdaVoiceAnswer
 }
 
 /**
- * The Lambda behind a Function URL, over HTTPS with fetch. The shared secret (if configured) goes in
- * a header the handler checks, so a leaked URL alone cannot run up a bill.
+ * The Lambda behind a Function URL, over HTTPS with fetch. The shared secret goes in a header the
+ * handler checks, so a leaked URL alone cannot run up a bill (the handler refuses HTTP calls without one).
  */
-export function functionUrlInvoke(opts: { url: string; secret?: string; fetch?: typeof fetch }): LambdaInvoke {
+export function functionUrlInvoke(opts: { url: string; secret: string; fetch?: typeof fetch }): LambdaInvoke {
   const send = opts.fetch ?? fetch;
   return async (req, signal) => {
     const res = await send(opts.url, {
@@ -61,7 +61,7 @@ export function functionUrlInvoke(opts: { url: string; secret?: string; fetch?: 
       headers: {
         "content-type": "application/json",
         accept: "audio/mpeg, application/json",
-        ...(opts.secret ? { [SECRET_HEADER]: opts.secret } : {}),
+        [SECRET_HEADER]: opts.secret,
       },
       body: JSON.stringify(req),
       signal,

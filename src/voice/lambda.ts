@@ -1,7 +1,7 @@
-import { timingSafeEqual } from "node:crypto";
 import pino, { type Logger } from "pino";
 import { z } from "zod";
 import type { BlobStore } from "../blob/blob-store.js";
+import { sameSecret } from "../same-secret.js";
 import { AUDIO_KEY, audioKey } from "./audio-key.js";
 import { wavToMp3 } from "./mp3.js";
 import { VoicevoxClient, VoicevoxError } from "./voicevox.js";
@@ -37,9 +37,15 @@ export interface VoiceHandlerConfig {
   maxChars: number;
   /** How long a request waits for an engine that is still starting (a cold start) before answering 503. */
   engineWaitMs: number;
-  /** When set, HTTP callers must send it in `x-dash-voice-secret` (direct invocations are IAM-checked). */
+  /**
+   * HTTP callers must send it in `x-dash-voice-secret`; without it, HTTP events are refused, because a
+   * Function URL with auth NONE is open to anyone. Direct invocations are authorised by IAM instead.
+   */
   sharedSecret?: string;
-  /** When set, the MP3 is written here and the answer is its key instead of the audio. */
+  /**
+   * When set, the MP3 is written here and the answer is its key instead of the audio. The key is always
+   * the one this function computes from what it spoke, so no caller can put other words under a key.
+   */
   blobs?: BlobStore | null;
   log: Logger;
   sleep?: (ms: number) => Promise<void>;
@@ -71,12 +77,6 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 function header(event: VoiceLambdaEvent, name: string): string | undefined {
   for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === name) return v ?? undefined;
   return undefined;
-}
-
-function sameSecret(given: string | undefined, expected: string): boolean {
-  const a = Buffer.from(given ?? "");
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 interface VoiceRequest {
@@ -140,13 +140,17 @@ function checkRequest(req: VoiceRequest, config: VoiceHandlerConfig): { text: st
 /**
  * Builds the VOICEVOX Lambda handler: validates the request, asks the engine running in the same
  * container, encodes MP3, and answers it (base64) or stores it and answers its key.
- * Missing text 422, text too long 413, engine down 503 (with Retry-After), engine refusing 422.
+ * An HTTP call 403 while the function has no secret, 401 without the right one; missing text 422, text
+ * too long 413, a key that is not the text's address 422 (blob output), engine down 503 (with
+ * Retry-After), engine refusing 422.
  */
 export function createVoiceHandler(
   config: VoiceHandlerConfig,
 ): (event: VoiceLambdaEvent) => Promise<VoiceLambdaResult> {
   const sleep = config.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let engineVersion: string | null = null;
+  // Once per container: strangers calling an open Function URL must not grow the (billed) log.
+  let warnedNoSecret = false;
 
   // The engine starts with the container and takes a few seconds to load its voices: wait for it once.
   async function readyEngine(): Promise<string> {
@@ -176,12 +180,31 @@ export function createVoiceHandler(
       if (isHttp) {
         const method = (event.requestContext?.http?.method ?? event.httpMethod ?? "").toUpperCase();
         if (method !== "POST") throw new HttpProblem(405, "use POST with a `text` field", { allow: "POST" });
-        if (config.sharedSecret && !sameSecret(header(event, SECRET_HEADER), config.sharedSecret)) {
+        if (!config.sharedSecret) {
+          if (!warnedNoSecret) config.log.warn("HTTP call refused: VOICE_LAMBDA_SECRET is not set in this function");
+          warnedNoSecret = true;
+          throw new HttpProblem(
+            403,
+            "this function has no VOICE_LAMBDA_SECRET, so it refuses HTTP calls (a Function URL is open to anyone): " +
+              "set VOICE_LAMBDA_SECRET in the function's environment and the same value in the App, " +
+              "or let the App invoke the function by name (VOICE_LAMBDA_FUNCTION)",
+          );
+        }
+        if (!sameSecret(header(event, SECRET_HEADER) ?? "", config.sharedSecret)) {
           throw new HttpProblem(401, `missing or wrong ${SECRET_HEADER} header`);
         }
       }
       const req = checkRequest(readRequest(event, isHttp), config);
       const version = engineVersion ?? (await readyEngine());
+      const key = audioKey({ engineVersion: version, speaker: req.speaker, text: req.text });
+      // Checked before synthesising, so a mismatch costs no engine time.
+      if (config.blobs && req.key !== undefined && req.key !== key) {
+        throw new HttpProblem(
+          422,
+          `key ${req.key} is not the content address of this text and speaker with engine ${version} (${key}); ` +
+            `the App's VOICEVOX_ENGINE_VERSION must be ${version}`,
+        );
+      }
       let wav: Buffer;
       try {
         wav = await config.engine.speak(req.text, req.speaker);
@@ -196,7 +219,6 @@ export function createVoiceHandler(
         throw new HttpProblem(502, `the VOICEVOX engine failed: ${(err as Error).message}`);
       }
       const mp3 = wavToMp3(wav);
-      const key = req.key ?? audioKey({ engineVersion: version, speaker: req.speaker, text: req.text });
       const meta = {
         "x-voicevox-version": version,
         "x-audio-key": key,
@@ -231,7 +253,10 @@ export function createVoiceHandler(
 const lambdaEnvSchema = z.object({
   VOICEVOX_URL: z.string().url().default("http://127.0.0.1:50021"),
   VOICEVOX_SPEAKER: z.coerce.number().int().min(0).max(10_000).default(3),
-  VOICE_LAMBDA_SECRET: z.string().optional(),
+  VOICE_LAMBDA_SECRET: z
+    .string()
+    .optional()
+    .transform((v) => (v && v.trim() !== "" ? v.trim() : undefined)),
   VOICE_MAX_TEXT_CHARS: z.coerce.number().int().positive().max(1000).default(200),
   VOICEVOX_WAIT_MS: z.coerce.number().int().min(0).default(20_000),
   VOICEVOX_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),

@@ -13,8 +13,14 @@ export interface VoiceDeps {
   /** Lambda memory the cost of a synthesis is estimated with (engine mode is priced the same way). */
   memoryMb: number;
   region: string;
-  /** Longest a synthesis may take; each one reserves this much Lambda time until it is measured. */
+  /** Longest the App waits for a synthesis. */
   timeoutMs: number;
+  /**
+   * The function's own timeout. Aborting the request does not stop a running invocation, which is billed
+   * until it ends, at this at most: each synthesis reserves the longer of the two, and an abandoned one
+   * is booked at it, so timeouts can never take spending past the ceiling.
+   */
+  functionTimeoutMs: number;
   log: Logger;
   /** Called once the text is known to need a (paid) synthesis, before it starts. */
   onSynthesisStart?: () => Promise<void>;
@@ -28,17 +34,19 @@ export type VoiceOutcome =
   | { status: "failed"; reason: string };
 
 /**
- * Gives `text` a voice: the stored audio when this line was ever spoken by this engine and speaker
+ * Gives `line` a voice: the stored audio when this line was ever spoken by this engine and speaker
  * (free), otherwise one synthesis within the daily budget, stored under its content address.
  * Never throws; a failure is an outcome with its reason.
  */
 export async function speak(
-  text: string,
+  line: string,
   speaker: number,
   installationId: number | null,
   deps: VoiceDeps,
   inFlight: Map<string, Promise<VoiceOutcome>> = new Map(),
 ): Promise<VoiceOutcome> {
+  // The Lambda speaks the trimmed text and, storing audio itself, accepts only that text's address.
+  const text = line.trim();
   let character: string | null;
   let key: string;
   try {
@@ -76,7 +84,8 @@ async function produce(
   } catch (err) {
     return { status: "failed", reason: `blob store not available: ${errorSummary(err).message}` };
   }
-  const estimate = lambdaCostMicros(deps.memoryMb, deps.timeoutMs, deps.region);
+  const longestMs = Math.max(deps.timeoutMs, deps.functionTimeoutMs);
+  const estimate = lambdaCostMicros(deps.memoryMb, longestMs, deps.region);
   const reserved = await deps.budget.reserve("voice", installationId, estimate);
   if (!reserved.ok) return { status: "budget", subject: reserved.subject };
 
@@ -86,6 +95,8 @@ async function produce(
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), deps.timeoutMs);
   const started = performance.now();
+  // Never more than was reserved: the ceiling holds even for a late timer.
+  const measured = () => lambdaCostMicros(deps.memoryMb, Math.min(performance.now() - started, longestMs), deps.region);
   let cost = estimate;
   try {
     const result = await Promise.race([
@@ -94,7 +105,7 @@ async function produce(
         controller.signal.addEventListener("abort", () => reject(new Error(`no audio within ${deps.timeoutMs} ms`))),
       ),
     ]);
-    cost = lambdaCostMicros(deps.memoryMb, performance.now() - started, deps.region);
+    cost = measured();
     if ("mp3" in result) await deps.blobs.put(key, result.mp3, "audio/mpeg");
     else if (result.storedKey !== key || !(await deps.blobs.exists(key))) {
       throw new Error(
@@ -103,10 +114,8 @@ async function produce(
     }
     return { status: "ready", url: await deps.blobs.url(key), key, credit, cached: false, costMicros: cost };
   } catch (err) {
-    // Time spent is billed whether or not audio came back.
-    cost = controller.signal.aborted
-      ? estimate
-      : lambdaCostMicros(deps.memoryMb, performance.now() - started, deps.region);
+    // Time spent is billed whether or not audio came back; an abandoned call runs on, up to its timeout.
+    cost = controller.signal.aborted ? estimate : measured();
     return { status: "failed", reason: `synthesis failed: ${errorSummary(err).message}` };
   } finally {
     clearTimeout(timer);

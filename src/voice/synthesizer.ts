@@ -1,4 +1,4 @@
-import type { Env } from "../config/env.js";
+import { type Env, LAMBDA_SECRET_NEEDED } from "../config/env.js";
 import { functionUrlInvoke, type LambdaInvoke, sdkInvoke } from "./lambda-client.js";
 import { wavToMp3 } from "./mp3.js";
 import { VOICEVOX_CHARACTERS } from "./speakers.js";
@@ -31,7 +31,7 @@ export function engineSynthesizer(client: VoicevoxClient, opts: { versionTtlMs?:
   const ttl = opts.versionTtlMs ?? 10 * 60_000;
   // The promise is cached, so a burst of reactions asks the engine once.
   let version: { value: Promise<string>; until: number } | null = null;
-  let characters: Map<number, string> | null = null;
+  let characters: Promise<Map<number, string>> | null = null;
   return {
     mode: "engine",
     engineVersion() {
@@ -51,11 +51,20 @@ export function engineSynthesizer(client: VoicevoxClient, opts: { versionTtlMs?:
     async character(speaker) {
       const known = VOICEVOX_CHARACTERS[speaker];
       if (known) return known;
+      // The promise is cached, so lookups made while the first is under way share its answer.
       if (!characters) {
-        characters = new Map();
-        for (const s of await client.speakers()) for (const style of s.styles ?? []) characters.set(style.id, s.name);
+        const lookup = client.speakers().then((speakers) => {
+          const map = new Map<number, string>();
+          for (const s of speakers) for (const style of s.styles ?? []) map.set(style.id, s.name);
+          return map;
+        });
+        characters = lookup;
+        // A failed lookup is not remembered: the next reaction asks again.
+        lookup.catch(() => {
+          if (characters === lookup) characters = null;
+        });
       }
-      return characters.get(speaker) ?? null;
+      return (await characters).get(speaker) ?? null;
     },
   };
 }
@@ -99,11 +108,9 @@ export function synthesizerFromEnv(
     if (!env.VOICE_LAMBDA_URL.startsWith("https://")) {
       throw new VoiceConfigError("VOICE_LAMBDA_URL must be the function's https:// Function URL");
     }
+    if (!env.VOICE_LAMBDA_SECRET) throw new VoiceConfigError(`VOICE_LAMBDA_SECRET is ${LAMBDA_SECRET_NEEDED}`);
     return lambdaSynthesizer(
-      functionUrlInvoke({
-        url: env.VOICE_LAMBDA_URL,
-        ...(env.VOICE_LAMBDA_SECRET ? { secret: env.VOICE_LAMBDA_SECRET } : {}),
-      }),
+      functionUrlInvoke({ url: env.VOICE_LAMBDA_URL, secret: env.VOICE_LAMBDA_SECRET }),
       version,
     );
   }

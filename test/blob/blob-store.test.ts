@@ -1,4 +1,6 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,6 +8,7 @@ import { BlobKeyError, type BlobStore, checkBlobKey } from "../../src/blob/blob-
 import { FsBlobStore } from "../../src/blob/fs.js";
 import { BlobUrlError, openBlobStore, parseBlobUrl } from "../../src/blob/open-blob-store.js";
 import { S3BlobStore } from "../../src/blob/s3.js";
+import { audioRoute } from "../../src/voice/audio-route.js";
 import { http } from "../helpers/http.js";
 import { type LocalS3, startLocalS3 } from "./s3rver-server.js";
 
@@ -99,6 +102,9 @@ contract("S3 (s3rver)", async () => {
       region: "us-east-1",
       endpoint: s3.endpoint,
       credentials: s3.credentials,
+      // s3rver serves objects to anyone, like a public bucket.
+      publicUrl: `${s3.endpoint}/${s3.bucket}`,
+      appUrl: "http://dash.test",
     }),
     done: () => s3.close(),
   };
@@ -111,23 +117,65 @@ describe("S3 links and BLOB_URL", () => {
       prefix: "p",
       region: "us-east-1",
       publicUrl: "https://cdn.example.com/",
+      appUrl: "https://dash.example.com",
       credentials: { accessKeyId: "x", secretAccessKey: "y" },
     });
     expect(await store.url(MP3_KEY)).toBe(`https://cdn.example.com/p/${MP3_KEY}`);
     await store.close();
   });
 
-  it("presigns links for at most seven days without a public URL", async () => {
-    const store = new S3BlobStore({
-      bucket: "b",
-      prefix: "",
-      region: "ap-northeast-1",
-      credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
-    });
-    const url = new URL(await store.url(MP3_KEY));
-    expect(url.searchParams.get("X-Amz-Expires")).toBe(String(7 * 24 * 3600));
-    expect(url.pathname).toContain(MP3_KEY);
-    await store.close();
+  it("links to the App's own audio route without a public URL: links that never expire", async () => {
+    const s3 = await startLocalS3("private-audio");
+    const server = createServer();
+    try {
+      await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+      const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const store = new S3BlobStore({
+        bucket: s3.bucket,
+        prefix: "dash/",
+        region: "us-east-1",
+        endpoint: s3.endpoint,
+        credentials: s3.credentials,
+        appUrl: `${appUrl}/`,
+      });
+      const route = audioRoute(store);
+      server.on("request", (req, res) => {
+        void route(req, res).then((answered) => {
+          if (!answered) res.writeHead(404).end();
+        });
+      });
+      const key = `audio/${"c0".repeat(32)}.mp3`;
+      await store.put(key, bytes(5000), "audio/mpeg");
+
+      const url = await store.url(key);
+      expect(url).toBe(`${appUrl}/${key}`);
+      expect(url).not.toMatch(/X-Amz-|Signature|Expires/i);
+      const res = await http(url);
+      expect(res.status).toBe(200);
+      expect(res.headers["content-type"]).toBe("audio/mpeg");
+      expect(res.body.equals(bytes(5000))).toBe(true);
+      await store.close();
+    } finally {
+      await new Promise((done) => server.close(done));
+      await s3.close();
+    }
+  });
+
+  it("opens S3 with links through PUBLIC_URL unless S3_PUBLIC_URL is set", async () => {
+    const env = {
+      BLOB_URL: "s3://my-bucket/dash",
+      PUBLIC_URL: "https://dash.example.com",
+      S3_REGION: "us-east-1",
+      S3_ENDPOINT: undefined,
+      S3_PUBLIC_URL: undefined,
+    };
+    const key = `audio/${"d1".repeat(32)}.mp3`;
+    const viaApp = await openBlobStore(env);
+    expect(await viaApp.url(key)).toBe(`https://dash.example.com/${key}`);
+    await viaApp.close?.();
+    const viaCdn = await openBlobStore({ ...env, S3_PUBLIC_URL: "https://cdn.example.com" });
+    expect(await viaCdn.url(key)).toBe(`https://cdn.example.com/dash/${key}`);
+    await viaCdn.close?.();
   });
 
   it("parses file: and s3:// URLs and explains bad ones", () => {

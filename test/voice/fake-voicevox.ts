@@ -71,7 +71,14 @@ function readBody(req: IncomingMessage): Promise<string> {
  * does not: it checks methods, query parameters and the AudioQuery body, answers FastAPI-style 422s,
  * and synthesises a real WAV (a tone whose length follows the text).
  */
-export async function startFakeEngine(opts: { version?: string; sampleRate?: number } = {}): Promise<FakeEngine> {
+export async function startFakeEngine(
+  opts: {
+    version?: string;
+    sampleRate?: number /** `/speakers` answers 500 this many times first. */;
+    speakersFailures?: number;
+  } = {},
+): Promise<FakeEngine> {
+  let speakersFailures = opts.speakersFailures ?? 0;
   const calls: EngineCall[] = [];
   const violations: string[] = [];
   const issued = new Map<string, string>();
@@ -93,6 +100,11 @@ export async function startFakeEngine(opts: { version?: string; sampleRate?: num
 
     if (url.pathname === "/version" && req.method === "GET") return json(200, opts.version ?? "0.24.1");
     if (url.pathname === "/speakers" && req.method === "GET") {
+      if (speakersFailures > 0) {
+        speakersFailures--;
+        res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+        return res.end("Internal Server Error");
+      }
       return json(200, [
         {
           name: "ずんだもん",

@@ -61,8 +61,8 @@ function mockUpdateComment(id: number, sent: Sent) {
       return { id, body };
     });
 }
-/** What one synthesis reserves with the default settings (2048 MB for the 15 s timeout). */
-const RESERVATION_USD = lambdaCostMicros(2048, 15_000, "ap-northeast-1") / 1_000_000;
+/** What one synthesis reserves with the default settings (2048 MB for the function's 30 s timeout). */
+const RESERVATION_USD = lambdaCostMicros(2048, 30_000, "ap-northeast-1") / 1_000_000;
 
 let engine: FakeEngine;
 let blobDir: string;
@@ -236,6 +236,17 @@ describe("Dash speaks in a merged PR", () => {
     });
   });
 
+  it("reserves the function's whole timeout, even when the App waits less", async () => {
+    // Enough for 15 s of Lambda time, not for the 30 s an abandoned call could still be billed.
+    const justShort = (lambdaCostMicros(2048, 30_000, "ap-northeast-1") - 1) / 1_000_000;
+    await start({ VOICE_DAILY_BUDGET_USD: String(justShort), VOICE_TIMEOUT_MS: "15000" }, capture);
+    firstEvent();
+    await receive("pull_request", merged());
+    await voice.idle();
+    expect(engine.syntheses()).toBe(0);
+    expect(published.at(-1)?.reaction.note).toMatch(/voice budget is used up/);
+  });
+
   it("writes the budget note in Japanese for a Japanese repo", async () => {
     await start({ VOICE_INSTALLATION_DAILY_BUDGET_USD: "0" }, capture);
     firstEvent(REPO, "locale: ja\n");
@@ -275,6 +286,45 @@ describe("Dash speaks in a merged PR", () => {
     expect(budget.voice.spentUsd).toBe(spentAfterFirst);
     expect(budget.voice.uses).toBe(1);
     expect(budget.gemini.uses).toBe(2);
+  });
+
+  it("never names a contributor who opted out, to Gemini or in the comment", async () => {
+    const GEMINI = "https://generativelanguage.googleapis.com";
+    const prompts: string[] = [];
+    nock(GEMINI)
+      .post("/v1beta/models/gemini-2.5-flash-lite:generateContent")
+      .times(2)
+      .reply(200, async (request: Request) => {
+        const body = (await request.json()) as { contents: { parts: { text: string }[] }[] };
+        const facts = JSON.parse(body.contents[0]?.parts[0]?.text ?? "{}") as { contributorLogin: string | null };
+        prompts.push(JSON.stringify(facts));
+        const name = facts.contributorLogin ?? "everyone";
+        return {
+          candidates: [{ content: { parts: [{ text: `Thank you, ${name}!` }] }, finishReason: "STOP" }],
+          usageMetadata: { promptTokenCount: 300, candidatesTokenCount: 12 },
+        };
+      });
+    await start({ GEMINI_API_KEY: "k" }, capture);
+    const payload = merged();
+    const credited = ((payload.pull_request as Payload).user as { login: string }).login;
+    firstEvent();
+    await receive("pull_request", payload);
+    await voice.idle();
+    // The credited login reaches the prompt and the line when nobody opted out.
+    expect(prompts[0]).toContain(`"contributorLogin":"${credited}"`);
+    expect(published.at(-1)?.reaction.text).toBe(`Thank you, ${credited}!`);
+
+    // `/dash optout` in another repository, typed in another case.
+    const other = { id: 999_002, name: "Quiet-Repo" };
+    await app?.store.setOptOut(other.id, credited.toUpperCase(), true);
+    mockNoConfig(OWNER, other.name);
+    published = [];
+    await receive("pull_request", merged(other));
+    await voice.idle();
+    expect(prompts[1]).toContain('"contributorLogin":null');
+    expect(prompts[1]?.toLowerCase()).not.toContain(credited.toLowerCase());
+    expect(published.length).toBeGreaterThan(0);
+    for (const p of published) expect(p.reaction.text.toLowerCase()).not.toContain(credited.toLowerCase());
   });
 
   it("keeps the text and logs why when the engine is down", async () => {

@@ -35,14 +35,23 @@ describe("the bundled Lambda file the container image runs", () => {
   });
 
   it("speaks through the engine beside it, configured from the environment", async () => {
-    const handler = await bundle.voiceHandlerFromEnv({ VOICEVOX_URL: engine.url, LOG_LEVEL: "silent" });
-    const result = await handler({
+    const event = (secret: string) => ({
       version: "2.0",
       requestContext: { http: { method: "POST" } },
-      headers: { "content-type": "application/x-www-form-urlencoded" },
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-dash-voice-secret": secret },
       body: `text=${encodeURIComponent("バンドルから")}`,
       isBase64Encoded: false,
     });
+    const open = await bundle.voiceHandlerFromEnv({ VOICEVOX_URL: engine.url, LOG_LEVEL: "silent" });
+    expect((await open(event(""))).statusCode).toBe(403);
+    expect(engine.syntheses()).toBe(0);
+    const handler = await bundle.voiceHandlerFromEnv({
+      VOICEVOX_URL: engine.url,
+      LOG_LEVEL: "silent",
+      VOICE_LAMBDA_SECRET: "bundle-secret",
+    });
+    expect((await handler(event("wrong"))).statusCode).toBe(401);
+    const result = await handler(event("bundle-secret"));
     expect(result.statusCode).toBe(200);
     expect(walkMp3(Buffer.from(result.body, "base64")).frames).toBeGreaterThan(10);
     expect(engine.violations).toEqual([]);

@@ -3,7 +3,7 @@ import nock from "nock";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { S3BlobStore } from "../../src/blob/s3.js";
-import { AUDIO_KEY } from "../../src/voice/audio-key.js";
+import { AUDIO_KEY, audioKey } from "../../src/voice/audio-key.js";
 import {
   createVoiceHandler,
   MAX_BODY_BYTES,
@@ -18,24 +18,31 @@ import { type LocalS3, startLocalS3 } from "../blob/s3rver-server.js";
 import { deadUrl, type FakeEngine, startFakeEngine } from "./fake-voicevox.js";
 import { walkMp3 } from "./mp3-frames.js";
 
+const SECRET = "s3cret-for-tests";
+
 let engine: FakeEngine;
 beforeAll(async () => {
   engine = await startFakeEngine();
 });
 afterAll(async () => engine.close());
 
-function handlerWith(over: Partial<VoiceHandlerConfig> = {}) {
-  return createVoiceHandler({
+function handlerWithConfig(over: Partial<VoiceHandlerConfig> = {}): VoiceHandlerConfig {
+  return {
     engine: new VoicevoxClient({ baseUrl: engine.url, timeoutMs: 5000 }),
     defaultSpeaker: 3,
     maxChars: 200,
     engineWaitMs: 0,
+    sharedSecret: SECRET,
     log: pino({ level: "silent" }),
     ...over,
-  });
+  };
 }
 
-/** A Lambda Function URL event (payload format 2.0). */
+function handlerWith(over: Partial<VoiceHandlerConfig> = {}) {
+  return createVoiceHandler(handlerWithConfig(over));
+}
+
+/** A Lambda Function URL event (payload format 2.0), with the shared secret unless `headers` replaces it. */
 function urlEvent(
   body: string,
   headers: Record<string, string> = {},
@@ -45,7 +52,7 @@ function urlEvent(
   return {
     version: "2.0",
     requestContext: { http: { method } },
-    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    headers: { "content-type": "application/x-www-form-urlencoded", "x-dash-voice-secret": SECRET, ...headers },
     body: base64 ? Buffer.from(body).toString("base64") : body,
     isBase64Encoded: base64,
   };
@@ -83,7 +90,7 @@ describe("VOICEVOX Lambda handler", () => {
     mp3Of(
       await handler({
         httpMethod: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: { "Content-Type": "application/json", "X-Dash-Voice-Secret": SECRET },
         body: JSON.stringify({ text: "REST API" }),
         isBase64Encoded: false,
       }),
@@ -135,12 +142,35 @@ describe("VOICEVOX Lambda handler", () => {
     );
   });
 
-  it("requires the shared secret from HTTP callers when one is set", async () => {
+  it("requires the shared secret from HTTP callers", async () => {
     const handler = handlerWith({ sharedSecret: "s3cret" });
-    expect((await handler(urlEvent("text=hi"))).statusCode).toBe(401);
+    const bare = urlEvent("text=hi");
+    delete bare.headers?.["x-dash-voice-secret"];
+    expect((await handler(bare)).statusCode).toBe(401);
     expect((await handler(urlEvent("text=hi", { "x-dash-voice-secret": "wrong!" }))).statusCode).toBe(401);
-    mp3Of(await handler(urlEvent("text=hi", { "X-Dash-Voice-Secret": "s3cret" })));
+    expect((await handler(urlEvent("text=hi", { "x-dash-voice-secret": "s3cret-but-longer" }))).statusCode).toBe(401);
+    const before = engine.syntheses();
+    mp3Of(await handler({ ...bare, headers: { ...bare.headers, "X-Dash-Voice-Secret": "s3cret" } }));
     // Direct invocations are authorised by IAM, not by the header.
+    mp3Of(await handler({ text: "hi" }));
+    expect(engine.syntheses()).toBe(before + 2);
+  });
+
+  it("refuses every HTTP call when it has no secret, and says how to fix it", async () => {
+    const { sharedSecret: _, ...open } = handlerWithConfig();
+    const handler = createVoiceHandler(open);
+    const before = engine.syntheses();
+    for (const event of [
+      urlEvent("text=hi", { "x-dash-voice-secret": "" }),
+      urlEvent("text=hi", { "x-dash-voice-secret": "anything" }),
+      { httpMethod: "POST", headers: {}, body: "text=hi", isBase64Encoded: false },
+    ]) {
+      const result = await handler(event);
+      expect(result.statusCode).toBe(403);
+      expect(errorOf(result)).toMatch(/no VOICE_LAMBDA_SECRET.*refuses HTTP calls.*VOICE_LAMBDA_FUNCTION/);
+    }
+    expect(engine.syntheses()).toBe(before);
+    // Invoking it by name is still possible: IAM decides who may.
     mp3Of(await handler({ text: "hi" }));
   });
 
@@ -151,21 +181,47 @@ describe("VOICEVOX Lambda handler", () => {
     });
     afterAll(async () => s3.close());
 
-    it("stores the MP3 under the requested key and answers the key", async () => {
-      const blobs = new S3BlobStore({
+    const bucket = () =>
+      new S3BlobStore({
         bucket: s3.bucket,
         prefix: "dash/",
         region: "us-east-1",
         endpoint: s3.endpoint,
         credentials: s3.credentials,
+        appUrl: "http://dash.test",
       });
-      const key = `audio/${"ab".repeat(32)}.mp3`;
+
+    it("stores the MP3 under the content address of what it spoke, and answers the key", async () => {
+      const blobs = bucket();
+      const key = audioKey({ engineVersion: "0.24.1", speaker: 3, text: "保存して" });
       const result = await handlerWith({ blobs })({ text: "保存して", key });
       expect(result.statusCode).toBe(200);
       expect(JSON.parse(result.body)).toMatchObject({ key, engineVersion: "0.24.1" });
       const stored = await blobs.get(key);
       expect(stored?.contentType).toBe("audio/mpeg");
       walkMp3(stored?.body ?? Buffer.alloc(0));
+      // Without a key, the same address is computed.
+      expect(JSON.parse((await handlerWith({ blobs })({ text: "保存して", speaker: 3 })).body).key).toBe(key);
+      await blobs.close();
+    });
+
+    it("refuses a key that is not the address of the text, speaker and engine, and stores nothing", async () => {
+      const blobs = bucket();
+      const handler = handlerWith({ blobs });
+      const someoneElses = audioKey({ engineVersion: "0.24.1", speaker: 3, text: "本当の台詞" });
+      const before = engine.syntheses();
+      for (const event of [
+        { text: "別の言葉", key: someoneElses },
+        { text: "本当の台詞", speaker: 1, key: someoneElses },
+        { text: "本当の台詞", key: audioKey({ engineVersion: "0.23.0", speaker: 3, text: "本当の台詞" }) },
+        urlEvent(JSON.stringify({ text: "別の言葉", key: someoneElses }), { "content-type": "application/json" }),
+      ]) {
+        const result = await handler(event);
+        expect(result.statusCode).toBe(422);
+        expect(errorOf(result)).toMatch(/not the content address .* engine 0\.24\.1/);
+      }
+      expect(await blobs.exists(someoneElses)).toBe(false);
+      expect(engine.syntheses()).toBe(before);
       await blobs.close();
     });
   });
@@ -175,8 +231,12 @@ describe("VOICEVOX Lambda handler", () => {
       VOICEVOX_URL: engine.url,
       LOG_LEVEL: "silent",
       VOICE_MAX_TEXT_CHARS: "5",
+      VOICE_LAMBDA_SECRET: ` ${SECRET}\n`,
     });
     expect((await handler(urlEvent("text=toolong"))).statusCode).toBe(413);
+    // An empty secret is no secret: HTTP calls are refused.
+    const open = await voiceHandlerFromEnv({ VOICEVOX_URL: engine.url, LOG_LEVEL: "silent", VOICE_LAMBDA_SECRET: " " });
+    expect((await open(urlEvent("text=hi", { "x-dash-voice-secret": "" }))).statusCode).toBe(403);
     await expect(voiceHandlerFromEnv({ VOICE_OUTPUT: "blob", BLOB_URL: "file:./x" })).rejects.toThrow(/BLOB_URL=s3:/);
   });
 });
@@ -210,7 +270,7 @@ describe("calling the Lambda", () => {
 
   it("over its Function URL: reports the Lambda's error status and message", async () => {
     nock(FUNCTION_URL).post("/").reply(503, { error: "VOICEVOX engine at http://127.0.0.1:50021 is not reachable" });
-    const invoke = functionUrlInvoke({ url: `${FUNCTION_URL}/` });
+    const invoke = functionUrlInvoke({ url: `${FUNCTION_URL}/`, secret: SECRET });
     const err = await invoke(
       { text: "x", speaker: 3, key: `audio/${"0".repeat(64)}.mp3` },
       new AbortController().signal,

@@ -19,6 +19,7 @@ const facts = reactionFacts({
   trigger: "pull_request.merged",
   locale: "en",
   applied: [{ login: "octocat", food: "feast", count: 5, sourceKey: "merge:1" }],
+  optedOut: new Set<string>(),
   repoXpBefore: 70,
   repoXpAfter: 120,
   previousMealAt: new Date(at.getTime() - 30 * 3_600_000),

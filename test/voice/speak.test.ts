@@ -58,6 +58,7 @@ function deps(over: Partial<VoiceDeps> = {}): VoiceDeps {
     memoryMb: 2048,
     region: "ap-northeast-1",
     timeoutMs: 15_000,
+    functionTimeoutMs: 15_000,
     log: pino({ level: "silent" }),
     ...over,
   };
@@ -109,21 +110,64 @@ describe("speaking a line", () => {
     expect(engine.syntheses()).toBe(1);
   });
 
-  it("gives up at the timeout and books the time reserved", async () => {
-    const stuck: Synthesizer = {
-      mode: "lambda",
-      engineVersion: async () => "0.24.1",
-      synthesize: () => new Promise(() => undefined),
-      character: async () => "ずんだもん",
-    };
-    const d = deps({ synth: stuck, timeoutMs: 50 });
+  it("asks the engine's speakers once for lookups made at the same time", async () => {
+    const d = deps();
+    const outcomes = await Promise.all([speak("one", 77, 1, d), speak("two", 77, 1, d), speak("three", 77, 1, d)]);
+    for (const o of outcomes) expect(o).toMatchObject({ status: "ready", credit: "VOICEVOX:テスト話者" });
+    expect(engine.calls.filter((c) => c.path === "/speakers")).toHaveLength(1);
+  });
+
+  it("asks the engine's speakers again after a failed lookup", async () => {
+    await engine.close();
+    engine = await startFakeEngine({ speakersFailures: 1 });
+    const d = deps();
+    expect(await speak("hi", 77, 1, d)).toMatchObject({
+      status: "failed",
+      reason: expect.stringMatching(/^voice engine not available: /),
+    });
+    expect(await speak("hi", 77, 1, d)).toMatchObject({ status: "ready", credit: "VOICEVOX:テスト話者" });
+    expect(engine.calls.filter((c) => c.path === "/speakers")).toHaveLength(2);
+  });
+
+  const stuck: Synthesizer = {
+    mode: "lambda",
+    engineVersion: async () => "0.24.1",
+    synthesize: () => new Promise(() => undefined),
+    character: async () => "ずんだもん",
+  };
+
+  it("gives up at the timeout and books the function's whole timeout: the invocation runs on", async () => {
+    const d = deps({ synth: stuck, timeoutMs: 50, functionTimeoutMs: 30_000 });
     expect(await speak("slow", 3, 1, d)).toEqual({
       status: "failed",
       reason: "synthesis failed: no audio within 50 ms",
     });
     const report = await d.budget.today();
     expect(report.voice).toMatchObject({ uses: 1, reservedUsd: 0 });
-    expect(report.voice.spentUsd * 1_000_000).toBe(lambdaCostMicros(2048, 50, "ap-northeast-1"));
+    expect(Math.round(report.voice.spentUsd * 1_000_000)).toBe(lambdaCostMicros(2048, 30_000, "ap-northeast-1"));
+  });
+
+  it("never lets timed-out calls spend past the ceiling", async () => {
+    const worst = lambdaCostMicros(2048, 30_000, "ap-northeast-1");
+    // Room for two worst cases (and a micro-dollar, so rounding cannot decide), not three.
+    const limitUsd = (2 * worst + 1) / 1_000_000;
+    const d = deps({ synth: stuck, timeoutMs: 30, functionTimeoutMs: 30_000, budget: budgetFor(limitUsd) });
+    const outcomes = await Promise.all(Array.from({ length: 6 }, (_, i) => speak(`stuck ${i}`, 3, 1, d)));
+    expect(outcomes.filter((o) => o.status === "failed")).toHaveLength(2);
+    expect(outcomes.filter((o) => o.status === "budget")).toHaveLength(4);
+    const report = await d.budget.today();
+    expect(report.voice).toMatchObject({ uses: 2, reservedUsd: 0 });
+    expect(report.voice.spentUsd).toBeLessThanOrEqual(limitUsd);
+    expect(await speak("one more", 3, 1, d)).toMatchObject({ status: "budget" });
+  });
+
+  it("books a call that answered at its measured time, never above the reservation", async () => {
+    const d = deps({ timeoutMs: 15_000, functionTimeoutMs: 30_000 });
+    const outcome = await speak("はやい", 3, 1, d);
+    expect(outcome).toMatchObject({ status: "ready", cached: false });
+    const spent = (await d.budget.today()).voice.spentUsd * 1_000_000;
+    expect(spent).toBe(outcome.status === "ready" ? outcome.costMicros : -1);
+    expect(spent).toBeLessThan(lambdaCostMicros(2048, 15_000, "ap-northeast-1"));
   });
 });
 
@@ -131,12 +175,15 @@ describe("speaking through the Lambda", () => {
   const FUNCTION_URL = "https://voice.lambda-url.ap-northeast-1.on.aws/";
 
   /** nock stands in for the Function URL and runs the real handler against the local engine. */
+  const SECRET = "shared-secret";
+
   function lambdaBehindNock(blobsInLambda: BlobStore | null) {
     const handler = createVoiceHandler({
       engine: new VoicevoxClient({ baseUrl: engine.url, timeoutMs: 5000 }),
       defaultSpeaker: 3,
       maxChars: 200,
       engineWaitMs: 0,
+      sharedSecret: SECRET,
       blobs: blobsInLambda,
       log: pino({ level: "silent" }),
     });
@@ -161,7 +208,7 @@ describe("speaking through the Lambda", () => {
 
   it("stores the MP3 the Lambda answers in the App's store", async () => {
     lambdaBehindNock(null);
-    const synth = lambdaSynthesizer(functionUrlInvoke({ url: FUNCTION_URL }), "0.24.1");
+    const synth = lambdaSynthesizer(functionUrlInvoke({ url: FUNCTION_URL, secret: SECRET }), "0.24.1");
     const outcome = await speak("ラムダから", 3, 1, deps({ synth }));
     expect(outcome).toMatchObject({ status: "ready", cached: false });
     expect(outcome.status === "ready" && outcome.url).toMatch(/^http:\/\/dash\.test\/audio\/[0-9a-f]{64}\.mp3$/);
@@ -178,10 +225,11 @@ describe("speaking through the Lambda", () => {
           region: "us-east-1",
           endpoint: s3.endpoint,
           credentials: s3.credentials,
+          appUrl: "http://dash.test",
           ...(publicUrl ? { publicUrl } : {}),
         });
       lambdaBehindNock(bucket());
-      const synth = lambdaSynthesizer(functionUrlInvoke({ url: FUNCTION_URL }), "0.24.1");
+      const synth = lambdaSynthesizer(functionUrlInvoke({ url: FUNCTION_URL, secret: SECRET }), "0.24.1");
       const appBlobs = bucket(`${s3.endpoint}/${s3.bucket}`);
       const outcome = await speak("共有バケット", 3, 1, deps({ synth, blobs: appBlobs }));
       expect(outcome).toMatchObject({ status: "ready", cached: false });
@@ -193,6 +241,52 @@ describe("speaking through the Lambda", () => {
       // A second App asking for the same line finds it in the bucket without calling the Lambda.
       expect(await speak("共有バケット", 3, 1, deps({ synth, blobs: appBlobs }))).toMatchObject({ cached: true });
       await appBlobs.close();
+    } finally {
+      await s3.close();
+    }
+  });
+
+  it("links audio in a private bucket through the App's own route, so the link never expires", async () => {
+    const s3 = await startLocalS3("private-audio");
+    try {
+      const bucket = () =>
+        new S3BlobStore({
+          bucket: s3.bucket,
+          prefix: "dash/",
+          region: "us-east-1",
+          endpoint: s3.endpoint,
+          credentials: s3.credentials,
+          appUrl: "http://dash.test",
+        });
+      lambdaBehindNock(bucket());
+      const synth = lambdaSynthesizer(functionUrlInvoke({ url: FUNCTION_URL, secret: SECRET }), "0.24.1");
+      const appBlobs = bucket();
+      const outcome = await speak("非公開バケット", 3, 1, deps({ synth, blobs: appBlobs }));
+      expect(outcome).toMatchObject({ status: "ready", cached: false });
+      expect(outcome.status === "ready" && outcome.url).toMatch(/^http:\/\/dash\.test\/audio\/[0-9a-f]{64}\.mp3$/);
+      const again = await speak("非公開バケット", 3, 1, deps({ synth, blobs: appBlobs }));
+      expect(again).toMatchObject({ cached: true, url: outcome.status === "ready" ? outcome.url : "" });
+      await appBlobs.close();
+    } finally {
+      await s3.close();
+    }
+  });
+
+  it("has the Lambda store a line with surrounding spaces under the address the App computed", async () => {
+    const s3 = await startLocalS3("trimmed");
+    try {
+      const bucket = new S3BlobStore({
+        bucket: s3.bucket,
+        prefix: "",
+        region: "us-east-1",
+        endpoint: s3.endpoint,
+        credentials: s3.credentials,
+        appUrl: "http://dash.test",
+      });
+      lambdaBehindNock(bucket);
+      const synth = lambdaSynthesizer(functionUrlInvoke({ url: FUNCTION_URL, secret: SECRET }), "0.24.1");
+      expect(await speak("  余白つき \n", 3, 1, deps({ synth, blobs: bucket }))).toMatchObject({ status: "ready" });
+      await bucket.close();
     } finally {
       await s3.close();
     }

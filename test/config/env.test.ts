@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { EnvError, loadEnv } from "../../src/config/env.js";
+import { synthesizerFromEnv, VoiceConfigError } from "../../src/voice/synthesizer.js";
+
+const FUNCTION_URL = "https://abc123.lambda-url.ap-northeast-1.on.aws/";
+
+function errorOf(source: Record<string, string>): Error | null {
+  try {
+    loadEnv(source);
+    return null;
+  } catch (err) {
+    return err as Error;
+  }
+}
+
+describe("the voice Lambda's shared secret", () => {
+  it("is required with a Function URL, and the error says why and what to do", () => {
+    const sources: Record<string, string>[] = [
+      { VOICE_MODE: "lambda", VOICE_LAMBDA_URL: FUNCTION_URL },
+      { VOICE_MODE: "lambda", VOICE_LAMBDA_URL: FUNCTION_URL, VOICE_LAMBDA_SECRET: "   " },
+      // Set but unused today, used as soon as VOICE_MODE changes: refused now.
+      { VOICE_MODE: "off", VOICE_LAMBDA_URL: FUNCTION_URL },
+    ];
+    for (const source of sources) {
+      const err = errorOf(source);
+      expect(err).toBeInstanceOf(EnvError);
+      expect(err?.message).toMatch(/^ {2}VOICE_LAMBDA_SECRET: required when VOICE_LAMBDA_URL is set/m);
+      expect(err?.message).toMatch(/anyone/);
+      expect(err?.message).toMatch(/openssl rand -hex 32/);
+      expect(err?.message).toMatch(/VOICE_LAMBDA_FUNCTION/);
+    }
+  });
+
+  it("is not needed by function name (IAM decides who may invoke it) or without the Lambda", () => {
+    expect(loadEnv({ VOICE_MODE: "lambda", VOICE_LAMBDA_FUNCTION: "dash-voice" }).VOICE_LAMBDA_SECRET).toBeUndefined();
+    expect(loadEnv({}).VOICE_LAMBDA_SECRET).toBeUndefined();
+    const env = loadEnv({
+      VOICE_MODE: "lambda",
+      VOICE_LAMBDA_URL: FUNCTION_URL,
+      VOICE_LAMBDA_SECRET: " long-random \n",
+    });
+    expect(env.VOICE_LAMBDA_SECRET).toBe("long-random");
+    expect(synthesizerFromEnv(env)?.mode).toBe("lambda");
+  });
+
+  it("is also refused by the synthesiser when missing, whatever built the settings", () => {
+    const env = { ...loadEnv({ VOICE_MODE: "lambda" }), VOICE_LAMBDA_URL: FUNCTION_URL };
+    expect(() => synthesizerFromEnv(env)).toThrow(VoiceConfigError);
+    expect(() => synthesizerFromEnv(env)).toThrow(/VOICE_LAMBDA_SECRET/);
+  });
+});
+
+describe("voice timeouts", () => {
+  it("default to the recipe's 30 s function timeout, and the App waits as long by default", () => {
+    const env = loadEnv({});
+    expect(env.VOICE_LAMBDA_TIMEOUT_MS).toBe(30_000);
+    expect(env.VOICE_TIMEOUT_MS).toBe(30_000);
+  });
+
+  it("follow the function's timeout, and can wait less than it", () => {
+    expect(loadEnv({ VOICE_LAMBDA_TIMEOUT_MS: "60000" })).toMatchObject({
+      VOICE_LAMBDA_TIMEOUT_MS: 60_000,
+      VOICE_TIMEOUT_MS: 60_000,
+    });
+    expect(loadEnv({ VOICE_LAMBDA_TIMEOUT_MS: "60000", VOICE_TIMEOUT_MS: "20000" })).toMatchObject({
+      VOICE_LAMBDA_TIMEOUT_MS: 60_000,
+      VOICE_TIMEOUT_MS: 20_000,
+    });
+  });
+
+  it("refuses a function timeout Lambda does not allow", () => {
+    expect(errorOf({ VOICE_LAMBDA_TIMEOUT_MS: "900001" })?.message).toMatch(/VOICE_LAMBDA_TIMEOUT_MS/);
+    expect(errorOf({ VOICE_LAMBDA_TIMEOUT_MS: "0" })?.message).toMatch(/VOICE_LAMBDA_TIMEOUT_MS/);
+  });
+});
