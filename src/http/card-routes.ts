@@ -4,7 +4,14 @@ import type { DashState } from "../domain/state.js";
 import { type CardModel, fedCardModel, notFedCardModel } from "../render/card-model.js";
 import { Lru } from "../render/lru.js";
 import { type CardQuery, type Lang, parseCardQuery, resolveOptions } from "../render/options.js";
-import { type CardFormat, type CardRenderer, etagOf, type RenderedCard, renderKey } from "../render/renderer.js";
+import {
+  type CardFormat,
+  type CardRenderer,
+  etagOf,
+  RenderBusyError,
+  type RenderedCard,
+  renderKey,
+} from "../render/renderer.js";
 import { canView } from "../views/load-dash.js";
 import type { CardViews } from "./card-views.js";
 import { type HttpHandler, segment, sendJson, urlOf } from "./respond.js";
@@ -68,6 +75,18 @@ export function cardRoutes(deps: CardRoutesDeps): HttpHandler {
     warnedAt = at;
     unreported = 0;
   };
+  const lastGoodFor = (target: Target, format: CardFormat, query: CardQuery, token: string | null) =>
+    (token ? lastGood.get(lastGoodKey(target, format, query, token)) : undefined) ??
+    lastGood.get(lastGoodKey(target, format, query, null));
+  /** The render, or null when too many cards are waiting to be drawn. */
+  const drawOrBusy = async (model: CardModel, format: CardFormat, key?: string) => {
+    try {
+      return await deps.renderer.render(model, format, key);
+    } catch (err) {
+      if (err instanceof RenderBusyError) return null;
+      throw err;
+    }
+  };
   return async (req, res) => {
     const url = urlOf(req);
     if (!url?.pathname.startsWith("/dash/")) return false;
@@ -90,11 +109,10 @@ export function cardRoutes(deps: CardRoutesDeps): HttpHandler {
     } catch (err) {
       // The store is unreachable: show the last card drawn for this very URL rather than failing.
       warnOutage(err, url.pathname);
-      const last =
-        (token ? lastGood.get(lastGoodKey(target, format, query, token)) : undefined) ??
-        lastGood.get(lastGoodKey(target, format, query, null));
+      const last = lastGoodFor(target, format, query, token);
       if (last) return send(res, last, STALE_CACHE_CONTROL, ifNoneMatch, head);
-      const placeholder = await deps.renderer.render(notFedCardModel(subjectOf(target), resolveOptions(query)), format);
+      const placeholder = await drawOrBusy(notFedCardModel(subjectOf(target), resolveOptions(query)), format);
+      if (!placeholder) return busy(res);
       return send(res, { ...placeholder, etag: "" }, OUTAGE_CACHE_CONTROL, undefined, head);
     }
 
@@ -109,7 +127,12 @@ export function cardRoutes(deps: CardRoutesDeps): HttpHandler {
     }
     const cached = deps.renderer.cached(key);
     deps.onLookup?.(cached ? "hit" : "miss");
-    const card = cached ?? (await deps.renderer.render(model, format, key));
+    const card = cached ?? (await drawOrBusy(model, format, key));
+    if (!card) {
+      // Too many cards are waiting to be drawn: the last one drawn for this URL, if any, will do.
+      const last = lastGoodFor(target, format, query, token);
+      return last ? send(res, last, STALE_CACHE_CONTROL, ifNoneMatch, head) : busy(res);
+    }
     // Remembered once per new model (a minute at most), not on every request.
     if (prepared.fresh && model.variant === "fed") {
       // A private card is remembered under its token only; a public one under no token (any token then
@@ -249,4 +272,14 @@ function send(
 
 function sizeOf(card: RenderedCard): number {
   return card.body.length;
+}
+
+/** Too busy to draw this card now: never cached, asked again shortly. */
+function busy(res: ServerResponse): boolean {
+  return sendJson(
+    res,
+    503,
+    { error: "Busy drawing other cards; try again in a moment" },
+    { "retry-after": "2", "cache-control": OUTAGE_CACHE_CONTROL },
+  );
 }

@@ -44,19 +44,32 @@ const PLACEHOLDER_GLYPH = `data:image/svg+xml,${encodeURIComponent(
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 20 20"><path d="M10 2 Q10 10 18 10 Q10 10 10 18 Q10 10 2 10 Q10 10 10 2 Z" fill="#f59f00"/></svg>',
 )}`;
 
+/** Too many cards are waiting to be drawn: the caller answers "busy" rather than queue more. */
+export class RenderBusyError extends Error {
+  override name = "RenderBusyError";
+}
+
 /**
  * Renders card models to SVG, PNG and shields JSON, with a cache keyed by `renderKey`: the same state
  * shown the same way is rendered once, and concurrent requests for it share one render.
+ *
+ * Drawing is CPU work on the main thread, so cards are drawn one at a time, and at most `maxWaiting`
+ * distinct ones wait for their turn: every URL of a never-seen repo is a card of its own, and a flood
+ * of them must not queue without bound behind the webhooks.
  */
 export class CardRenderer {
   readonly #cache: Lru<RenderedCard>;
   readonly #inFlight = new Map<string, Promise<RenderedCard>>();
+  #turns: Promise<unknown> = Promise.resolve();
+  #waiting = 0;
 
   constructor(
     private readonly fonts: Font[],
     private readonly opts: {
       maxEntries?: number;
       maxBytes?: number;
+      /** Distinct cards that may wait to be drawn (default 32); beyond that, RenderBusyError. */
+      maxWaiting?: number;
       /** Told the time of every real render (a cache hit is not one), for metrics. */
       onRendered?: (format: CardFormat, seconds: number) => void;
     } = {},
@@ -73,25 +86,44 @@ export class CardRenderer {
     return this.#cache.get(key);
   }
 
-  /** The card for `model` in `format`, from the cache when this exact card was drawn before. */
+  /**
+   * The card for `model` in `format`, from the cache when this exact card was drawn before; rejects
+   * with RenderBusyError when it would have to wait behind too many others.
+   */
   async render(model: CardModel, format: CardFormat, key = renderKey(model, format)): Promise<RenderedCard> {
     const hit = this.#cache.get(key);
     if (hit) return hit;
     let pending = this.#inFlight.get(key);
     if (!pending) {
-      pending = this.#produce(model, format, key).finally(() => this.#inFlight.delete(key));
+      if (this.#waiting >= (this.opts.maxWaiting ?? 32)) {
+        throw new RenderBusyError(`${this.#waiting} cards are waiting to be drawn`);
+      }
+      this.#waiting++;
+      const turn = this.#turns.then(() => this.#produce(model, format, key));
+      this.#turns = turn.catch(() => undefined);
+      pending = turn.finally(() => {
+        this.#waiting--;
+        this.#inFlight.delete(key);
+      });
       this.#inFlight.set(key, pending);
     }
     return pending;
   }
 
   async #produce(model: CardModel, format: CardFormat, key: string): Promise<RenderedCard> {
+    if (format === "png") {
+      // Within this turn: the SVG it starts from is drawn now unless it is cached already.
+      const svgKey = renderKey(model, "svg");
+      const svg = this.#cache.get(svgKey) ?? (await this.#produce(model, "svg", svgKey));
+      return this.#timed("png", key, () => svgToPng(svg.body.toString("utf8"), model.options.scale ?? 1));
+    }
+    if (format === "json") return this.#timed("json", key, () => Buffer.from(JSON.stringify(shieldsEndpoint(model))));
+    return this.#timed("svg", key, async () => Buffer.from(await this.svg(model)));
+  }
+
+  async #timed(format: CardFormat, key: string, draw: () => Buffer | Promise<Buffer>): Promise<RenderedCard> {
     const started = performance.now();
-    let body: Buffer;
-    if (format === "json") body = Buffer.from(JSON.stringify(shieldsEndpoint(model)));
-    else if (format === "svg") body = Buffer.from(await this.svg(model));
-    else body = svgToPng((await this.render(model, "svg")).body.toString("utf8"), model.options.scale ?? 1);
-    const rendered = { body, contentType: CONTENT_TYPES[format], etag: etagOf(key) };
+    const rendered = { body: await draw(), contentType: CONTENT_TYPES[format], etag: etagOf(key) };
     this.#cache.set(key, rendered);
     this.opts.onRendered?.(format, (performance.now() - started) / 1000);
     return rendered;

@@ -10,6 +10,7 @@ import {
 } from "../../src/http/card-routes.js";
 import { CardViews, VIEW_TTL_MS } from "../../src/http/card-views.js";
 import { createHttpServer } from "../../src/http/server.js";
+import { notFedCardModel } from "../../src/render/card-model.js";
 import { loadCardFonts } from "../../src/render/fonts.js";
 import { CardRenderer } from "../../src/render/renderer.js";
 import { openStore } from "../../src/store/open-store.js";
@@ -51,12 +52,12 @@ interface CardServer {
 }
 
 /** The card routes alone on an ephemeral port, over `store`, with a clock the test moves. */
-async function serveCards(store: Store): Promise<CardServer> {
+async function serveCards(store: Store, given?: CardRenderer): Promise<CardServer> {
   let clock = new Date("2026-04-10T12:00:00Z");
   const now = () => clock;
   const { sink, lines: logs } = logSink();
   const log = pino({ level: "warn" }, sink);
-  const renderer = new CardRenderer(await loadCardFonts());
+  const renderer = given ?? new CardRenderer(await loadCardFonts());
   const server = createHttpServer([cardRoutes({ views: new CardViews({ store, now }), renderer, now, log })], log);
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", () => done()));
   cleanup.push(() => new Promise<void>((done) => server.close(() => done())));
@@ -185,6 +186,45 @@ describe("badges while the store is unreachable (a store whose methods throw)", 
     expect(during.status).toBe(200);
     expect(during.body.equals(before.body)).toBe(true);
     expect(during.headers["cache-control"]).toBe(STALE_CACHE_CONTROL);
+  });
+});
+
+describe("badges while too many cards wait to be drawn", () => {
+  it("serves the last card drawn for the URL, or 503 to come back shortly, and draws again once free", async () => {
+    const store = await openStore("sqlite::memory:");
+    cleanup.push(() => store.close());
+    await feed(store, PUBLIC, 3);
+    const renderer = new CardRenderer(await loadCardFonts(), { maxWaiting: 1 });
+    const cards = await serveCards(store, renderer);
+    const good = await cards.get("/dash/octo/hello.svg");
+    expect(good.status).toBe(200);
+
+    // One card is being drawn, held until the test lets it go: nothing else may wait.
+    const draw = renderer.svg.bind(renderer);
+    let release = () => {};
+    const held = new Promise<void>((done) => {
+      release = done;
+    });
+    renderer.svg = async (model) => {
+      await held;
+      return draw(model);
+    };
+    const blocking = renderer.render(notFedCardModel("x/y", { theme: "light", lang: "en", style: "card" }), "svg");
+    cards.advance(2 * 3_600_000); // "fed 1 h ago" becomes "fed 3 h ago": a new card to draw
+    const stale = await cards.get("/dash/octo/hello.svg");
+    expect(stale.status).toBe(200);
+    expect(stale.body.equals(good.body)).toBe(true);
+    expect(stale.headers["cache-control"]).toBe(STALE_CACHE_CONTROL);
+    const unknown = await cards.get("/dash/someone/else.png");
+    expect(unknown.status).toBe(503);
+    expect(unknown.headers["retry-after"]).toBe("2");
+    expect(unknown.headers["cache-control"]).toBe(OUTAGE_CACHE_CONTROL);
+
+    release();
+    await blocking;
+    expect((await cards.get("/dash/someone/else.png")).status).toBe(200);
+    const fresh = await cards.get("/dash/octo/hello.svg");
+    expect(fresh.headers["cache-control"]).toBe(CARD_CACHE_CONTROL);
   });
 });
 

@@ -1,9 +1,9 @@
 import type { Font } from "satori";
 import { beforeAll, describe, expect, it } from "vitest";
-import { fedCardModel } from "../../src/render/card-model.js";
+import { type CardModel, fedCardModel } from "../../src/render/card-model.js";
 import { loadCardFonts } from "../../src/render/fonts.js";
 import { Lru } from "../../src/render/lru.js";
-import { type CardFormat, CardRenderer, renderKey } from "../../src/render/renderer.js";
+import { type CardFormat, CardRenderer, RenderBusyError, renderKey } from "../../src/render/renderer.js";
 import { LIGHT_EN, NOW, repoState } from "./fixtures.js";
 
 let fonts: Font[];
@@ -92,5 +92,36 @@ describe("Lru", () => {
     const lru = new Lru<string>({ maxEntries: 3, maxBytes: 2, sizeOf: (v) => v.length });
     lru.set("a", "12345");
     expect(lru.get("a")).toBe("12345");
+  });
+});
+
+describe("drawing queue", () => {
+  it("draws one card at a time, lets a bounded number wait, and refuses the rest", async () => {
+    const drawing: number[] = [];
+    let concurrent = 0;
+    const renderer = new CardRenderer(fonts, { maxWaiting: 3 });
+    const draw = renderer.svg.bind(renderer);
+    renderer.svg = async (model) => {
+      drawing.push(++concurrent);
+      try {
+        return await draw(model);
+      } finally {
+        concurrent--;
+      }
+    };
+    const [first, second, third, fourth] = [1, 2, 3, 4].map((i) =>
+      fedCardModel(repoState({ xp: 100 * i }), LIGHT_EN, NOW),
+    ) as [CardModel, CardModel, CardModel, CardModel];
+    const asked = [first, second, third, fourth].map((m) => renderer.render(m, "png"));
+    // The same card asked again joins its render instead of waiting again.
+    const again = renderer.render(first, "png");
+    const settled = await Promise.allSettled([...asked, again]);
+    expect(settled.map((s) => s.status)).toEqual(["fulfilled", "fulfilled", "fulfilled", "rejected", "fulfilled"]);
+    expect((settled[3] as PromiseRejectedResult).reason).toBeInstanceOf(RenderBusyError);
+    expect(drawing).toEqual([1, 1, 1]);
+    // Once the queue has drained, there is room again.
+    await expect(renderer.render(fourth, "svg")).resolves.toMatchObject({
+      contentType: expect.stringContaining("svg"),
+    });
   });
 });
