@@ -118,25 +118,55 @@ export function setupRoutes(opts: SetupOptions): HttpHandler {
     }
     if (url.pathname !== "/" || (req.method !== "GET" && req.method !== "HEAD")) return false;
     const manifest = manifestFrom(readFileSync(opts.appYmlPath, "utf8"), opts.publicUrl, opts.webhookPath);
-    return sendText(res, 200, setupPage(newAppUrl, JSON.stringify(manifest)), "text/html; charset=utf-8");
+    const page = setupPage({
+      newAppUrl,
+      manifestJson: JSON.stringify(manifest),
+      hookUrl: `${opts.publicUrl}${opts.webhookPath}`,
+    });
+    return sendText(res, 200, page, "text/html; charset=utf-8");
   };
 }
 
 const STYLE =
-  "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:3rem auto;padding:0 1rem}code{background:#f3f4f6;padding:.1rem .3rem;border-radius:4px}button{font-size:1rem;padding:.6rem 1.2rem;background:#0175c2;color:#fff;border:0;border-radius:6px;cursor:pointer}</style>";
+  "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:3rem auto;padding:0 1rem}code{background:#f3f4f6;padding:.1rem .3rem;border-radius:4px}button{font-size:1rem;padding:.6rem 1.2rem;background:#0175c2;color:#fff;border:0;border-radius:6px;cursor:pointer}.warn{background:#fff8c5;border:1px solid #d4a72c;padding:.6rem .9rem;border-radius:6px}</style>";
 
-function setupPage(newAppUrl: string, manifestJson: string): string {
+/**
+ * Whether GitHub would refuse `url` as a webhook address: it must be reachable over the public
+ * internet, so a loopback, private or `.local` host is refused when the App is registered.
+ */
+export function unreachableByGitHub(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return (
+    host === "localhost" ||
+    host.endsWith(".localhost") ||
+    host.endsWith(".local") ||
+    host === "::1" ||
+    /^(127|10|0)\./.test(host) ||
+    /^192\.168\./.test(host) ||
+    /^172\.(1[6-9]|2\d|3[01])\./.test(host) ||
+    /^169\.254\./.test(host) ||
+    /^f[cd][0-9a-f]{2}:/.test(host)
+  );
+}
+
+function setupPage(p: { newAppUrl: string; manifestJson: string; hookUrl: string }): string {
+  const warning = unreachableByGitHub(p.hookUrl)
+    ? `<p class="warn"><strong>GitHub will refuse this registration:</strong> the webhook address
+<code>${escapeHtml(p.hookUrl)}</code> is not reachable from the internet. Start a tunnel to this server
+(for example <code>cloudflared tunnel --url http://localhost:PORT</code>), restart with <code>PUBLIC_URL</code>
+set to the tunnel's address, and open this page through it.</p>`
+    : "";
   return `<!doctype html><meta charset="utf-8"><title>ReposiTori setup</title>${STYLE}
 <h1>🐦 Register ReposiTori on GitHub</h1>
 <p>This server is running and serving <code>/healthz</code> and Dash cards, but it is not a GitHub App yet.</p>
-<form action="${escapeHtml(newAppUrl)}" method="post">
-<input type="hidden" name="manifest" value="${escapeHtml(manifestJson)}">
+${warning}<form action="${escapeHtml(p.newAppUrl)}" method="post">
+<input type="hidden" name="manifest" value="${escapeHtml(p.manifestJson)}">
 <button type="submit">Register the GitHub App from app.yml</button>
 </form>
 <p>GitHub sends you back here; the App's credentials are then saved to <code>.env</code>. Restart with <code>npm start</code>.</p>
 <h2>Or by hand</h2>
 <ol>
-<li>Create a GitHub App with the permissions and events listed in <code>app.yml</code>; webhook URL: <code>PUBLIC_URL/api/github/webhooks</code>.</li>
+<li>Create a GitHub App with the permissions and events listed in <code>app.yml</code>; webhook URL: <code>${escapeHtml(p.hookUrl)}</code>.</li>
 <li>Set <code>APP_ID</code>, <code>PRIVATE_KEY</code> (or <code>PRIVATE_KEY_PATH</code>) and <code>WEBHOOK_SECRET</code> in <code>.env</code> (see <code>.env.example</code>).</li>
 <li>Restart with <code>npm start</code> and install the App on your Dart repositories.</li>
 </ol>`;

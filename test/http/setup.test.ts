@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { webUrlOf } from "../../src/http/setup-routes.js";
+import { unreachableByGitHub, webUrlOf } from "../../src/http/setup-routes.js";
 import { type Harness, startApp } from "../helpers/app-harness.js";
 
 let app: Harness;
@@ -102,6 +102,41 @@ describe("an App without credentials", () => {
     expect(again.status).toBe(409);
     expect(again.text()).toMatch(/restart/);
     for (const key of ["APP_ID", "PRIVATE_KEY", "WEBHOOK_SECRET"]) delete process.env[key];
+  });
+
+  it("warns before registering with an address GitHub cannot reach, and names the webhook path in use", async () => {
+    expect((await app.get("/")).text()).not.toContain("GitHub will refuse");
+    const local = await startApp({
+      env: {
+        APP_ID: "",
+        PRIVATE_KEY: "",
+        WEBHOOK_SECRET: "",
+        PUBLIC_URL: "http://localhost:3000",
+        WEBHOOK_PATH: "/hooks",
+      },
+      cwd: dir,
+    });
+    try {
+      const page = (await local.get("/")).text();
+      expect(page).toContain("GitHub will refuse this registration");
+      expect(page).toContain("<code>http://localhost:3000/hooks</code>");
+    } finally {
+      await local.close();
+    }
+    for (const url of [
+      "http://localhost:3000/x",
+      "http://127.0.0.1/x",
+      "http://10.1.2.3/x",
+      "http://192.168.1.5/x",
+      "http://172.20.0.1/x",
+      "http://[::1]:3000/x",
+      "http://box.local/x",
+    ]) {
+      expect(unreachableByGitHub(url), url).toBe(true);
+    }
+    for (const url of ["https://dash.example.com/x", "https://abc.trycloudflare.com/x", "http://172.32.0.1/x"]) {
+      expect(unreachableByGitHub(url), url).toBe(false);
+    }
   });
 
   it("sends GitHub Enterprise Server users to their own server", () => {
