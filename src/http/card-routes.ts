@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { DashState } from "../domain/state.js";
 import { type CardModel, fedCardModel, notFedCardModel } from "../render/card-model.js";
 import { Lru } from "../render/lru.js";
-import { type CardQuery, type Lang, parseCardQuery, resolveOptions } from "../render/options.js";
+import { type CardQuery, DEFAULT_OPTIONS, type Lang, parseCardQuery, resolveOptions } from "../render/options.js";
 import {
   type CardFormat,
   type CardRenderer,
@@ -97,8 +97,14 @@ export function cardRoutes(deps: CardRoutesDeps): HttpHandler {
     }
     const { target, format } = parsed;
     const asked = parseCardQuery(url.searchParams);
-    // Scale only changes PNGs: an SVG or JSON asked for at scale 2 is the same answer as without it.
-    const query = format === "png" ? asked : { ...asked, scale: undefined };
+    // What a format does not draw is left out, so that equal answers share one render and one ETag:
+    // scale only changes PNGs, and the shields JSON has neither theme nor style.
+    const query =
+      format === "png"
+        ? asked
+        : format === "json"
+          ? { ...asked, theme: DEFAULT_OPTIONS.theme, style: DEFAULT_OPTIONS.style, scale: undefined }
+          : { ...asked, scale: undefined };
     const token = url.searchParams.get("token");
     const head = req.method === "HEAD";
     const ifNoneMatch = req.headers["if-none-match"];

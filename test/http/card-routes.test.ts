@@ -154,6 +154,18 @@ describe("GET /dash/:owner/:repo.svg|png|json", () => {
     expect(odd.headers.etag).toBe(plain.headers.etag);
   });
 
+  it("gives the shields JSON one ETag whatever theme, style or scale is asked, since it shows none", async () => {
+    await fedRepo("octo", "hello");
+    const plain = await app.get("/dash/octo/hello.json");
+    for (const query of ["?theme=dark", "?style=badge", "?scale=2", "?theme=dark&style=badge"]) {
+      const other = await app.get(`/dash/octo/hello.json${query}`);
+      expect(other.body.equals(plain.body), query).toBe(true);
+      expect(other.headers.etag, query).toBe(plain.headers.etag);
+    }
+    // The language is in the text, so it does change the answer.
+    expect((await app.get("/dash/octo/hello.json?lang=ja")).headers.etag).not.toBe(plain.headers.etag);
+  });
+
   it("counts a feeding as soon as it happens, and mood follows the clock", async () => {
     const repo = await fedRepo("octo", "hello", { foods: 1 });
     expect((await app.get("/dash/octo/hello.json")).json().message).toBe("Lv 1 · Happy");
