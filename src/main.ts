@@ -10,7 +10,8 @@ async function main(): Promise<void> {
   // `.env` (written by hand or after registration) fills in what the real environment does not set.
   if (existsSync(".env")) process.loadEnvFile(".env");
   const env = loadEnv();
-  const log = createLogger(env);
+  // A person at a terminal reads lines; a log collector reads JSON.
+  const log = createLogger({ ...env, LOG_FORMAT: env.LOG_FORMAT ?? (process.stdout.isTTY ? "pretty" : "json") });
   const app = await buildApp(env, { log, features: defaultFeatures });
   app.server.once("error", (err: NodeJS.ErrnoException) => {
     const hint = err.code === "EADDRINUSE" ? `: port ${env.PORT} is taken, set PORT to a free one` : "";

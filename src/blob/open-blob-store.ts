@@ -1,11 +1,12 @@
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Env } from "../config/env.js";
+import { EnvError } from "../config/env.js";
 import type { BlobStore } from "./blob-store.js";
 import { FsBlobStore } from "./fs.js";
 
-/** Thrown when `BLOB_URL` cannot be understood; the message says what is expected. */
-export class BlobUrlError extends Error {}
+/** Thrown when `BLOB_URL` cannot be understood; the message says what is expected (shown without a stack). */
+export class BlobUrlError extends EnvError {}
 
 export type BlobTarget = { kind: "file"; root: string } | { kind: "s3"; bucket: string; prefix: string };
 
@@ -27,7 +28,10 @@ export function parseBlobUrl(url: string, cwd = process.cwd()): BlobTarget {
     }
     return { kind: "s3", bucket, prefix: prefix === "" || prefix.endsWith("/") ? prefix : `${prefix}/` };
   }
-  throw new BlobUrlError(`BLOB_URL must start with file: or s3:// (got "${url.split(":")[0]}:…")`);
+  const got = url.includes(":")
+    ? `"${url.split(":")[0]}:…"`
+    : `"${url.slice(0, 60)}", which has no scheme; for a folder write file:${url.slice(0, 60)}`;
+  throw new BlobUrlError(`BLOB_URL must start with file: or s3:// (got ${got})`);
 }
 
 /** Opens the blob store named by the environment (`BLOB_URL`, `S3_*`, `PUBLIC_URL`). */

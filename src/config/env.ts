@@ -36,7 +36,8 @@ const envObject = z.object({
 
   // Logging
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
-  LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
+  /** Unset: readable lines on a terminal, JSON (one line per event) otherwise. */
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
 
   // Storage
   /** `sqlite:<path>` (default) or `postgres://…` for several replicas. */

@@ -20,7 +20,11 @@ export async function openDb(url: string, cwd = process.cwd()): Promise<Db> {
     const path = url.slice("sqlite:".length);
     return new SqliteDb(path === ":memory:" ? path : resolve(cwd, path));
   }
-  throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got "${url.split(":")[0]}:…")`);
+  // Only the scheme is repeated: the rest of a database URL may hold a password.
+  const got = url.includes(":")
+    ? `"${url.split(":")[0]}:…"`
+    : "a value with no scheme; for a SQLite file write sqlite:<path>";
+  throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got ${got})`);
 }
 
 export async function openStore(url: string, cwd?: string): Promise<SqlStore> {

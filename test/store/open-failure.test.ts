@@ -10,11 +10,14 @@ const MAIN = resolve(import.meta.dirname, "../../src/main.ts");
 const TSX = import.meta.resolve("tsx");
 
 /** Starts the App as an operator would, with `databaseUrl`, and returns how it ended. */
-function startWith(databaseUrl: string): Promise<{ code: number | null; stderr: string; stdout: string }> {
+function startWith(
+  databaseUrl: string,
+  extra: Record<string, string> = {},
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
   const cwd = mkdtempSync(join(tmpdir(), "repositori-open-"));
   const child = spawn(process.execPath, ["--import", TSX, MAIN], {
     cwd,
-    env: { PATH: process.env.PATH ?? "", DATABASE_URL: databaseUrl, PORT: "0", LOG_LEVEL: "info" },
+    env: { PATH: process.env.PATH ?? "", DATABASE_URL: databaseUrl, PORT: "0", LOG_LEVEL: "info", ...extra },
   });
   let stderr = "";
   let stdout = "";
@@ -75,5 +78,17 @@ describe("a store that cannot be opened at start-up", () => {
       /^ReposiTori cannot open its database \(DATABASE_URL=postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:5432\/repositori_no_such_database\): .+; (create that database|is the database server running)/,
     );
     expect(out.stderr + out.stdout).not.toContain("Pa55-w0rd");
+  }, 30_000);
+
+  it("says what to write for a URL without a scheme, in one line (the database, then the blob folder)", async () => {
+    const db = await startWith("./dash.db");
+    expect(db.code).toBe(1);
+    expect(db.stderr.trim().split("\n")).toHaveLength(1);
+    expect(db.stderr).toContain("for a SQLite file write sqlite:<path>");
+    const blobs = await startWith("sqlite::memory:", { BLOB_URL: "/tmp/blobs" });
+    expect(blobs.code).toBe(1);
+    expect(blobs.stderr.trim()).toBe(
+      'BLOB_URL must start with file: or s3:// (got "/tmp/blobs", which has no scheme; for a folder write file:/tmp/blobs)',
+    );
   }, 30_000);
 });
