@@ -5,7 +5,7 @@ import * as core from "@actions/core";
 import { getOctokit } from "@actions/github";
 import { actionCommandRunner } from "../../src/action/commands.js";
 import { readInputs } from "../../src/action/inputs.js";
-import { readRepoConfigFile } from "../../src/action/repo-config-file.js";
+import { defaultBranchOf, readRepoConfig } from "../../src/action/repo-config-file.js";
 import { ActionConfigError, runAction } from "../../src/action/run-action.js";
 import { ledgerCommentModel, stateBranchCardUrl, upsertStickyComment } from "../../src/action/sticky-comment.js";
 import { renderComment } from "../../src/comments/render-comment.js";
@@ -28,13 +28,13 @@ async function main(): Promise<void> {
     );
   }
   const payload = JSON.parse(readFileSync(eventPath, "utf8")) as Record<string, unknown>;
-  const configFile = join(env.GITHUB_WORKSPACE ?? ".", ".github", "dash.yml");
-  const { config, problems } = readRepoConfigFile(configFile);
+  const api = getOctokit(inputs["github-token"], env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {});
+  // From the default branch, never the checkout: a pull request must not set the rules it is fed by.
+  const { config, problems } = await readRepoConfig(api, { owner, repo, ref: defaultBranchOf(payload) });
   for (const p of problems) core.warning(`.github/dash.yml: ${p}`);
 
   await initWasm(readFileSync(join(here, "resvg.wasm")));
   const renderer = new CardRenderer(await loadCardFonts((file) => join(here, "fonts", basename(file))));
-  const api = getOctokit(inputs["github-token"], env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {});
   const serverUrl = env.GITHUB_SERVER_URL ?? "https://github.com";
   const now = () => new Date();
   const repoRef = repoRefOf(payload);

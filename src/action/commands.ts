@@ -3,25 +3,35 @@ import { PermissionCache } from "../commands/permissions.js";
 import { type CommandLinks, runCommand } from "../commands/run-command.js";
 import type { Octokit } from "../comments/deps.js";
 import type { RepoConfig } from "../config/repo-config.js";
+import type { ReadmeSnippet } from "../render/links.js";
 import type { RepoRef } from "../store/store.js";
 import type { LedgerStore } from "./ledger-store.js";
 import { stateBranchCardUrl } from "./sticky-comment.js";
 
-/** Card and README links for a repo whose card lives on the Action's state branch. */
-export function stateBranchLinks(serverUrl: string, branch: string): CommandLinks {
+/**
+ * Card and README links for a repo whose card lives on the Action's state branch. The github.com
+ * `?raw=true` links work for anyone who can see the repository; raw.githubusercontent.com serves a
+ * private repository's files to no README, so that link is offered for public repositories only.
+ */
+export function stateBranchLinks(serverUrl: string, branch: string, isPrivate = false): CommandLinks {
   const blob = (owner: string, repo: string, file: string) =>
     `${serverUrl}/${owner}/${repo}/blob/${branch}/${file}?raw=true`;
   return {
     card: (owner, repo, state) => stateBranchCardUrl(serverUrl, owner, repo, branch, state),
-    snippets: (owner, repo) => [
-      { title: "SVG", language: "markdown", code: `![Dash](${blob(owner, repo, "dash.svg")})` },
-      { title: "PNG", language: "markdown", code: `![Dash](${blob(owner, repo, "dash.png")})` },
-      {
-        title: "Public repositories (raw link)",
-        language: "markdown",
-        code: `![Dash](https://raw.githubusercontent.com/${owner}/${repo}/${branch}/dash.svg)`,
-      },
-    ],
+    snippets: (owner, repo) => {
+      const snippets: ReadmeSnippet[] = [
+        { title: "SVG", language: "markdown", code: `![Dash](${blob(owner, repo, "dash.svg")})` },
+        { title: "PNG", language: "markdown", code: `![Dash](${blob(owner, repo, "dash.png")})` },
+      ];
+      if (!isPrivate) {
+        snippets.push({
+          title: "Public repositories (raw link)",
+          language: "markdown",
+          code: `![Dash](https://raw.githubusercontent.com/${owner}/${repo}/${branch}/dash.svg)`,
+        });
+      }
+      return snippets;
+    },
   };
 }
 
@@ -43,7 +53,7 @@ export function actionCommandRunner(opts: {
   now: () => Date;
 }): (store: LedgerStore, login: string, command: DashCommand, config: RepoConfig) => Promise<string> {
   const permissions = new PermissionCache();
-  const links = stateBranchLinks(opts.serverUrl, opts.branch);
+  const links = stateBranchLinks(opts.serverUrl, opts.branch, opts.repo.private);
   return async (store, login, command, config) => {
     if (command.kind === "badge" && command.rotate) return NO_TOKEN[config.locale];
     return runCommand(

@@ -14,7 +14,8 @@ export type ActionTrigger =
   | "issues.opened"
   | "pull_request.opened"
   | "pull_request.merged"
-  | "pull_request.updated"
+  | "pull_request.synchronize"
+  | "pull_request.reopened"
   | "pull_request_review.submitted"
   | "issue_comment.created";
 
@@ -44,7 +45,7 @@ export function planFor(eventName: string, payload: Json): EventPlan | string {
           ? { trigger: "pull_request.merged", plan: pullRequestMergedFeedings }
           : "a pull request closed without merging";
       }
-      if (action === "synchronize" || action === "reopened") return { trigger: "pull_request.updated" };
+      if (action === "synchronize" || action === "reopened") return { trigger: `pull_request.${action}` };
       return `pull_request.${action}`;
     case "pull_request_review":
       return action === "submitted"

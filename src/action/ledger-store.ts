@@ -28,6 +28,10 @@ export class LedgerStore implements Store {
   #record(): RepoRecord {
     return {
       ...this.repo,
+      // In the App, `private` hides a repo's Dash from anyone without its badge token. Here GitHub
+      // already limits the state branch to those who can see the repository, and with no token the
+      // commands would find no Dash to show (or wear an outfit on) in a private repository.
+      private: false,
       installed: true,
       dashName: this.ledger.dashName,
       outfit: this.ledger.outfit,

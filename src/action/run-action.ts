@@ -42,14 +42,14 @@ export interface ActionDeps {
   api: GitApi;
   inputs: ActionInputs;
   run: RunContext;
-  /** `.github/dash.yml` as parsed config (from the workspace), or the defaults. */
+  /** `.github/dash.yml` from the default branch as parsed config, or the defaults. */
   config: RepoConfig;
   now: () => Date;
   log: ActionLog;
   renderCard(state: DashState, lang: "en" | "ja"): Promise<RenderedCard>;
   /**
-   * Updates the sticky comment on a pull request, or creates it when `create` (the repo's `comment`
-   * setting decides); throws GitHub's error on failure.
+   * Updates the sticky comment on a pull request, or creates it when `create` (the event and the
+   * repo's `comment` setting decide, see commentPolicy); throws GitHub's error on failure.
    */
   upsertComment?(
     prNumber: number,
@@ -151,7 +151,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     if (outcome.reply !== undefined) {
       if (!feed.duplicateDelivery && !readOnly) await deps.reply?.(outcome.reply);
     } else if (prNumber !== null && inputs.comment && deps.upsertComment && !readOnly) {
-      const policy = commentPolicy(config.comment, prOf(run.payload)?.info.merged === true);
+      const policy = commentPolicy(chosen.trigger, config.comment, prOf(run.payload)?.info.merged === true);
       if (policy) await deps.upsertComment(prNumber, ledger, state, feed, policy);
     }
   } catch (err) {

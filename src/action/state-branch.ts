@@ -145,7 +145,7 @@ export class StateBranch {
  * The file's text from a raw-media-type answer: octokit hands a body labelled UTF-8 over as a string
  * and any other as an ArrayBuffer. Undefined when the answer carries no content.
  */
-function textOf(data: unknown): string | undefined {
+export function textOf(data: unknown): string | undefined {
   if (typeof data === "string") return data;
   if (data instanceof ArrayBuffer) return Buffer.from(data).toString("utf8");
   if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8");

@@ -7,6 +7,7 @@ import type { Ledger } from "../domain/ledger.js";
 import { levelForXp } from "../domain/levels.js";
 import type { DashState } from "../domain/state.js";
 import { isBotLogin } from "../github/payload.js";
+import type { ActionTrigger } from "./event-plan.js";
 import type { GitApi } from "./state-branch.js";
 
 /** The identity `GITHUB_TOKEN` comments as. */
@@ -59,13 +60,29 @@ export function ledgerCommentModel(
 }
 
 /**
- * What the repo's `comment` setting allows on this event, as in the App: `off` leaves every comment
- * alone, `merged-only` posts it with the merge feast (and keeps one that exists up to date), `always`
- * posts it on any event. Null when no comment may be touched.
+ * Whether this event may touch the sticky comment and whether it may create it, by the App's rule
+ * (src/comments/on-fed.ts, pr-events.ts, upsert.ts): an event that feeds the PR (opened, a review,
+ * the merge) posts the comment or brings it up to date; new commits (`synchronize`) only re-render a
+ * comment that exists, since they feed through the push, not through the PR; `reopened` leaves it
+ * alone. `comment: merged-only` holds the first post back until the merge, `off` touches no comment.
+ * Null when no comment may be touched.
  */
-export function commentPolicy(mode: RepoConfig["comment"], merged: boolean): { create: boolean } | null {
+export function commentPolicy(
+  trigger: ActionTrigger,
+  mode: RepoConfig["comment"],
+  merged: boolean,
+): { create: boolean } | null {
   if (mode === "off") return null;
-  return { create: mode === "always" || merged };
+  switch (trigger) {
+    case "pull_request.opened":
+    case "pull_request.merged":
+    case "pull_request_review.submitted":
+      return { create: mode === "always" || merged };
+    case "pull_request.synchronize":
+      return { create: false };
+    default:
+      return null;
+  }
 }
 
 interface ApiComment {

@@ -79,11 +79,15 @@ const pushOf = (shas: string[]): Payload => {
   return p;
 };
 const ledger = () => parseLedger(gh.file("repositori", "dash.json")?.toString("utf8") ?? "null");
-/** `.github/dash.yml` in the workspace, as `actions/checkout` leaves it. */
-const dashYml = (text: string) => {
+/** `.github/dash.yml` on the repository's default branch (`master` in the recorded payloads). */
+const dashYml = (text: string) => gh.commitFiles("master", { ".github/dash.yml": text });
+/** `.github/dash.yml` in the workspace, as `actions/checkout` leaves a pull request's merge commit. */
+const checkedOutDashYml = (text: string) => {
   mkdirSync(join(dir, ".github"), { recursive: true });
   writeFileSync(join(dir, ".github", "dash.yml"), text);
 };
+// octokit escapes the slash in `{path}`; GitHub reads it the same.
+const CONFIG_READ = "GET /repos/Codertocat/Hello-World/contents/.github%2Fdash.yml";
 
 describe("the bundled Action", () => {
   it("first run creates the state branch with dash.json, dash.svg and a real PNG, and sets outputs", async () => {
@@ -155,7 +159,7 @@ describe("the bundled Action", () => {
     const run = await runBundle("release", { action: "published" }, "600");
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/::notice::ReposiTori does nothing on release events/);
-    expect(gh.requests).toEqual([]);
+    expect(gh.requests).toEqual([CONFIG_READ]);
   });
 
   it("refuses bad inputs with a message naming the input", async () => {
@@ -181,7 +185,7 @@ describe("the bundled Action", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/::notice::.*enabled: false/);
     expect(run.outputs).toMatchObject({ foods: "0" });
-    expect(gh.requests).toEqual([]);
+    expect(gh.requests).toEqual([CONFIG_READ]);
   });
 
   it("with comment: merged-only, comments first on the merge", async () => {
@@ -203,6 +207,25 @@ describe("the bundled Action", () => {
     const run = await runBundle("pull_request", opened, "1100");
     expect(run.outputs).toMatchObject({ foods: "2" });
     expect(gh.comments.get(number) ?? []).toEqual([]);
+  });
+
+  it("takes .github/dash.yml from the default branch, so a pull request cannot raise its own foods", async () => {
+    const opened = dartPayload("pull_request", "opened");
+    const head = ((opened.pull_request as Payload).head as Payload).ref as string;
+    dashYml("foods: { pull_request_opened: 3 }\n");
+    const raised = "foods: { pull_request_opened: 25 }\ndaily_cap: 1000\n";
+    gh.commitFiles(head, { ".github/dash.yml": raised });
+    checkedOutDashYml(raised);
+    const run = await runBundle("pull_request", opened, "1300");
+    expect(run.code).toBe(0);
+    expect(run.outputs).toMatchObject({ foods: "3" });
+  });
+
+  it("feeds with the defaults when the default branch has no .github/dash.yml, whatever the checkout holds", async () => {
+    checkedOutDashYml("foods: { push: 20 }\n");
+    const run = await runBundle("push", pushOf(["a".repeat(40)]), "1400");
+    expect(run.code).toBe(0);
+    expect(run.outputs).toMatchObject({ foods: "1" });
   });
 
   it("reports a .github/dash.yml that is not YAML and feeds with the defaults, as the App does", async () => {

@@ -4,7 +4,7 @@ import { actionCommandRunner } from "../../src/action/commands.js";
 import { readInputs } from "../../src/action/inputs.js";
 import { type ActionDeps, runAction } from "../../src/action/run-action.js";
 import { DEFAULT_REPO_CONFIG } from "../../src/config/repo-config.js";
-import { parseLedger } from "../../src/domain/ledger.js";
+import { emptyLedger, parseLedger } from "../../src/domain/ledger.js";
 import { repoRefOf } from "../../src/github/repo-ref.js";
 import { dartPayload } from "../helpers/examples.js";
 import { GitHubDouble } from "./github-double.js";
@@ -99,6 +99,32 @@ describe("/dash commands in the Action", () => {
     expect(replies[0]).toContain("https://github.com/Codertocat/Hello-World/blob/repositori/dash.svg?raw=true");
     await runAction(deps("issue_comment", commentBy("Codertocat", "/dash badge rotate"), "15"));
     expect(replies[1]).toMatch(/no badge token to rotate/);
+  });
+
+  it("/dash badge needs write access, as in the App", async () => {
+    gh.permissions.set("visitor", "read");
+    await runAction(deps("issue_comment", commentBy("visitor", "/dash badge"), "18"));
+    expect(replies[0]).toMatch(/write/i);
+    expect(replies[0]).not.toContain("dash.svg");
+  });
+
+  it("in a private repository, shows Dash and offers only links that work there, with no badge token", async () => {
+    const privately = (p: Payload) => {
+      (p.repository as Payload).private = true;
+      return p;
+    };
+    gh.commitFiles("repositori", {
+      "dash.json": JSON.stringify({ ...emptyLedger(), xp: 300, foods: 30, lastFedAt: "2026-11-26T10:00:00Z" }),
+    });
+    gh.permissions.set("codertocat", "write");
+    await runAction(deps("issue_comment", privately(commentBy("Codertocat", "/dash")), "19"));
+    expect(replies[0]).toMatch(/level 5/i);
+    await runAction(deps("issue_comment", privately(commentBy("Codertocat", "/dash wear winter")), "20"));
+    expect(ledger().outfit).toBe("winter");
+    await runAction(deps("issue_comment", privately(commentBy("Codertocat", "/dash badge")), "21"));
+    expect(replies[2]).toContain("https://github.com/Codertocat/Hello-World/blob/repositori/dash.svg?raw=true");
+    expect(replies[2]).not.toContain("raw.githubusercontent.com");
+    expect(replies[2]).not.toMatch(/token/i);
   });
 
   it("ignores bots and comments without a command", async () => {

@@ -223,5 +223,32 @@ describe("runAction follows .github/dash.yml as the App does", () => {
       await runAction(deps("pull_request", opened(), "1", commenting("always", "1")));
       expect(gh.comments.get(number)).toHaveLength(1);
     });
+
+    it("new commits and a reopened PR never create the comment, as in the App; new commits edit one that exists", async () => {
+      const synchronize = () => dartPayload("pull_request", "synchronize");
+      const reopened = () => dartPayload("pull_request", "reopened");
+      expect((synchronize().pull_request as Payload).number).toBe(number);
+      await runAction(deps("pull_request", synchronize(), "1", commenting("always", "1")));
+      await runAction(deps("pull_request", reopened(), "2", commenting("always", "2")));
+      expect(gh.comments.get(number) ?? []).toEqual([]);
+      await runAction(deps("pull_request", opened(), "3", commenting("always", "3")));
+      await runAction(deps("pull_request", synchronize(), "4", commenting("always", "4")));
+      expect(gh.comments.get(number)?.map((c) => c.body)).toEqual([`${COMMENT_MARKER}\nlevel 2, 20 XP (run 4)`]);
+      // Reopening feeds nothing: the App only notes that the PR is open again and leaves its comment be.
+      await runAction(deps("pull_request", reopened(), "5", commenting("always", "5")));
+      expect(gh.comments.get(number)?.map((c) => c.body)).toEqual([`${COMMENT_MARKER}\nlevel 2, 20 XP (run 4)`]);
+    });
+
+    it("merged-only: new commits keep a merged PR's comment up to date but never post it first", async () => {
+      const synchronize = dartPayload("pull_request", "synchronize");
+      (synchronize.pull_request as Payload).merged = true;
+      await runAction(deps("pull_request", synchronize, "1", commenting("merged-only", "1")));
+      expect(gh.comments.get(number) ?? []).toEqual([]);
+      await runAction(deps("pull_request", merged(), "2", commenting("merged-only", "2")));
+      await runAction(
+        deps("pull_request", dartPayload("pull_request", "synchronize"), "3", commenting("merged-only", "3")),
+      );
+      expect(gh.comments.get(number)?.map((c) => c.body)).toEqual([`${COMMENT_MARKER}\nlevel 2, 50 XP (run 3)`]);
+    });
   });
 });
