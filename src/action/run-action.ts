@@ -214,7 +214,7 @@ async function commitStep(deps: ActionDeps, config: RepoConfig, step: LedgerStep
         );
       }
       log.warning(
-        "This pull request comes from a fork, so the workflow token is read-only: Dash's state was not saved. Use the pull_request_target or workflow_run pattern from the README to feed Dash from fork PRs.",
+        "This pull request comes from a fork, so the workflow token is read-only: Dash's state was not saved. Run the Action on pull_request_target to feed Dash from fork PRs (see the Action's documentation).",
       );
       return { ledger, state, feed, card, reply, readOnly: true };
     }
@@ -301,7 +301,7 @@ function summaryOf(
     lines.push(
       "",
       "> [!NOTE]",
-      "> This run came from a fork, so its token is read-only and Dash's state was not saved. See the README section “Pull requests from forks” (pull_request_target or workflow_run).",
+      "> This run came from a fork, so its token is read-only and Dash's state was not saved. See “Pull requests from forks” in the Action's documentation (pull_request_target).",
     );
   }
   return lines.filter((l, i, all) => !(l === "" && all[i - 1] === "")).join("\n");

@@ -145,7 +145,7 @@ describe("the bundled Action", () => {
     const run = await runBundle("pull_request", pr, "400");
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/::warning::.*fork/);
-    expect(run.summary).toMatch(/pull_request_target or workflow_run/);
+    expect(run.summary).toMatch(/Pull requests from forks.*\(pull_request_target\)/);
   });
 
   it("fails with the permissions line to add when the token cannot write", async () => {

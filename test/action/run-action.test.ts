@@ -125,7 +125,7 @@ describe("runAction against GitHub's git data API", () => {
       deps("pull_request", pr, "1", { log: { info: () => {}, notice: () => {}, warning: (m) => warnings.push(m) } }),
     );
     expect(result.readOnly).toBe(true);
-    expect(result.summary).toMatch(/pull_request_target or workflow_run/);
+    expect(result.summary).toMatch(/Pull requests from forks.*\(pull_request_target\)/);
     expect(warnings.join()).toMatch(/fork/);
   });
 
