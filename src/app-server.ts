@@ -20,6 +20,8 @@ import { webhookIntake } from "./http/webhook-intake.js";
 import { dashApp } from "./index.js";
 import { countDeliveries } from "./metrics/count-deliveries.js";
 import { countGitHubCalls } from "./metrics/count-github-calls.js";
+import type { SettingsBus } from "./settings-bus.js";
+import type { Db } from "./store/db.js";
 import { storeOpenError } from "./store/open-failure.js";
 import { openStore } from "./store/open-store.js";
 import type { SqlStore } from "./store/sql-store.js";
@@ -69,7 +71,8 @@ export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> 
       throw storeOpenError(env.DATABASE_URL, err);
     }));
   const now = opts.now ?? (() => new Date());
-  const settings = new RepoSettingsCache({ ttlMs: env.REPO_CACHE_TTL_SECONDS * 1000 });
+  const bus = await settingsBusFor(env, store.db, log);
+  const settings = new RepoSettingsCache({ ttlMs: env.REPO_CACHE_TTL_SECONDS * 1000, bus });
   const ctx: FeatureContext = { env, log, store, db: store.db, settings, now };
   const features: Feature[] = [];
   for (const make of opts.features ?? []) features.push(await make(ctx));
@@ -137,7 +140,16 @@ export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> 
     async close() {
       await server.stop();
       for (const f of features) await f.close?.();
+      await bus?.close();
       await store.close();
     },
   };
+}
+
+/** Replicas on one PostgreSQL database tell each other when a repo's settings change; one process needs nothing. */
+async function settingsBusFor(env: Env, db: Db, log: Logger): Promise<SettingsBus | undefined> {
+  if (db.dialect !== "postgres" || !/^postgres(ql)?:\/\//.test(env.DATABASE_URL)) return undefined;
+  // Loaded only here, as the store loads pg: a SQLite install never does.
+  const { PgSettingsBus } = await import("./store/pg-settings-bus.js");
+  return new PgSettingsBus(env.DATABASE_URL, db, log).start();
 }

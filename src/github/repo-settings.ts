@@ -1,4 +1,5 @@
 import { DEFAULT_REPO_CONFIG, type ParsedRepoConfig, parseRepoConfig, type RepoConfig } from "../config/repo-config.js";
+import type { SettingsBus } from "../settings-bus.js";
 
 /** Whether a repo feeds Dash, and with which settings. */
 export interface RepoSettings {
@@ -37,10 +38,21 @@ export class RepoSettingsCache {
   readonly #now: () => number;
   readonly #maxEntries: number;
 
-  constructor(opts: { ttlMs: number; now?: () => number; maxEntries?: number }) {
+  readonly #bus: SettingsBus | undefined;
+
+  /**
+   * `bus` carries config changes to and from the other replicas sharing the database (a push that
+   * changes `.github/dash.yml` reaches one of them only).
+   */
+  constructor(opts: { ttlMs: number; now?: () => number; maxEntries?: number; bus?: SettingsBus }) {
     this.#ttlMs = opts.ttlMs;
     this.#now = opts.now ?? Date.now;
     this.#maxEntries = opts.maxEntries ?? 10_000;
+    this.#bus = opts.bus;
+    this.#bus?.subscribe((change) => {
+      if ("all" in change) this.#configs.clear();
+      else this.#configs.delete(change.repoId);
+    });
   }
 
   async get(source: RepoSettingsSource): Promise<RepoSettings> {
@@ -74,11 +86,13 @@ export class RepoSettingsCache {
   /** Forgets a repo's config, e.g. after a push changed `.github/dash.yml` on the default branch. */
   invalidateConfig(repoId: number): void {
     this.#configs.delete(repoId);
+    void this.#bus?.publish({ repoId });
   }
 
   /** Forgets every repo's config, e.g. after an org's `.github` repository changed its `dash.yml`. */
   invalidateAllConfigs(): void {
     this.#configs.clear();
+    void this.#bus?.publish({ all: true });
   }
 
   async #cached<T>(map: Map<number, Entry<T>>, key: number, load: () => Promise<T>): Promise<T> {

@@ -207,7 +207,7 @@ export interface PostgresOptions {
 }
 
 /** Splits our own pool settings off the URL; the rest (host, database, options, ssl …) goes to pg. */
-function settingsFrom(connectionString: string, opts: PostgresOptions) {
+export function settingsFrom(connectionString: string, opts: PostgresOptions = {}) {
   const url = new URL(connectionString);
   const take = (key: string) => {
     const value = url.searchParams.get(key);

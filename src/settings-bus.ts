@@ -1,0 +1,13 @@
+/** A repo's settings (`.github/dash.yml`) changed, or every repo's (the owner's `.github` repository). */
+export type SettingsChange = { repoId: number } | { all: true };
+
+/**
+ * Tells the replicas sharing a database that settings changed, so that each drops its cached copy
+ * instead of feeding by the old rules until the copy expires. A push reaches one replica only.
+ */
+export interface SettingsBus {
+  /** Tells the other replicas; never rejects (a failure is logged: their copies expire anyway). */
+  publish(change: SettingsChange): Promise<void>;
+  subscribe(listener: (change: SettingsChange) => void): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,123 @@
+import pg from "pg";
+import pino from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { RepoSettingsCache, type RepoSettingsSource } from "../../src/github/repo-settings.js";
+import type { Db } from "../../src/store/db.js";
+import { PgSettingsBus } from "../../src/store/pg-settings-bus.js";
+import { logSink } from "../helpers/log-sink.js";
+import { createTestDatabase, PG_ADMIN_URL, storeAvailable, type TestDatabase } from "../helpers/stores.js";
+
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.reverse()) await fn();
+  cleanup.length = 0;
+});
+
+/** One replica's settings cache on `db`, counting the config reads it makes of GitHub. */
+async function replica(db: TestDatabase) {
+  const pool: Db = await db.openDb();
+  const { sink, lines } = logSink();
+  const bus = await new PgSettingsBus(db.url, pool, pino({ level: "warn" }, sink)).start();
+  cleanup.push(() => bus.close());
+  const cache = new RepoSettingsCache({ ttlMs: 24 * 3600_000, bus });
+  const reads = new Map<number, number>();
+  const source = (repoId: number): RepoSettingsSource => ({
+    repoId,
+    payloadLanguage: "Dart",
+    loadConfig: async () => {
+      reads.set(repoId, (reads.get(repoId) ?? 0) + 1);
+      return null;
+    },
+    listLanguages: async () => ["Dart"],
+  });
+  return {
+    bus,
+    cache,
+    readsOf: (id: number) => reads.get(id) ?? 0,
+    get: (id: number) => cache.get(source(id)),
+    logs: lines,
+  };
+}
+
+/** Waits (up to 10 s) until `check` passes; notifications arrive asynchronously. */
+async function eventually(check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("the condition did not hold within 10 s");
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
+describe.skipIf(!storeAvailable("postgres"))("settings changes between replicas (PostgreSQL LISTEN/NOTIFY)", () => {
+  it("a config change seen by one replica makes the others read the config again", async () => {
+    const db = await createTestDatabase("postgres");
+    cleanup.push(() => db.drop());
+    const a = await replica(db);
+    const b = await replica(db);
+    for (const r of [a, b]) {
+      await r.get(1);
+      await r.get(2);
+    }
+    a.cache.invalidateConfig(1);
+    await a.get(1);
+    expect(a.readsOf(1)).toBe(2);
+    await eventually(async () => {
+      await b.get(1);
+      return b.readsOf(1) === 2;
+    });
+    await b.get(2);
+    expect(b.readsOf(2)).toBe(1);
+    // Its own notification does not make A read again.
+    await new Promise((done) => setTimeout(done, 300));
+    await a.get(1);
+    expect(a.readsOf(1)).toBe(2);
+
+    // The owner's .github repository changed: every repo's config is read again.
+    b.cache.invalidateAllConfigs();
+    await eventually(async () => {
+      await a.get(2);
+      return a.readsOf(2) === 2;
+    });
+  });
+
+  it("keeps replicas of another schema in the same database out of it", async () => {
+    const one = await createTestDatabase("postgres");
+    const other = await createTestDatabase("postgres");
+    cleanup.push(
+      () => one.drop(),
+      () => other.drop(),
+    );
+    const a = await replica(one);
+    const b = await replica(one);
+    const stranger = await replica(other);
+    await stranger.get(1);
+    await b.get(1);
+    a.cache.invalidateConfig(1);
+    await eventually(async () => {
+      await b.get(1);
+      return b.readsOf(1) === 2;
+    });
+    await stranger.get(1);
+    expect(stranger.readsOf(1)).toBe(1);
+  });
+
+  it("after losing its listening connection, reconnects by itself and reads every config again", async () => {
+    const db = await createTestDatabase("postgres");
+    cleanup.push(() => db.drop());
+    const a = await replica(db);
+    await a.get(7);
+    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await admin.connect();
+    cleanup.push(() => admin.end());
+    // Notifications sent while it was away are lost: what it had cached may be stale.
+    const { rowCount } = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1", [
+      `LISTEN "${a.bus.channel}"`,
+    ]);
+    expect(rowCount).toBe(1);
+    await eventually(async () => {
+      await a.get(7);
+      return a.readsOf(7) === 2;
+    });
+    expect(a.logs.join("")).toContain("lost the connection that listens for settings changes");
+  });
+});
