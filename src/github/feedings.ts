@@ -26,14 +26,23 @@ function repeat(count: number, feeding: Omit<Feeding, "count">): Feeding[] {
 }
 
 /**
+ * GitHub lists at most this many commits in a push payload; a longer list is not GitHub's, and is
+ * read no further, so that one signed payload cannot hold the event loop with its length.
+ */
+export const MAX_PUSH_COMMITS = 2048;
+
+/**
  * `push`: each distinct commit by a human author with a GitHub account is one curry, at most
  * `perPushCap` per author per push. The commit SHA is the source key, so the same commit pushed to
  * another branch (or force-pushed again) is recognised by the store and not fed twice.
  */
 export function pushFeedings(payload: Json, rules: FeedingRules): FeedingPlan {
   const skipped: string[] = [];
-  const commits = Array.isArray(payload.commits) ? payload.commits : undefined;
-  if (!commits) return { feedings: [], skipped: ["push has no commits array"] };
+  const listed = Array.isArray(payload.commits) ? payload.commits : undefined;
+  if (!listed) return { feedings: [], skipped: ["push has no commits array"] };
+  const commits = listed.slice(0, MAX_PUSH_COMMITS);
+  if (listed.length > MAX_PUSH_COMMITS)
+    skipped.push(`commits after the first ${MAX_PUSH_COMMITS} (GitHub lists no more)`);
   if (rules.foods.push === 0) return { feedings: [], skipped: ["push feeds 0 foods in config"] };
   const perAuthor = new Map<string, number>();
   const seen = new Set<string>();

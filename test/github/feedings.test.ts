@@ -3,6 +3,7 @@ import { DEFAULT_FOOD_RULES } from "../../src/domain/foods.js";
 import {
   type FeedingRules,
   issueOpenedFeedings,
+  MAX_PUSH_COMMITS,
   pullRequestMergedFeedings,
   pullRequestOpenedFeedings,
   pushFeedings,
@@ -25,6 +26,14 @@ describe("push", () => {
       { login: "alice", food: "curry", count: 1, sourceKey: "commit:a1" },
       { login: "bob", food: "curry", count: 1, sourceKey: "commit:b2" },
     ]);
+  });
+
+  it("reads no further than the 2,048 commits GitHub lists at most", () => {
+    const commits = Array.from({ length: 100_000 }, (_, i) => commit(`sha${i}`, `author${i}`));
+    const plan = pushFeedings({ commits }, rules);
+    expect(plan.feedings).toHaveLength(MAX_PUSH_COMMITS);
+    expect(plan.feedings.at(-1)?.sourceKey).toBe(`commit:sha${MAX_PUSH_COMMITS - 1}`);
+    expect(plan.skipped).toEqual([`commits after the first ${MAX_PUSH_COMMITS} (GitHub lists no more)`]);
   });
 
   it("skips non-distinct, duplicate, bot and unlinked commits", () => {
