@@ -10,6 +10,24 @@ import type { Measured } from "./load.js";
 import { type BenchRow, fmt, printTable } from "./table.js";
 import { benchWebhooks, type WebhookRun } from "./webhooks.js";
 
+const USAGE = `npm run bench: the App's speed and cost, printed as one table (about 7 minutes with 5 rounds).
+
+Environment:
+  BENCH_SECONDS  length of each load run in seconds (default 10)
+  BENCH_ROUNDS   alternating full-speed rounds the throughput ratio is the median of (default 3)
+  BENCH_PG_URL   PostgreSQL server for the PostgreSQL column (default postgres://postgres@127.0.0.1:5432/test;
+                 without a server the column is left out)
+
+Run nothing else on the machine meanwhile: the figures are ratios against a baseline measured in the
+same run, but a busy machine still blurs them. See docs/benchmark.md.`;
+
+const args = process.argv.slice(2);
+if (args.length > 0) {
+  const help = args.every((a) => a === "--help" || a === "-h");
+  (help ? console.log : console.error)(help ? USAGE : `Unknown argument: ${args.join(" ")}\n\n${USAGE}`);
+  process.exit(help ? 0 : 2);
+}
+
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /**
  * Full-speed runs alternate no-op, SQLite, PostgreSQL this many times; each round's ratio is taken
