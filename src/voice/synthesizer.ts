@@ -1,6 +1,6 @@
 import { type Env, LAMBDA_SECRET_NEEDED } from "../config/env.js";
 import { functionUrlInvoke, type LambdaInvoke, sdkInvoke } from "./lambda-client.js";
-import { wavToMp3 } from "./mp3.js";
+import { wavToMp3InTurns } from "./mp3.js";
 import { VOICEVOX_CHARACTERS } from "./speakers.js";
 import { VoicevoxClient } from "./voicevox.js";
 
@@ -46,7 +46,7 @@ export function engineSynthesizer(client: VoicevoxClient, opts: { versionTtlMs?:
       return value;
     },
     async synthesize(req) {
-      return { mp3: wavToMp3(await client.speak(req.text, req.speaker)) };
+      return { mp3: await wavToMp3InTurns(await client.speak(req.text, req.speaker)) };
     },
     async character(speaker) {
       const known = VOICEVOX_CHARACTERS[speaker];

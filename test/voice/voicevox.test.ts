@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AUDIO_KEY, audioKey } from "../../src/voice/audio-key.js";
-import { pcmToMp3, wavToMp3 } from "../../src/voice/mp3.js";
+import { pcmToMp3, wavToMp3, wavToMp3InTurns } from "../../src/voice/mp3.js";
 import { VoicevoxClient, VoicevoxError } from "../../src/voice/voicevox.js";
 import { parseWav, WavError } from "../../src/voice/wav.js";
 import { deadUrl, type FakeEngine, makeWav, startFakeEngine } from "./fake-voicevox.js";
@@ -70,6 +70,24 @@ describe("WAV to MP3", () => {
       mpegVersion: "1",
       channels: 1,
     });
+  });
+
+  it("encodes the same bytes while letting the event loop run between blocks (the App's main thread)", async () => {
+    for (const wav of [makeWav({ seconds: 5 }), makeWav({ seconds: 2, sampleRate: 44100, channels: 2 })]) {
+      let turns = 0;
+      let counting = true;
+      const tick = () => {
+        turns++;
+        if (counting) setImmediate(tick);
+      };
+      setImmediate(tick);
+      const mp3 = await wavToMp3InTurns(wav);
+      counting = false;
+      expect(mp3.equals(wavToMp3(wav))).toBe(true);
+      // Other work ran while it encoded: at least once per block of 9,216 samples.
+      const blocks = Math.ceil(parseWav(wav).samples.length / parseWav(wav).channels / 9216);
+      expect(turns).toBeGreaterThanOrEqual(blocks);
+    }
   });
 
   it("refuses what it cannot encode, with the reason", () => {
