@@ -1,6 +1,9 @@
+import type { Feeding } from "../domain/foods.js";
+import { dayKey } from "../domain/time.js";
 import type { FedEvent, FedListener } from "../github/feed-event.js";
 import type { Json } from "../github/payload.js";
 import type { PrKey } from "../store/comment-store.js";
+import type { XpChange } from "../store/store.js";
 import type { CommentDeps, Octokit } from "./deps.js";
 import { prOf, pushedBranch } from "./pr-info.js";
 import { saveRenderSettings } from "./render-settings.js";
@@ -9,7 +12,8 @@ import { refreshPrComment } from "./upsert.js";
 /** Saves what a feeding gave to one PR and brings its comment up to date. */
 async function feedPr(deps: CommentDeps, event: FedEvent, key: PrKey): Promise<void> {
   const { outcome, settings, repo } = event;
-  await deps.comments.recordFeedings(key, outcome.applied, outcome.users, outcome.repo.xpBefore);
+  const users = repo.private ? await unchangedUsers(deps, outcome.applied) : outcome.users;
+  await deps.comments.recordFeedings(key, outcome.applied, users, outcome.repo.xpBefore);
   await saveRenderSettings(deps, key, settings, event.context.log);
   const result = await refreshPrComment(
     deps,
@@ -23,6 +27,21 @@ async function feedPr(deps: CommentDeps, event: FedEvent, key: PrKey): Promise<v
     { create: true },
   );
   event.context.log.debug({ pr: key.prNumber, result }, "Dash's PR comment refreshed");
+}
+
+/**
+ * The contributors of a feeding in a private repo, whose personal Dashes it did not feed (see
+ * countsForUsers): listed in the comment all the same, at the level their public work earned.
+ */
+async function unchangedUsers(deps: CommentDeps, applied: readonly Feeding[]): Promise<XpChange[]> {
+  const utcDay = dayKey(deps.now(), "UTC");
+  const logins = new Map(applied.map((f) => [f.login.toLowerCase(), f.login]));
+  return Promise.all(
+    [...logins.values()].map(async (login) => {
+      const xp = (await deps.store.getUserDash(login, { utcDay }))?.xp ?? 0;
+      return { login, xpBefore: xp, xpAfter: xp };
+    }),
+  );
 }
 
 /**

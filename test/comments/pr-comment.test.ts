@@ -361,6 +361,19 @@ describe("the sticky PR comment", () => {
     expect(body).not.toContain("octocat");
   });
 
+  it("lists the contributors of a private repo's PR too, at the levels their public work earned", async () => {
+    firstEvent();
+    mockListComments(OWNER, REPO, PR);
+    mockCreateComment(OWNER, REPO, PR, COMMENT_ID, posted);
+    const payload = opened();
+    (payload.repository as Payload).private = true;
+    await receive("pull_request", payload);
+    const body = (posted.bodies[0] as { body: string }).body;
+    expect(body).toContain("**This PR fed Dash:** 2 × mapo tofu → **+20 XP**");
+    // Private work feeds no personal Dash: level 1, and no level-up.
+    expect(body).toContain("| Codertocat | 1 | +20 XP |");
+  });
+
   it("never comments on a bot's PR", async () => {
     const payload = opened();
     (payload.pull_request as Payload).user = { login: "dependabot[bot]", id: 49699333, type: "Bot" };
