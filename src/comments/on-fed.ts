@@ -6,6 +6,7 @@ import type { PrKey } from "../store/comment-store.js";
 import type { XpChange } from "../store/store.js";
 import type { CommentDeps, Octokit } from "./deps.js";
 import { prOf, pushedBranch } from "./pr-info.js";
+import { quietPr } from "./quiet.js";
 import { saveRenderSettings } from "./render-settings.js";
 import { refreshPrComment } from "./upsert.js";
 
@@ -15,6 +16,10 @@ async function feedPr(deps: CommentDeps, event: FedEvent, key: PrKey): Promise<v
   const users = repo.private ? await unchangedUsers(deps, outcome.applied) : outcome.users;
   await deps.comments.recordFeedings(key, outcome.applied, users, outcome.repo.xpBefore);
   await saveRenderSettings(deps, key, settings, event.context.log);
+  if (quietPr((await deps.comments.getPr(key))?.authorLogin ?? null, settings.config)) {
+    event.context.log.debug({ pr: key.prNumber }, "no PR comment: the PR is a bot's or an ignored user's");
+    return;
+  }
   const result = await refreshPrComment(
     deps,
     {

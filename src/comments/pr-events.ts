@@ -5,6 +5,7 @@ import { repoRefOf } from "../github/repo-ref.js";
 import type { RepoSettingsCache } from "../github/repo-settings.js";
 import type { CommentDeps, Octokit } from "./deps.js";
 import { prOf } from "./pr-info.js";
+import { quietPr } from "./quiet.js";
 import { saveRenderSettings } from "./render-settings.js";
 import { refreshPrComment } from "./upsert.js";
 
@@ -41,7 +42,7 @@ async function onSynchronize(deps: CommentDeps, cache: RepoSettingsCache, contex
   }
   // A PR opened before the App was installed: follow it from now on, so pushes to its branch feed it.
   await deps.comments.trackPr(key, pr.info, deps.now().getTime());
-  if (!known) return;
+  if (!known || quietPr(pr.info.authorLogin, settings.config)) return;
   await saveRenderSettings(deps, key, settings, context.log);
   // The push that carried the new commits feeds them (and edits the comment); here the comment is
   // only re-rendered, which costs no call unless something it shows has changed.

@@ -374,11 +374,43 @@ describe("the sticky PR comment", () => {
     expect(body).toContain("| Codertocat | 1 | +20 XP |");
   });
 
-  it("never comments on a bot's PR", async () => {
+  it("never comments on a bot's PR, nor on an ignored user's, whoever feeds Dash on it later", async () => {
+    const bot = { login: "dependabot[bot]", id: 49699333, type: "Bot" };
     const payload = opened();
-    (payload.pull_request as Payload).user = { login: "dependabot[bot]", id: 49699333, type: "Bot" };
+    (payload.pull_request as Payload).user = bot;
     firstEvent();
+    // Would record a comment, were one posted.
+    const list = mockListComments(OWNER, REPO, PR);
+    mockCreateComment(OWNER, REPO, PR, COMMENT_ID, posted);
     await receive("pull_request", payload);
+    // A human reviews it: the reviewer is fed, the bot's PR still gets no comment (nock refuses any call).
+    const reviewed = review("octocat", 505);
+    (reviewed.pull_request as Payload).user = bot;
+    await receive("pull_request_review", reviewed);
+    // New commits on its branch: fed, and still no comment.
+    const sync = synchronize();
+    (sync.pull_request as Payload).user = bot;
+    await receive("pull_request", sync);
+    const head = ((sync.pull_request as Payload).head as Payload).ref as string;
+    await receive("push", pushTo(head));
+    expect((await app.get(`/api/v1/repos/${OWNER}/${REPO}`)).json().xp).toBeGreaterThan(10);
+    expect(posted.bodies).toEqual([]);
+    expect(list.isDone()).toBe(false);
+    nock.cleanAll();
+
+    // The same for a user .github/dash.yml ignores.
+    await app.close();
+    store = await openStore("sqlite::memory:");
+    app = await startApp({ store, features: [commentsFeature], now: () => NOW });
+    firstEvent("ignored_users: [Codertocat]\n");
+    const again = mockListComments(OWNER, REPO, PR);
+    mockCreateComment(OWNER, REPO, PR, COMMENT_ID, posted);
+    await receive("pull_request", opened());
+    await receive("pull_request_review", review("octocat", 506));
+    expect((await app.get(`/api/v1/repos/${OWNER}/${REPO}`)).json().xp).toBe(10);
+    expect(posted.bodies).toEqual([]);
+    expect(again.isDone()).toBe(false);
+    nock.cleanAll();
   });
 
   it("shows Dash's spoken reaction, with the audio link and credit, when the voice feature sets it", async () => {
