@@ -14,6 +14,7 @@ export interface CommandMessages {
   notFedYet(name: string): string;
   wearDone(name: string, outfit: string): string;
   wearAuto(name: string, outfit: string): string;
+  wearConfigured(name: string, outfit: string): string;
   wearLocked(outfit: string, unlockLevel: number, name: string, level: number, unlocked: string): string;
   wearUnknown(text: string, choices: string): string;
   nameDone(name: string): string;
@@ -43,6 +44,7 @@ const en: CommandMessages = {
     `${name} has not eaten in this repository yet. Push a commit, open an issue or a pull request, or review one to feed it! 🍛`,
   wearDone: (name, outfit) => `👗 ${name} now wears **${outfit}**.`,
   wearAuto: (name, outfit) => `👗 ${name} wears its newest unlocked outfit again (**${outfit}** for now).`,
+  wearConfigured: (name, outfit) => `👗 ${name} wears the outfit set in \`.github/dash.yml\` again (**${outfit}**).`,
   wearLocked: (outfit, unlockLevel, name, level, unlocked) =>
     `🔒 **${outfit}** unlocks at level ${unlockLevel}, and ${name} is level ${level}. Unlocked so far: ${unlocked}.`,
   wearUnknown: (text, choices) => `I don't know the outfit ${text}. Outfits: ${choices}, or \`auto\`.`,
@@ -97,6 +99,7 @@ const ja: CommandMessages = {
     `${name}はこのリポジトリでまだ何も食べていません。コミット、Issue、プルリクエスト、レビューでごはんをあげましょう！🍛`,
   wearDone: (name, outfit) => `👗 ${name}は **${outfit}** の衣装に着替えました。`,
   wearAuto: (name, outfit) => `👗 ${name}は最新の衣装を着ます（今は **${outfit}**）。`,
+  wearConfigured: (name, outfit) => `👗 ${name}は \`.github/dash.yml\` で指定された衣装に戻ります（**${outfit}**）。`,
   wearLocked: (outfit, unlockLevel, name, level, unlocked) =>
     `🔒 **${outfit}** はレベル${unlockLevel}で解放されます。${name}は今レベル${level}です。解放済み: ${unlocked}。`,
   wearUnknown: (text, choices) => `${text} という衣装はありません。衣装: ${choices}、または \`auto\`。`,

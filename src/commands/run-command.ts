@@ -2,13 +2,14 @@ import type { Octokit } from "../comments/deps.js";
 import { codeSpan, inlineText, problemText, safeUrl } from "../comments/markdown.js";
 import { commentMessages } from "../comments/messages.js";
 import type { Locale } from "../comments/model.js";
-import { OUTFITS, type Outfit, outfitUnlockLevel, unlockedOutfits } from "../domain/outfits.js";
+import { chosenLook, type LookSettings } from "../domain/chosen-look.js";
+import { currentOutfit, OUTFITS, type Outfit, outfitUnlockLevel, unlockedOutfits } from "../domain/outfits.js";
 import type { DashState } from "../domain/state.js";
 import type { RepoSettings } from "../github/repo-settings.js";
 import { CARD_TOP } from "../render/card-model.js";
 import { cardUrl, type ReadmeSnippet, readmeSnippets } from "../render/links.js";
 import type { RepoRef, Store } from "../store/store.js";
-import { loadRepoDash } from "../views/load-dash.js";
+import { DEFAULT_DISPLAY, loadRepoDash } from "../views/load-dash.js";
 import { MAX_DASH_NAME, sanitizeDashName } from "./dash-name.js";
 import { commandMessages } from "./messages.js";
 import type { DashCommand } from "./parse.js";
@@ -63,19 +64,20 @@ function commandLabel(command: DashCommand): string {
   return codeSpan(`/dash ${command.kind}`);
 }
 
-// Outfit names in English and Japanese; `auto` goes back to the newest unlocked one.
-const OUTFIT_ALIASES: Record<string, Outfit | "auto"> = {
-  ...Object.fromEntries(OUTFITS.map((o) => [o, o])),
-  fall: "autumn",
-  auto: "auto",
-  いつもの: "normal",
-  ふつう: "normal",
-  春: "spring",
-  夏: "summer",
-  秋: "autumn",
-  冬: "winter",
-  自動: "auto",
-};
+// Outfit names in English and Japanese; `auto` goes back to the configured or newest unlocked one.
+// A Map, not an object: names come from comments, and `constructor` or `__proto__` must stay unknown.
+const OUTFIT_ALIASES: ReadonlyMap<string, Outfit | "auto"> = new Map<string, Outfit | "auto">([
+  ...OUTFITS.map((o) => [o, o] as const),
+  ["fall", "autumn"],
+  ["auto", "auto"],
+  ["いつもの", "normal"],
+  ["ふつう", "normal"],
+  ["春", "spring"],
+  ["夏", "summer"],
+  ["秋", "autumn"],
+  ["冬", "winter"],
+  ["自動", "auto"],
+]);
 
 /** Runs one command and returns the reply (Markdown). Checks the permission the command needs first. */
 export async function runCommand(deps: CommandDeps, input: CommandInput): Promise<string> {
@@ -113,30 +115,40 @@ export async function runCommand(deps: CommandDeps, input: CommandInput): Promis
   }
 }
 
-async function levelOf(deps: CommandDeps, repo: RepoRef): Promise<{ level: number; name: string }> {
+/** Dash's level and name, and the look settings its card is drawn with. */
+async function levelOf(deps: CommandDeps, repo: RepoRef): Promise<{ level: number; name: string; look: LookSettings }> {
   const record = await deps.store.upsertRepo(repo);
   const view = await loadRepoDash(deps.store, record.owner, record.name, {
     now: deps.now(),
     token: record.badgeToken,
     top: 1,
   });
-  return { level: view?.state.level ?? 1, name: view?.state.name ?? record.dashName ?? record.display?.name ?? "Dash" };
+  return {
+    level: view?.state.level ?? 1,
+    name: view?.state.name ?? record.dashName ?? record.display?.name ?? "Dash",
+    look: view?.display ?? record.display ?? DEFAULT_DISPLAY,
+  };
 }
 
 async function wear(deps: CommandDeps, input: CommandInput, text: string, locale: Locale): Promise<string> {
   const m = commandMessages(locale);
   const cm = commentMessages(locale);
-  const choice = OUTFIT_ALIASES[text.toLowerCase()];
+  const choice = OUTFIT_ALIASES.get(text.toLowerCase());
   if (!choice) {
     const choices = OUTFITS.map((o) => `${codeSpan(o)} (${outfitUnlockLevel(o)})`).join(", ");
     return m.wearUnknown(codeSpan(text, 40), choices);
   }
-  const { level, name } = await levelOf(deps, input.repo);
+  const { level, name, look } = await levelOf(deps, input.repo);
   const unlocked = unlockedOutfits(level);
   const safeName = inlineText(name, 40);
   if (choice === "auto") {
     await deps.store.setOutfit(input.repo.id, null);
-    return m.wearAuto(safeName, cm.outfit(unlocked[unlocked.length - 1] ?? "normal"));
+    // Name what the card will show: with nothing worn, `.github/dash.yml`'s outfit (once unlocked) wins.
+    const { chosenOutfit } = chosenLook(look, null);
+    const wearing = currentOutfit(level, chosenOutfit);
+    return wearing === chosenOutfit
+      ? m.wearConfigured(safeName, cm.outfit(wearing))
+      : m.wearAuto(safeName, cm.outfit(wearing));
   }
   if (!unlocked.includes(choice)) {
     return m.wearLocked(

@@ -2,11 +2,12 @@ import { randomUUID } from "node:crypto";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { commentsFeature } from "../../src/comments/feature.js";
+import { dayKey } from "../../src/domain/time.js";
 import { cardUrl } from "../../src/render/links.js";
 import { openStore } from "../../src/store/open-store.js";
 import type { SqlStore } from "../../src/store/sql-store.js";
 import type { RepoRef } from "../../src/store/store.js";
-import { loadRepoDash } from "../../src/views/load-dash.js";
+import { DEFAULT_DISPLAY, loadRepoDash } from "../../src/views/load-dash.js";
 import { API, feed, mockCreateComment, NOW, type Recorder } from "../comments/helpers.js";
 import { type Harness, mockConfig, mockInstallationToken, mockNoConfig, startApp } from "../helpers/app-harness.js";
 import { dartPayload } from "../helpers/examples.js";
@@ -160,6 +161,63 @@ describe("/dash wear and /dash name (write access)", () => {
     expect((await store.getRepo(OWNER, REPO))?.outfit).toBeNull();
   });
 
+  it("treats outfit names like constructor and __proto__ as unknown", async () => {
+    await fed(2);
+    firstEvent();
+    mockPermission("Codertocat", "write");
+    const unknown = (name: string) =>
+      `I don't know the outfit \`${name}\`. Outfits: \`normal\` (1), \`spring\` (2), \`summer\` (3), \`autumn\` (4), \`winter\` (5), or \`auto\`.`;
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"]) {
+      expectReply();
+      await say(`/dash wear ${name}`);
+      expect(lastReply()).toBe(unknown(name));
+    }
+    expect((await store.getRepo(OWNER, REPO))?.outfit).toBeNull();
+  });
+
+  it("names the outfit from .github/dash.yml when going back to auto", async () => {
+    // 60 XP: level 3, so summer is the newest unlocked outfit.
+    await store.feed({
+      deliveryId: "configured-outfit",
+      repo: REPO_REF,
+      feedings: [{ login: "Codertocat", food: "mapo_tofu", count: 6, sourceKey: "pr-opened:configured" }],
+      at: NOW,
+      day: dayKey(NOW, "UTC"),
+      utcDay: dayKey(NOW, "UTC"),
+      dailyCap: 30,
+      display: { ...DEFAULT_DISPLAY, outfit: "normal" },
+    });
+    firstEvent("outfit: normal\n");
+    mockPermission("Codertocat", "write");
+    expectReply();
+    await say("/dash wear summer");
+    expect(lastReply()).toBe("👗 Dash now wears **summer**.");
+    expect((await loadRepoDash(store, OWNER, REPO, { now: NOW }))?.state.outfit).toBe("summer");
+    expectReply();
+    await say("/dash wear auto");
+    expect(lastReply()).toBe("👗 Dash wears the outfit set in `.github/dash.yml` again (**normal**).");
+    expect((await loadRepoDash(store, OWNER, REPO, { now: NOW }))?.state.outfit).toBe("normal");
+  });
+
+  it("falls back to the newest unlocked outfit while the configured one is locked", async () => {
+    await store.feed({
+      deliveryId: "locked-outfit",
+      repo: REPO_REF,
+      feedings: [{ login: "Codertocat", food: "mapo_tofu", count: 2, sourceKey: "pr-opened:locked" }],
+      at: NOW,
+      day: dayKey(NOW, "UTC"),
+      utcDay: dayKey(NOW, "UTC"),
+      dailyCap: 30,
+      display: { ...DEFAULT_DISPLAY, outfit: "winter" },
+    });
+    firstEvent("outfit: winter\n");
+    mockPermission("Codertocat", "write");
+    expectReply();
+    await say("/dash wear auto");
+    expect(lastReply()).toBe("👗 Dash wears its newest unlocked outfit again (**spring** for now).");
+    expect((await loadRepoDash(store, OWNER, REPO, { now: NOW }))?.state.outfit).toBe("spring");
+  });
+
   it("refuses a reader, and says why", async () => {
     await fed(2);
     firstEvent();
@@ -293,9 +351,11 @@ describe("who Dash answers", () => {
     expect(replies.bodies).toEqual([]);
   });
 
-  it("ignores comments without a command, and commands quoted or in code", async () => {
+  it("ignores comments without a command, and commands quoted, in code or hidden", async () => {
     await say("Thanks! I'll run /dash later.");
     await say("> /dash optout\n\n```\n/dash optout\n```");
+    await say("Example:\n\n    /dash optout");
+    await say("<!--\n/dash optout\n-->");
     expect(await store.isOptedOut(REPO_REF.id, "Codertocat")).toBe(false);
   });
 

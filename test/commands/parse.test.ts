@@ -33,6 +33,38 @@ describe("parseCommand", () => {
     expect(parseCommand("~~~~md\n/dash optout\n~~~\n/dash still fenced\n~~~~\n/dash help")).toEqual({ kind: "help" });
     expect(parseCommand("")).toBeNull();
   });
+
+  it("ignores indented code blocks", () => {
+    expect(parseCommand("    /dash name Indented")).toBeNull();
+    expect(parseCommand("\t/dash name Indented")).toBeNull();
+    expect(parseCommand("  \t/dash optout")).toBeNull();
+    expect(parseCommand("Example:\n\n     /dash optout\n\n   /dash help")).toEqual({ kind: "help" });
+  });
+
+  it("does not let an indented or labelled fence end a fenced block early", () => {
+    expect(parseCommand("```\n    ```\n/dash optout\n```")).toBeNull();
+    expect(parseCommand("```\n```js\n/dash optout\n```")).toBeNull();
+    expect(parseCommand("```\ncode\n   ```  \n/dash help")).toEqual({ kind: "help" });
+  });
+
+  it("ignores commands hidden in HTML comments", () => {
+    expect(parseCommand("<!--\n/dash name Hidden\n-->")).toBeNull();
+    expect(parseCommand("<!-- /dash optout -->")).toBeNull();
+    expect(
+      parseCommand("Thanks!\n<!-- note -->\n<!--\n/dash optout\n-->\n<!-- /dash optin --> <!--\n/dash badge\n-->"),
+    ).toBeNull();
+    expect(parseCommand("<!--\n```\n-->\n/dash help\n```")).toEqual({ kind: "help" });
+    expect(parseCommand("```\n<!--\n```\n/dash help\n-->")).toEqual({ kind: "help" });
+    expect(parseCommand("<!-- a --><!-- b -->\n/dash help")).toEqual({ kind: "help" });
+    expect(parseCommand("<!-->\n/dash help")).toEqual({ kind: "help" });
+  });
+
+  it("reads what is left of a line once its comments are removed", () => {
+    expect(parseCommand("/dash wear summer <!-- for the party -->")).toEqual({ kind: "wear", outfit: "summer" });
+    expect(parseCommand("<!--\nhidden\n--> /dash help")).toEqual({ kind: "help" });
+    expect(parseCommand("<!-- a --> /dash name Foo<!-- b -->Bar")).toEqual({ kind: "name", name: "FooBar" });
+    expect(parseCommand("<!-- a -->    /dash help")).toBeNull();
+  });
 });
 
 describe("sanitizeDashName", () => {
