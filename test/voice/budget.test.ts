@@ -21,6 +21,12 @@ describe("cost estimates", () => {
     expect(lambdaCostMicros(2048, 0, "ap-northeast-1")).toBe(1);
   });
 
+  it("converts USD to whole micro-dollars", () => {
+    expect(usdToMicros(0.5)).toBe(500_000);
+    expect(usdToMicros(0.000_000_4)).toBe(0);
+    expect(usdToMicros(1.000_000_6)).toBe(1_000_000); // rounded down
+  });
+
   it("prices an unknown region like the dearest known one", () => {
     expect(lambdaPricesFor("eu-west-9").onDemandGbSecond).toBe(LAMBDA_PRICES["ap-northeast-1"]?.onDemandGbSecond);
     expect(lambdaPricesFor("eu-west-9").provisionedKeptWarmGbSecond).toBe(0.0000053835);
@@ -117,10 +123,6 @@ for (const kind of STORE_KINDS) {
       if (!r.ok) throw new Error("refused");
       await budget.settle(r.reservation, 0, false);
       expect((await budget.today()).gemini).toMatchObject({ spentUsd: 0, reservedUsd: 0, uses: 0 });
-    });
-
-    it("converts USD to whole micro-dollars", () => {
-      expect(usdToMicros(0.5)).toBe(500_000);
     });
   });
 }
