@@ -8,6 +8,7 @@ import { readCredentials } from "./config/credentials.js";
 import type { Env } from "./config/env.js";
 import { saveEnvFile } from "./config/save-env-file.js";
 import type { Feature, FeatureContext } from "./feature.js";
+import { displayOf } from "./github/feed-rules.js";
 import { lazyInstallationClients } from "./github/lazy-octokit.js";
 import { RepoSettingsCache } from "./github/repo-settings.js";
 import { apiRoutes } from "./http/api-routes.js";
@@ -72,7 +73,15 @@ export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> 
     }));
   const now = opts.now ?? (() => new Date());
   const bus = await settingsBusFor(env, store.db, log);
-  const settings = new RepoSettingsCache({ ttlMs: env.REPO_CACHE_TTL_SECONDS * 1000, bus });
+  const settings = new RepoSettingsCache({
+    ttlMs: env.REPO_CACHE_TTL_SECONDS * 1000,
+    bus,
+    // The card follows a changed .github/dash.yml at once, not from Dash's next meal on.
+    onConfigLoaded: (repoId, config) =>
+      void store.setDisplay(repoId, displayOf(config)).catch((err: unknown) => {
+        log.warn({ err, repoId }, "could not save the repo's card settings; the next feeding saves them");
+      }),
+  });
   const ctx: FeatureContext = { env, log, store, db: store.db, settings, now };
   const features: Feature[] = [];
   for (const make of opts.features ?? []) features.push(await make(ctx));

@@ -106,6 +106,10 @@ export class LedgerStore implements Store {
     this.#update({ dashName: name });
   }
 
+  async setDisplay(): Promise<void> {
+    // Nothing to keep: each run of the Action reads `.github/dash.yml` afresh.
+  }
+
   async setOutfit(_repoId: number, outfit: Outfit | null): Promise<void> {
     this.#update({ outfit });
   }

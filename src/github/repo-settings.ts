@@ -27,6 +27,22 @@ interface Entry<T> {
   expires: number;
 }
 
+/** The repo's config as read from GitHub: defaults when there is none, a problem line when it is not YAML. */
+async function readConfig(source: RepoSettingsSource): Promise<ParsedRepoConfig> {
+  try {
+    return parseRepoConfig(await source.loadConfig());
+  } catch (err) {
+    if (isNotFound(err)) return { config: DEFAULT_REPO_CONFIG, problems: [] };
+    if (isUnparseable(err)) {
+      return {
+        config: DEFAULT_REPO_CONFIG,
+        problems: [`\`.github/dash.yml\` could not be read: ${reasonOf(err)}`],
+      };
+    }
+    throw err;
+  }
+}
+
 /**
  * Caches each repo's `.github/dash.yml` and language list so a burst of events costs at most one
  * API call each per TTL. In-flight lookups are shared: 50 concurrent deliveries make one request.
@@ -44,7 +60,20 @@ export class RepoSettingsCache {
    * `bus` carries config changes to and from the other replicas sharing the database (a push that
    * changes `.github/dash.yml` reaches one of them only).
    */
-  constructor(opts: { ttlMs: number; now?: () => number; maxEntries?: number; bus?: SettingsBus }) {
+  readonly #onConfigLoaded: ((repoId: number, config: RepoConfig) => void) | undefined;
+
+  /**
+   * `onConfigLoaded` is told each config read from GitHub (not each one served from the cache), e.g.
+   * to save what the card shows of it.
+   */
+  constructor(opts: {
+    ttlMs: number;
+    now?: () => number;
+    maxEntries?: number;
+    bus?: SettingsBus;
+    onConfigLoaded?: (repoId: number, config: RepoConfig) => void;
+  }) {
+    this.#onConfigLoaded = opts.onConfigLoaded;
     this.#ttlMs = opts.ttlMs;
     this.#now = opts.now ?? Date.now;
     this.#maxEntries = opts.maxEntries ?? 10_000;
@@ -57,18 +86,9 @@ export class RepoSettingsCache {
 
   async get(source: RepoSettingsSource): Promise<RepoSettings> {
     const parsed = await this.#cached(this.#configs, source.repoId, async () => {
-      try {
-        return parseRepoConfig(await source.loadConfig());
-      } catch (err) {
-        if (isNotFound(err)) return { config: DEFAULT_REPO_CONFIG, problems: [] };
-        if (isUnparseable(err)) {
-          return {
-            config: DEFAULT_REPO_CONFIG,
-            problems: [`\`.github/dash.yml\` could not be read: ${reasonOf(err)}`],
-          };
-        }
-        throw err;
-      }
+      const loaded = await readConfig(source);
+      this.#onConfigLoaded?.(source.repoId, loaded.config);
+      return loaded;
     });
     const { config, problems } = parsed;
     if (config.enabled === false) return { config, problems, feeds: false, reason: "dash.yml says enabled: false" };

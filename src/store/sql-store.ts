@@ -183,6 +183,14 @@ export class SqlStore implements Store {
     await this.db.query("UPDATE repos SET dash_name = $1, updated_at = $2 WHERE id = $3", [name, Date.now(), repoId]);
   }
 
+  async setDisplay(repoId: number, display: RepoDisplay): Promise<void> {
+    // Only when it changed: settings are read again after every change of the file or expiry.
+    await this.db.query(
+      "UPDATE repos SET display = $1, updated_at = $2 WHERE id = $3 AND (display IS NULL OR display <> $1)",
+      [JSON.stringify(display), Date.now(), repoId],
+    );
+  }
+
   async setOutfit(repoId: number, outfit: Outfit | null): Promise<void> {
     await this.db.query("UPDATE repos SET outfit = $1, updated_at = $2 WHERE id = $3", [outfit, Date.now(), repoId]);
   }

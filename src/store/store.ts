@@ -106,6 +106,11 @@ export interface Store {
   getRepoDash(owner: string, name: string, opts: { day: string; top: number }): Promise<RepoDashRecord | null>;
   getUserDash(login: string, opts: { utcDay: string }): Promise<UserDashRecord | null>;
   setDashName(repoId: number, name: string | null): Promise<void>;
+  /**
+   * Saves what `.github/dash.yml` says about the card (time zone, name, outfit …) as soon as the file
+   * is read, so the card follows a changed file even before Dash is next fed.
+   */
+  setDisplay(repoId: number, display: RepoDisplay): Promise<void>;
   setOutfit(repoId: number, outfit: Outfit | null): Promise<void>;
   setOptOut(repoId: number, login: string, optedOut: boolean): Promise<void>;
   isOptedOut(repoId: number, login: string): Promise<boolean>;

@@ -34,6 +34,21 @@ describe("RepoSettingsCache", () => {
     expect(calls).toEqual({ config: 2, languages: 2 });
   });
 
+  it("tells each config read from GitHub, not each one served from the cache", async () => {
+    const told: [number, string][] = [];
+    const cache = new RepoSettingsCache({ ttlMs: 1000, onConfigLoaded: (id, config) => told.push([id, config.name]) });
+    const { src } = source({ loadConfig: async () => ({ name: "Dashy" }) });
+    await cache.get(src);
+    await cache.get(src);
+    expect(told).toEqual([[1, "Dashy"]]);
+    cache.invalidateConfig(1);
+    await cache.get(src);
+    expect(told).toEqual([
+      [1, "Dashy"],
+      [1, "Dashy"],
+    ]);
+  });
+
   it("does not remember a failed lookup", async () => {
     const cache = new RepoSettingsCache({ ttlMs: 60_000 });
     let fail = true;

@@ -4,7 +4,7 @@ import { dayKey } from "../../src/domain/time.js";
 import { cardsFeature } from "../../src/render/feature.js";
 import type { RepoDisplay, RepoRef } from "../../src/store/store.js";
 import { DEFAULT_DISPLAY } from "../../src/views/load-dash.js";
-import { type Harness, mockInstallationToken, mockNoConfig, startApp } from "../helpers/app-harness.js";
+import { type Harness, mockConfig, mockInstallationToken, mockNoConfig, startApp } from "../helpers/app-harness.js";
 import { dartPayload } from "../helpers/examples.js";
 import { decodePng, expectSafeSvg, svgSize } from "../render/svg-checks.js";
 
@@ -144,6 +144,33 @@ describe("GET /dash/:owner/:repo.svg|png|json", () => {
     await fedRepo("octo", "nihon", { display: { locale: "ja" } });
     expect((await app.get("/dash/octo/nihon.json")).json().message).toBe("Lv 2 · ごきげん");
     expect((await app.get("/dash/octo/nihon.json?lang=en")).json().message).toBe("Lv 2 · Happy");
+  });
+
+  it("follows a changed .github/dash.yml at once, even when the push that changed it feeds nothing", async () => {
+    mockInstallationToken();
+    mockConfig("Codertocat", "Hello-World", "name: Old Dash\n");
+    const push = dartPayload("push", undefined, (p) => Array.isArray(p.commits) && p.commits.length > 0);
+    expect((await app.deliver("push", push)).status).toBe(200);
+    expect((await app.get("/dash/Codertocat/Hello-World.json")).json().label).toBe("Old Dash");
+
+    // A bot commits the new name: it feeds nothing, but the file is read again.
+    mockConfig("Codertocat", "Hello-World", "name: New Dash\n");
+    const bot = structuredClone(push) as Record<string, unknown>;
+    const [commit] = bot.commits as Record<string, unknown>[];
+    bot.commits = [
+      {
+        ...commit,
+        id: "b".repeat(40),
+        author: { name: "bot", email: "bot@example.com", username: "github-actions[bot]" },
+        modified: [".github/dash.yml"],
+      },
+    ];
+    bot.ref = `refs/heads/${(bot.repository as Record<string, unknown>).default_branch}`;
+    expect((await app.deliver("push", bot)).status).toBe(200);
+    advance(60_000);
+    const after = await app.get("/dash/Codertocat/Hello-World.json");
+    expect(after.json().label).toBe("New Dash");
+    expect((await app.get("/api/v1/repos/Codertocat/Hello-World")).json().xp).toBe(10);
   });
 
   it("falls back to defaults for unknown query values instead of failing", async () => {
