@@ -61,6 +61,8 @@ const envObject = z.object({
   // Reaction text
   GEMINI_API_KEY: optionalText,
   GEMINI_MODEL: z.string().default("gemini-2.5-flash-lite"),
+  /** Another endpoint speaking Gemini's REST API (a compatible service, a local one in tests); unset: Google's. */
+  GEMINI_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
   GEMINI_TIMEOUT_MS: z.coerce.number().int().positive().default(4000),
   GEMINI_DAILY_BUDGET_USD: z.coerce.number().min(0).default(0.1),
   GEMINI_INSTALLATION_DAILY_BUDGET_USD: z.coerce.number().min(0).default(0.02),

@@ -71,7 +71,12 @@ export async function voiceFeature(ctx: FeatureContext, opts: VoiceFeatureOption
   const log = ctx.log.child({ name: "voice" });
   const blobs = opts.blobs ?? (await openBlobStore(env));
   const synth = opts.synthesizer !== undefined ? opts.synthesizer : synthesizerFromEnv(env);
-  const gemini = opts.gemini !== undefined ? opts.gemini : env.GEMINI_API_KEY ? geminiCall(env.GEMINI_API_KEY) : null;
+  const gemini =
+    opts.gemini !== undefined
+      ? opts.gemini
+      : env.GEMINI_API_KEY
+        ? geminiCall(env.GEMINI_API_KEY, env.GEMINI_BASE_URL)
+        : null;
   const budget = new Budget({
     store: new BudgetStore(ctx.db),
     limits: {

@@ -25,9 +25,13 @@ export type GeminiCall = (req: GeminiRequest) => Promise<GeminiAnswer>;
 
 const REFUSING_STOPS = new Set(["SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "OTHER"]);
 
-/** `generateContent` through `@google/genai` (POST …/v1beta/models/{model}:generateContent), retries off. */
-export function geminiCall(apiKey: string): GeminiCall {
-  const ai = new GoogleGenAI({ apiKey });
+/**
+ * `generateContent` through `@google/genai` (POST …/v1beta/models/{model}:generateContent), retries off
+ * (the SDK retries only when given `retryOptions`). `baseUrl` replaces the SDK's own endpoint, for a
+ * Gemini-compatible service or a local one.
+ */
+export function geminiCall(apiKey: string, baseUrl?: string): GeminiCall {
+  const ai = new GoogleGenAI({ apiKey, ...(baseUrl ? { httpOptions: { baseUrl } } : {}) });
   return async (req) => {
     const response = await ai.models.generateContent({
       model: req.model,

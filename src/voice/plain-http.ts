@@ -45,16 +45,20 @@ export function plainRequest(
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
+        const tooLarge = () => new PlainHttpError(`answer larger than ${opts.maxBytes} bytes`, "ETOOLARGE");
         res.on("data", (chunk: Buffer) => {
           size += chunk.length;
           if (size > opts.maxBytes) {
-            req.destroy(new PlainHttpError(`answer larger than ${opts.maxBytes} bytes`, "ETOOLARGE"));
+            req.destroy(tooLarge());
             return;
           }
           chunks.push(chunk);
         });
+        // The last chunk may both cross the cap and end the answer: never hand on a cut-short body.
         res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+          size > opts.maxBytes
+            ? reject(tooLarge())
+            : resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
         );
         res.on("error", (err) => reject(asPlainError(err)));
       },

@@ -73,3 +73,20 @@ describe("voice timeouts", () => {
     expect(errorOf({ VOICE_LAMBDA_TIMEOUT_MS: "0" })?.message).toMatch(/VOICE_LAMBDA_TIMEOUT_MS/);
   });
 });
+
+describe("GEMINI_BASE_URL", () => {
+  it("is unset by default, so the SDK uses Google's own endpoint", () => {
+    expect(loadEnv({}).GEMINI_BASE_URL).toBeUndefined();
+    expect(loadEnv({ GEMINI_BASE_URL: "  " }).GEMINI_BASE_URL).toBeUndefined();
+  });
+
+  it("takes another http(s) endpoint, and refuses anything else", () => {
+    expect(loadEnv({ GEMINI_BASE_URL: " http://127.0.0.1:8080 \n" }).GEMINI_BASE_URL).toBe("http://127.0.0.1:8080");
+    expect(loadEnv({ GEMINI_BASE_URL: "https://gemini.example/proxy/" }).GEMINI_BASE_URL).toBe(
+      "https://gemini.example/proxy/",
+    );
+    for (const bad of ["generativelanguage.googleapis.com", "ftp://gemini.example", "not a url"]) {
+      expect(errorOf({ GEMINI_BASE_URL: bad })?.message).toMatch(/^ {2}GEMINI_BASE_URL: /m);
+    }
+  });
+});

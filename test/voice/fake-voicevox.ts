@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** A WAV file of a 440 Hz tone: 16-bit PCM, as the VOICEVOX engine writes them. */
@@ -74,8 +74,16 @@ function readBody(req: IncomingMessage): Promise<string> {
 export async function startFakeEngine(
   opts: {
     version?: string;
-    sampleRate?: number /** `/speakers` answers 500 this many times first. */;
+    sampleRate?: number;
+    /** `/speakers` answers 500 this many times first. */
     speakersFailures?: number;
+    /**
+     * Paths whose requests never get a whole answer, until the engine closes: with `"silent"`, not even
+     * the status line; with `"mid-body"`, a 200 and the start of the body, then nothing more.
+     */
+    stall?: { paths: readonly string[]; mode?: "silent" | "mid-body" };
+    /** `/synthesis` answers a WAV of this many bytes (a very long text, or an engine gone wrong). */
+    oversize?: number;
   } = {},
 ): Promise<FakeEngine> {
   let speakersFailures = opts.speakersFailures ?? 0;
@@ -95,6 +103,13 @@ export async function startFakeEngine(
       violations.push(`${req.method} ${url.pathname}: ${why}`);
       json(422, { detail: [{ loc: ["query"], msg: why, type: "value_error" }] });
     };
+    if (opts.stall?.paths.includes(url.pathname)) {
+      if (opts.stall.mode === "mid-body") {
+        res.writeHead(200, { "content-type": "application/json", "content-length": "1000" });
+        res.write('{"accent_phrases":[');
+      }
+      return;
+    }
     const speaker = Number(query.speaker);
     const validSpeaker = query.speaker !== undefined && /^\d+$/.test(query.speaker) && speaker <= 100;
 
@@ -153,6 +168,7 @@ export async function startFakeEngine(
       if (missing.length > 0) return reject(`AudioQuery lacks ${missing.join(", ")}`);
       const text = issued.get(JSON.stringify(parsed));
       if (text === undefined) return reject("AudioQuery was not one this engine issued (changed on the way?)");
+      if (opts.oversize !== undefined) return sendLarge(res, opts.oversize);
       const wav = makeWav({ seconds: 0.3 + text.length * 0.05, sampleRate: Number(parsed.outputSamplingRate) });
       res.writeHead(200, { "content-type": "audio/wav", "content-length": wav.length });
       return res.end(wav);
@@ -165,8 +181,36 @@ export async function startFakeEngine(
     calls,
     violations,
     syntheses: () => calls.filter((c) => c.path === "/synthesis").length,
-    close: () => new Promise<void>((done) => server.close(() => done())),
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        // Stalled requests hold their connections open: end them, or `close` would wait for them.
+        server.closeAllConnections();
+      }),
   };
+}
+
+/**
+ * A WAV of `bytes` bytes, streamed a chunk at a time as the client reads it; stops early when the
+ * client hangs up (as a client that caps the size does), so the fake never holds it all in memory.
+ */
+function sendLarge(res: ServerResponse, bytes: number): void {
+  const header = makeWav({ seconds: 0 });
+  header.writeUInt32LE(bytes - 8, 4);
+  header.writeUInt32LE(bytes - header.length, 40);
+  res.writeHead(200, { "content-type": "audio/wav", "content-length": bytes });
+  const chunk = Buffer.alloc(1024 * 1024);
+  let left = bytes - header.length;
+  const pump = () => {
+    while (left > 0 && !res.destroyed) {
+      const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
+      left -= part.length;
+      if (!res.write(part)) return void res.once("drain", pump);
+    }
+    if (!res.destroyed) res.end();
+  };
+  res.write(header);
+  pump();
 }
 
 /** A loopback URL where nothing listens (an engine that is down). */

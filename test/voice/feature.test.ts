@@ -15,6 +15,7 @@ import { type VoiceFeature, type VoiceFeatureOptions, voiceFeature } from "../..
 import { type Harness, mockConfig, mockInstallationToken, mockNoConfig, startApp } from "../helpers/app-harness.js";
 import { dartPayload } from "../helpers/examples.js";
 import { signal } from "../helpers/signal.js";
+import { type FakeGemini, type Replier, startFakeGemini, text } from "./fake-gemini.js";
 import { deadUrl, type FakeEngine, startFakeEngine } from "./fake-voicevox.js";
 import { walkMp3 } from "./mp3-frames.js";
 
@@ -69,6 +70,14 @@ let blobDir: string;
 let app: Harness | null = null;
 let voice: VoiceFeature;
 let published: { reaction: PrReaction; target: PrTarget }[];
+let runningGemini: FakeGemini | null = null;
+const GEMINI_KEY = "test-gemini-key";
+
+/** A Gemini endpoint for this test; closed, and checked for requests off the API, after it. */
+async function fakeGemini(): Promise<FakeGemini> {
+  runningGemini = await startFakeGemini({ apiKey: GEMINI_KEY });
+  return runningGemini;
+}
 
 beforeEach(async () => {
   engine = await startFakeEngine();
@@ -80,6 +89,10 @@ afterEach(async () => {
   app = null;
   await engine.close();
   await rm(blobDir, { recursive: true, force: true });
+  await runningGemini?.close();
+  const violations = runningGemini?.violations ?? [];
+  runningGemini = null;
+  expect(violations).toEqual([]);
 });
 
 /** The App with the voice feature (and, unless a publish callback is given, the real PR comments). */
@@ -258,13 +271,10 @@ describe("Dash speaks in a merged PR", () => {
   });
 
   it("reuses the audio of a line already spoken: no second synthesis, no cost", async () => {
-    const GEMINI = "https://generativelanguage.googleapis.com";
-    const line = {
-      candidates: [{ content: { parts: [{ text: "What a feast! Thank you, Codertocat!" }] }, finishReason: "STOP" }],
-      usageMetadata: { promptTokenCount: 300, candidatesTokenCount: 12 },
-    };
-    nock(GEMINI).post("/v1beta/models/gemini-2.5-flash-lite:generateContent").times(2).reply(200, line);
-    await start({ GEMINI_API_KEY: "k" }, capture);
+    const said = "What a feast! Thank you, Codertocat!";
+    const gemini = await fakeGemini();
+    gemini.answer(text(said), text(said));
+    await start({ GEMINI_API_KEY: GEMINI_KEY, GEMINI_BASE_URL: gemini.url }, capture);
     firstEvent("Hello-World");
     await receive("pull_request", merged());
     await voice.idle();
@@ -278,33 +288,30 @@ describe("Dash speaks in a merged PR", () => {
     const voiced = published.filter((p) => p.reaction.audioUrl);
     expect(voiced).toHaveLength(2);
     expect(voiced[0]?.reaction.audioUrl).toBe(voiced[1]?.reaction.audioUrl);
-    expect(voiced.map((p) => p.reaction.text)).toEqual([
-      line.candidates[0]?.content.parts[0]?.text,
-      line.candidates[0]?.content.parts[0]?.text,
-    ]);
+    expect(voiced.map((p) => p.reaction.text)).toEqual([said, said]);
     const budget = (await app?.get("/api/v1/budget"))?.json();
     expect(budget.voice.spentUsd).toBe(spentAfterFirst);
     expect(budget.voice.uses).toBe(1);
     expect(budget.gemini.uses).toBe(2);
+    // Both lines came from the endpoint GEMINI_BASE_URL names, with the key GEMINI_API_KEY holds.
+    expect(gemini.requests.map((r) => [r.path, r.apiKey])).toEqual([
+      ["/v1beta/models/gemini-2.5-flash-lite:generateContent", "valid"],
+      ["/v1beta/models/gemini-2.5-flash-lite:generateContent", "valid"],
+    ]);
   });
 
   it("never names a contributor who opted out, to Gemini or in the comment", async () => {
-    const GEMINI = "https://generativelanguage.googleapis.com";
+    const gemini = await fakeGemini();
     const prompts: string[] = [];
-    nock(GEMINI)
-      .post("/v1beta/models/gemini-2.5-flash-lite:generateContent")
-      .times(2)
-      .reply(200, async (request: Request) => {
-        const body = (await request.json()) as { contents: { parts: { text: string }[] }[] };
-        const facts = JSON.parse(body.contents[0]?.parts[0]?.text ?? "{}") as { contributorLogin: string | null };
-        prompts.push(JSON.stringify(facts));
-        const name = facts.contributorLogin ?? "everyone";
-        return {
-          candidates: [{ content: { parts: [{ text: `Thank you, ${name}!` }] }, finishReason: "STOP" }],
-          usageMetadata: { promptTokenCount: 300, candidatesTokenCount: 12 },
-        };
-      });
-    await start({ GEMINI_API_KEY: "k" }, capture);
+    const thank: Replier = (request) => {
+      const facts = JSON.parse(request.body?.contents[0]?.parts[0]?.text ?? "{}") as {
+        contributorLogin: string | null;
+      };
+      prompts.push(JSON.stringify(facts));
+      return text(`Thank you, ${facts.contributorLogin ?? "everyone"}!`);
+    };
+    gemini.answer(thank, thank);
+    await start({ GEMINI_API_KEY: GEMINI_KEY, GEMINI_BASE_URL: gemini.url }, capture);
     const payload = merged();
     const credited = ((payload.pull_request as Payload).user as { login: string }).login;
     firstEvent();
@@ -325,6 +332,9 @@ describe("Dash speaks in a merged PR", () => {
     expect(prompts[1]?.toLowerCase()).not.toContain(credited.toLowerCase());
     expect(published.length).toBeGreaterThan(0);
     for (const p of published) expect(p.reaction.text.toLowerCase()).not.toContain(credited.toLowerCase());
+    // Nor anywhere else in what Gemini received for that meal.
+    expect(JSON.stringify(gemini.requests[1]?.body).toLowerCase()).not.toContain(credited.toLowerCase());
+    expect(gemini.requests).toHaveLength(2);
   });
 
   it("keeps the text and logs why when the engine is down", async () => {

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AUDIO_KEY, audioKey } from "../../src/voice/audio-key.js";
 import { pcmToMp3, wavToMp3, wavToMp3InTurns } from "../../src/voice/mp3.js";
+import { PlainHttpError, plainRequest } from "../../src/voice/plain-http.js";
 import { VoicevoxClient, VoicevoxError } from "../../src/voice/voicevox.js";
 import { parseWav, WavError } from "../../src/voice/wav.js";
 import { deadUrl, type FakeEngine, makeWav, startFakeEngine } from "./fake-voicevox.js";
@@ -44,6 +45,120 @@ describe("VOICEVOX engine client", () => {
     expect(err).toMatchObject({ kind: "rejected", status: 422 });
     engine.violations.length = 0;
   });
+});
+
+describe("VOICEVOX engine limits", () => {
+  /** The engine's own cap on a WAV (MAX_WAV_BYTES in voicevox.ts): 32 MiB. */
+  const WAV_CAP = 32 * 1024 * 1024;
+  // A client that waits for ever would hold the test: fail it well before the suite's 30 s.
+  const SETTLES = 10_000;
+  let limited: FakeEngine | null = null;
+  afterEach(async () => {
+    await limited?.close();
+    limited = null;
+  });
+
+  /** What a promise rejected with (a resolved one fails the test). */
+  async function failure(promise: Promise<unknown>): Promise<unknown> {
+    return promise.then(
+      (value) => expect.unreachable(`expected a failure, got ${String(value).slice(0, 80)}`),
+      (err: unknown) => err,
+    );
+  }
+
+  it(
+    "gives up on an engine that never answers, with the deadline in the reason",
+    async () => {
+      limited = await startFakeEngine({ stall: { paths: ["/version", "/audio_query"] } });
+      const client = new VoicevoxClient({ baseUrl: limited.url, timeoutMs: 200 });
+      for (const call of [client.version(), client.speak("ずんだもんなのだ", 3)]) {
+        const err = await failure(call);
+        expect(err).toBeInstanceOf(VoicevoxError);
+        expect(err).toMatchObject({ kind: "unreachable" });
+        expect((err as Error).message).toMatch(/ is not reachable \(no answer within 200 ms\)$/);
+      }
+      // Both requests reached the engine: the client gave up on them, not on connecting.
+      expect(limited.calls.map((c) => c.path)).toEqual(["/version", "/audio_query"]);
+      expect(limited.syntheses()).toBe(0);
+    },
+    SETTLES,
+  );
+
+  it(
+    "gives up on an answer that stops half way",
+    async () => {
+      limited = await startFakeEngine({ stall: { paths: ["/audio_query"], mode: "mid-body" } });
+      const client = new VoicevoxClient({ baseUrl: limited.url, timeoutMs: 200 });
+      const err = await failure(client.audioQuery("ずんだもんなのだ", 3));
+      expect(err).toMatchObject({ kind: "unreachable" });
+      expect((err as Error).message).toMatch(/\(no answer within 200 ms\)$/);
+    },
+    SETTLES,
+  );
+
+  it(
+    "refuses a WAV larger than its cap, without reading the rest",
+    async () => {
+      limited = await startFakeEngine({ oversize: WAV_CAP + 4 * 1024 * 1024 });
+      const client = new VoicevoxClient({ baseUrl: limited.url, timeoutMs: 5000 });
+      const err = await failure(client.speak("ずんだもんなのだ", 3));
+      expect(err).toBeInstanceOf(VoicevoxError);
+      expect(err).toMatchObject({ kind: "unreachable" });
+      expect((err as Error).message).toMatch(/ is not reachable \(answer larger than 33554432 bytes\)$/);
+      expect(limited.syntheses()).toBe(1);
+      expect(limited.violations).toEqual([]);
+    },
+    SETTLES,
+  );
+
+  it(
+    "takes a WAV of exactly the cap",
+    async () => {
+      limited = await startFakeEngine({ oversize: WAV_CAP });
+      const client = new VoicevoxClient({ baseUrl: limited.url, timeoutMs: 5000 });
+      const wav = await client.speak("ずんだもんなのだ", 3);
+      expect(wav.length).toBe(WAV_CAP);
+      expect(wav.subarray(0, 4).toString("latin1")).toBe("RIFF");
+    },
+    SETTLES,
+  );
+
+  it(
+    "names the limit it hit in the error's code (ETIMEDOUT, ETOOLARGE)",
+    async () => {
+      limited = await startFakeEngine({ stall: { paths: ["/version"] }, oversize: 8 * 1024 * 1024 });
+      const stalled = await failure(
+        plainRequest(`${limited.url}/version`, { method: "GET", timeoutMs: 100, maxBytes: 1000 }),
+      );
+      expect(stalled).toBeInstanceOf(PlainHttpError);
+      expect(stalled).toMatchObject({ code: "ETIMEDOUT", message: "no answer within 100 ms" });
+
+      const query = await plainRequest(`${limited.url}/audio_query?text=%E3%81%82&speaker=3`, {
+        method: "POST",
+        timeoutMs: 5000,
+        maxBytes: 100_000,
+      });
+      // The cap is crossed long before the 8 MiB answer ends.
+      const large = await failure(
+        plainRequest(`${limited.url}/synthesis?speaker=3`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: query.body,
+          timeoutMs: 5000,
+          maxBytes: 1024 * 1024,
+        }),
+      );
+      expect(large).toBeInstanceOf(PlainHttpError);
+      expect(large).toMatchObject({ code: "ETOOLARGE", message: "answer larger than 1048576 bytes" });
+      // A small answer that crosses the cap in its last (here only) read is refused too, never cut short.
+      const short = await failure(
+        plainRequest(`${limited.url}/speakers`, { method: "GET", timeoutMs: 5000, maxBytes: 10 }),
+      );
+      expect(short).toMatchObject({ code: "ETOOLARGE", message: "answer larger than 10 bytes" });
+      expect(limited.violations).toEqual([]);
+    },
+    SETTLES,
+  );
 });
 
 describe("WAV to MP3", () => {
