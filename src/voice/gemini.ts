@@ -25,13 +25,17 @@ export type GeminiCall = (req: GeminiRequest) => Promise<GeminiAnswer>;
 
 const REFUSING_STOPS = new Set(["SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "OTHER"]);
 
+/** Google's endpoint for the Gemini API. */
+export const GEMINI_API_URL = "https://generativelanguage.googleapis.com/";
+
 /**
  * `generateContent` through `@google/genai` (POST …/v1beta/models/{model}:generateContent), retries off
- * (the SDK retries only when given `retryOptions`). `baseUrl` replaces the SDK's own endpoint, for a
- * Gemini-compatible service or a local one.
+ * (the SDK retries only when given `retryOptions`). `baseUrl` replaces Google's endpoint, for a
+ * Gemini-compatible service or a local one. It is always given: without it the SDK would take one
+ * from the process environment (GOOGLE_GEMINI_BASE_URL) behind the App's configuration.
  */
-export function geminiCall(apiKey: string, baseUrl?: string): GeminiCall {
-  const ai = new GoogleGenAI({ apiKey, ...(baseUrl ? { httpOptions: { baseUrl } } : {}) });
+export function geminiCall(apiKey: string, baseUrl: string = GEMINI_API_URL): GeminiCall {
+  const ai = new GoogleGenAI({ apiKey, httpOptions: { baseUrl } });
   return async (req) => {
     const response = await ai.models.generateContent({
       model: req.model,
