@@ -76,17 +76,27 @@ describe("runAction against GitHub's git data API", () => {
 
   it("two racing runs both land: the loser re-reads and re-applies its feeding", async () => {
     await runAction(deps("push", pushOf(["0".repeat(40)]), "1"));
+    const branch = "refs/heads/repositori";
+    const afterFirst = gh.refs.get(branch) ?? "";
+    // What the other run lands, written beforehand: its commit follows the first run's.
+    await runAction(deps("push", pushOf(["e".repeat(40)]), "2"));
+    const afterOther = gh.refs.get(branch) ?? "";
+    gh.refs.set(branch, afterFirst);
     let raced = false;
     gh.beforeRefUpdate = () => {
       if (raced) return;
       raced = true;
-      // Another run lands between this run's read and its ref update.
-      void runAction(deps("push", pushOf(["e".repeat(40)]), "2"));
+      // The other run lands between this run's read and its ref update.
+      gh.refs.set(branch, afterOther);
     };
-    const pending = runAction(deps("push", pushOf(["f".repeat(40)]), "3"));
-    await pending;
-    for (let i = 0; i < 50 && ledgerOnBranch().xp < 30; i++) await new Promise((r) => setTimeout(r, 20));
+    const from = gh.requests.length;
+    const result = await runAction(deps("push", pushOf(["f".repeat(40)]), "3"));
     expect(raced).toBe(true);
+    expect(result.foods).toBe(1);
+    // Its first ref update was refused (not a fast-forward); it read the branch again and landed.
+    const updates = gh.requests.slice(from).filter((r) => r.startsWith("PATCH ") && r.includes("/git/refs/"));
+    expect(updates).toHaveLength(2);
+    expect(gh.commits.get(gh.refs.get(branch) ?? "")?.parents).toEqual([afterOther]);
     expect(ledgerOnBranch().xp).toBe(30);
     expect(ledgerOnBranch().deliveries.sort()).toEqual(["run-1", "run-2", "run-3"]);
   });

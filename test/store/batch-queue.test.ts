@@ -1,9 +1,20 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { BatchQueue, StoreBusyError } from "../../src/store/batch-queue.js";
 import { DatabaseUnreachableError } from "../../src/store/unreachable.js";
 import { signal } from "../helpers/signal.js";
 
+/**
+ * The queue's clock and deadline timers, faked where a test is about deadlines: time then moves only
+ * when the test moves it, so a batch always starts before a deadline passes however slow the machine.
+ * setImmediate stays real, so batches still start and gather on their own.
+ */
+const QUEUE_CLOCK: ("setTimeout" | "clearTimeout" | "performance")[] = ["setTimeout", "clearTimeout", "performance"];
+
 describe("BatchQueue", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("stores the calls made together as one batch, and later calls as the next", async () => {
     const batches: number[][] = [];
     const queue = new BatchQueue<number, number>(async (items) => {
@@ -34,10 +45,14 @@ describe("BatchQueue", () => {
 
   it("gathers calls that keep arriving turn after turn of the event loop into one batch", async () => {
     const batches: number[][] = [];
-    const queue = new BatchQueue<number, number>(async (items) => {
-      batches.push(items);
-      return items;
-    });
+    // A gathering window far longer than the test: only the arrivals decide when the batch starts.
+    const queue = new BatchQueue<number, number>(
+      async (items) => {
+        batches.push(items);
+        return items;
+      },
+      { gatherMs: 60_000 },
+    );
     const nextTurn = () => new Promise<void>((turn) => setImmediate(turn));
     // As requests do under load: each reaches the queue a turn after the previous one.
     const calls: Promise<number>[] = [];
@@ -56,7 +71,7 @@ describe("BatchQueue", () => {
         batches.push(items);
         return items;
       },
-      { gatherMs: 5, maxBatch: 100_000 },
+      { gatherMs: 50, maxBatch: 100_000 },
     );
     let stop = false;
     let n = 0;
@@ -132,11 +147,14 @@ describe("BatchQueue", () => {
   }
 
   it("fails calls stuck behind a stalled batch once they have waited maxWaitMs, and carries on after", async () => {
+    vi.useFakeTimers({ toFake: QUEUE_CLOCK });
     const { queue, stalled, firstStarted } = stallingQueue({ maxWaitMs: 30 });
     const first = queue.add(1);
     await firstStarted.promise;
     // The first batch is now stuck; the second call waits behind it and gives up on its own.
-    const second = await queue.add(2).catch((err: unknown) => err);
+    const pending = queue.add(2).catch((err: unknown) => err);
+    vi.advanceTimersByTime(100);
+    const second = await pending;
     expect(second).toBeInstanceOf(StoreBusyError);
     expect((second as Error).message).toMatch(/^the database is too slow: gave up after waiting \d+ ms$/);
     // Probot's webhook middleware answers with a handler error's `status`: "try again later".
@@ -147,17 +165,25 @@ describe("BatchQueue", () => {
   });
 
   it("fails the calls of a batch the database has not confirmed within answerWithinMs, and carries on after", async () => {
+    vi.useFakeTimers({ toFake: QUEUE_CLOCK });
     const stalled = signal();
+    const started = signal();
     const stored: number[] = [];
     const queue = new BatchQueue<number, number>(
       async (items) => {
-        if (items.includes(1)) await stalled.promise;
+        if (items.includes(1)) {
+          started.fire();
+          await stalled.promise;
+        }
         stored.push(...items);
         return items;
       },
       { answerWithinMs: 40 },
     );
-    const late = await queue.add(1).catch((err: unknown) => err);
+    const pending = queue.add(1).catch((err: unknown) => err);
+    await started.promise;
+    vi.advanceTimersByTime(100);
+    const late = await pending;
     // Answered before Probot's "still processing", although the batch is still running.
     expect(late).toBeInstanceOf(StoreBusyError);
     expect((late as Error).message).toMatch(
@@ -171,16 +197,21 @@ describe("BatchQueue", () => {
   });
 
   it("holds a call to its own answerWithinMs, sooner than the queue's, while it waits and while it runs", async () => {
+    vi.useFakeTimers({ toFake: QUEUE_CLOCK });
     const { queue, stalled, firstStarted } = stallingQueue({ maxWaitMs: 60_000, answerWithinMs: 60_000 });
     // Running: its batch is stuck, and the call gives up at its own deadline.
-    const running = await queue.add(1, { answerWithinMs: 30 }).catch((err: unknown) => err);
+    const pendingRunning = queue.add(1, { answerWithinMs: 30 }).catch((err: unknown) => err);
+    await firstStarted.promise;
+    vi.advanceTimersByTime(100);
+    const running = await pendingRunning;
     expect(running).toBeInstanceOf(StoreBusyError);
     expect((running as Error).message).toMatch(/^the database did not confirm the write within \d+ ms/);
-    await firstStarted.promise;
     // Waiting behind the stuck batch: it gives up at its deadline, long before maxWaitMs; a call
     // without a deadline of its own keeps waiting.
     const patient = queue.add(3);
-    const waiting = await queue.add(2, { answerWithinMs: 30 }).catch((err: unknown) => err);
+    const pendingWaiting = queue.add(2, { answerWithinMs: 30 }).catch((err: unknown) => err);
+    vi.advanceTimersByTime(100);
+    const waiting = await pendingWaiting;
     expect(waiting).toBeInstanceOf(StoreBusyError);
     expect((waiting as Error).message).toMatch(/^the database is too slow: gave up after waiting \d+ ms$/);
     stalled.fire();

@@ -58,6 +58,7 @@ describe.skipIf(!storeAvailable("postgres"))("settings changes between replicas 
       await r.get(1);
       await r.get(2);
     }
+    await a.get(3);
     a.cache.invalidateConfig(1);
     await a.get(1);
     expect(a.readsOf(1)).toBe(2);
@@ -67,8 +68,14 @@ describe.skipIf(!storeAvailable("postgres"))("settings changes between replicas 
     });
     await b.get(2);
     expect(b.readsOf(2)).toBe(1);
-    // Its own notification does not make A read again.
-    await new Promise((done) => setTimeout(done, 300));
+    // Its own notification does not make A read again. B's next change is sent after A's own
+    // notification (B has received that one), and notifications arrive in the order they were sent:
+    // once A has received B's change, it has received its own.
+    b.cache.invalidateConfig(3);
+    await eventually(async () => {
+      await a.get(3);
+      return a.readsOf(3) === 2;
+    });
     await a.get(1);
     expect(a.readsOf(1)).toBe(2);
 
@@ -90,12 +97,21 @@ describe.skipIf(!storeAvailable("postgres"))("settings changes between replicas 
     const a = await replica(one);
     const b = await replica(one);
     const stranger = await replica(other);
+    const strangersNeighbour = await replica(other);
     await stranger.get(1);
+    await stranger.get(2);
     await b.get(1);
     a.cache.invalidateConfig(1);
     await eventually(async () => {
       await b.get(1);
       return b.readsOf(1) === 2;
+    });
+    // A change in the other schema, sent after A's: every notification of the database reaches a
+    // listener in the order sent, so once the stranger has this one, A's would have come before it.
+    strangersNeighbour.cache.invalidateConfig(2);
+    await eventually(async () => {
+      await stranger.get(2);
+      return stranger.readsOf(2) === 2;
     });
     await stranger.get(1);
     expect(stranger.readsOf(1)).toBe(1);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DatabaseUnreachableError, PostgresDb } from "../../src/store/postgres-db.js";
 import { runGroups, runPhases } from "../../src/store/sql-rows.js";
 import { startTcpProxy, type TcpProxy } from "../faults/tcp-proxy.js";
+import { signal } from "../helpers/signal.js";
 import { createTestDatabase, PG_ADMIN_URL, storeAvailable, type TestDatabase } from "../helpers/stores.js";
 
 /** The same database as `db.url`, reached through `port` and with extra URL settings. */
@@ -323,13 +324,23 @@ describe.skipIf(!storeAvailable("postgres"))("PostgresDb", () => {
     const db = open(target.url);
     await db.exec("CREATE TABLE dl (id INTEGER PRIMARY KEY, n INTEGER NOT NULL); INSERT INTO dl VALUES (1, 0), (2, 0)");
     let attempts = 0;
-    const crossing = (first: number, second: number) =>
-      db.transaction(async (tx) => {
+    // Each first try holds its first row until the other has locked its own: the second UPDATEs then
+    // cross for certain. The victim's retry goes straight through.
+    let holding = 0;
+    const bothHold = signal();
+    const crossing = (first: number, second: number) => {
+      let tries = 0;
+      return db.transaction(async (tx) => {
         attempts++;
+        tries++;
         await tx.query("UPDATE dl SET n = n + 1 WHERE id = $1", [first]);
-        await tx.query("SELECT pg_sleep(0.2)");
+        if (tries === 1) {
+          if (++holding === 2) bothHold.fire();
+          await bothHold.promise;
+        }
         await tx.query("UPDATE dl SET n = n + 1 WHERE id = $1", [second]);
       });
+    };
     await Promise.all([crossing(1, 2), crossing(2, 1)]);
     expect(attempts).toBe(3);
     expect(await db.query("SELECT id, n FROM dl ORDER BY id")).toEqual([

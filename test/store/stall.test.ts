@@ -16,30 +16,52 @@ const input = (id: string, source: string): FeedInput => ({
   dailyCap: 30,
 });
 
+/** Polls through `watcher` (up to 10 s) until a session waits for a lock held by session `pid`. */
+async function waitForLockWaitBehind(watcher: pg.Client, pid: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const { rows } = await watcher.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND $1 = ANY(pg_blocking_pids(pid))",
+      [pid],
+    );
+    if ((rows[0]?.n ?? 0) > 0) return;
+    if (Date.now() > deadline) throw new Error("no session waited for the lock within 10 s");
+    await new Promise((done) => setTimeout(done, 20));
+  }
+}
+
 // A real stall: another session holds a lock the feeding batch needs (a long migration, a manual
 // session left open). Deliveries queued behind the stuck batch must fail in time, not hang.
 describe.skipIf(!storeAvailable("postgres"))("a stalled PostgreSQL", () => {
   let db: TestDatabase;
   let store: SqlStore;
   let admin: pg.Client;
+  /** A session of its own: inside a transaction, pg_stat_activity would show the same snapshot every time. */
+  let watcher: pg.Client;
   beforeAll(async () => {
     db = await createTestDatabase("postgres");
     store = await db.openStore();
     admin = new pg.Client({ connectionString: db.url });
     await admin.connect();
+    watcher = new pg.Client({ connectionString: db.url });
+    await watcher.connect();
   });
   afterAll(async () => {
+    await watcher?.end().catch(() => undefined);
     await admin?.end().catch(() => undefined);
     await db?.drop();
   });
 
   it("fails the deliveries waiting behind a stuck batch, stores the stuck one once the lock is gone", async () => {
+    const { rows } = await admin.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    const adminPid = rows[0]?.pid ?? 0;
     await admin.query("BEGIN; LOCK TABLE deliveries IN ACCESS EXCLUSIVE MODE");
     let firstSettled = false;
     const first = store.feed(input("stall-1", "sha-1")).finally(() => {
       firstSettled = true;
     });
-    await new Promise((done) => setTimeout(done, 50));
+    // The first batch is stuck once its session waits for the lock the admin session holds.
+    await waitForLockWaitBehind(watcher, adminPid);
     const second = await store.feed(input("stall-2", "sha-2")).catch((err: unknown) => err);
     expect(second).toBeInstanceOf(StoreBusyError);
     // The stuck batch is still waiting for the lock: nothing was answered for it yet.
