@@ -1,5 +1,5 @@
 import nock from "nock";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { refreshPrComment } from "../../src/comments/upsert.js";
 import type { PrInfo } from "../../src/store/comment-store.js";
 import type { RepoRef } from "../../src/store/store.js";
@@ -67,6 +67,7 @@ describe("CommentStore and the comment upsert on both databases", () => {
       await comments.trackPr({ repoId: 500, prNumber: 20 }, { ...info, headRef: "other" });
       await comments.trackPr({ repoId: 501, prNumber: 30 }, { ...info, headRepoId: 501 });
       await comments.trackPr({ repoId: 501, prNumber: 31 }, { ...info, headRepoId: 501, open: false });
+      const queries = vi.spyOn(store.db, "query");
       // Started together, so they are looked up as one batch (duplicates and misses included).
       const found = await Promise.all([
         comments.openPrsForBranch(500, 500, "feature"),
@@ -78,6 +79,8 @@ describe("CommentStore and the comment upsert on both databases", () => {
         comments.openPrsForBranch(500, 500, "feature' OR 1=1 --"),
       ]);
       expect(found).toEqual([[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [20], [30], [20], [], [], []]);
+      expect(queries).toHaveBeenCalledTimes(1);
+      queries.mockRestore();
     });
 
     it("lease: one holder at a time, a refresh asked meanwhile keeps it rendering, an expired lease is taken over", async () => {

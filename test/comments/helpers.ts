@@ -1,5 +1,6 @@
 import nock from "nock";
 import pino from "pino";
+import { expect } from "vitest";
 import type { CommentDeps, Octokit } from "../../src/comments/deps.js";
 import type { Feeding } from "../../src/domain/foods.js";
 import { dayKey } from "../../src/domain/time.js";
@@ -89,4 +90,44 @@ export function mockUpdateComment(owner: string, repo: string, id: number, rec: 
       rec.bodies.push(body);
       return { id, body: body.body };
     });
+}
+
+/** Mocks ready to answer every call that would write Dash's comment on a PR, recording any that comes. */
+export interface CommentWatch {
+  /** Bodies sent to the create mock. */
+  posted: Recorder;
+  /** Bodies sent to the update mocks. */
+  patched: Recorder;
+  scopes: nock.Scope[];
+}
+
+/**
+ * For tests that claim no comment is written: a list, a create, and an edit of each of `commentIds`,
+ * all recorded. Check with `expectNoCommentCalls`.
+ */
+export function watchCommentCalls(owner: string, repo: string, pr: number, commentIds: number[]): CommentWatch {
+  const posted: Recorder = { bodies: [] };
+  const patched: Recorder = { bodies: [] };
+  return {
+    posted,
+    patched,
+    scopes: [
+      mockListComments(owner, repo, pr),
+      mockCreateComment(owner, repo, pr, 9_999, posted),
+      ...commentIds.map((id) => mockUpdateComment(owner, repo, id, patched)),
+    ],
+  };
+}
+
+/**
+ * Asserts that none of the watched calls came and that every other mock was used, then removes all
+ * mocks (the watched ones are left unused on purpose).
+ */
+export function expectNoCommentCalls(watch: CommentWatch): void {
+  expect(watch.posted.bodies).toEqual([]);
+  expect(watch.patched.bodies).toEqual([]);
+  for (const scope of watch.scopes) expect(scope.isDone()).toBe(false);
+  const watched = watch.scopes.flatMap((s) => s.pendingMocks());
+  expect(nock.pendingMocks().sort()).toEqual(watched.sort());
+  nock.cleanAll();
 }

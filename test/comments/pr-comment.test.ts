@@ -14,12 +14,15 @@ import {
   API,
   appComment,
   depsFor,
+  expectNoCommentCalls,
+  feed,
   mockCreateComment,
   mockListComments,
   mockUpdateComment,
   NOW,
   type Recorder,
   testOctokit,
+  watchCommentCalls,
   ZWSP,
 } from "./helpers.js";
 
@@ -37,9 +40,17 @@ let store: SqlStore;
 let posted: Recorder;
 let patched: Recorder;
 
-beforeEach(async () => {
+/**
+ * The comment runs after the feeding, whose pipeline logs and swallows its errors: a comment call no
+ * mock answers shows up only as an error line. `close()` fails the test on any such line.
+ */
+async function start(): Promise<void> {
   store = await openStore("sqlite::memory:");
-  app = await startApp({ store, features: [commentsFeature], now: () => NOW });
+  app = await startApp({ store, features: [commentsFeature], now: () => NOW, failOnErrorLog: true });
+}
+
+beforeEach(async () => {
+  await start();
   posted = { bodies: [] };
   patched = { bodies: [] };
 });
@@ -231,8 +242,12 @@ describe("the sticky PR comment", () => {
     mockCreateComment(OWNER, REPO, PR, COMMENT_ID, posted);
     const payload = opened();
     await receive("pull_request", payload, "same-delivery");
+    expect(posted.bodies).toHaveLength(1);
+    const watch = watchCommentCalls(OWNER, REPO, PR, [COMMENT_ID]);
     await receive("pull_request", payload, "same-delivery");
     expect(posted.bodies).toHaveLength(1);
+    expectNoCommentCalls(watch);
+    expect((await app.get(`/api/v1/repos/${OWNER}/${REPO}`)).json().xp).toBe(20);
   });
 
   it("works for a PR from a fork, and pushes to a same-named branch here do not count for it", async () => {
@@ -264,15 +279,26 @@ describe("the sticky PR comment", () => {
       },
     ]);
     // Codertocat pushes to this repo's own `changes` branch: that is not the fork's PR.
+    const watch = watchCommentCalls(OWNER, REPO, PR, [COMMENT_ID]);
     await receive("push", pushTo("changes"));
-    expect(patched.bodies).toEqual([]);
+    expect((await app.get(`/api/v1/repos/${OWNER}/${REPO}`)).json().xp).toBe(30);
+    expectNoCommentCalls(watch);
+    // Nor does the push show up later: the next edit lists the fork's food only.
+    mockUpdateComment(OWNER, REPO, COMMENT_ID, patched);
+    await receive("pull_request_review", review("octocat", 507));
+    const body = (patched.bodies[0] as { body: string }).body;
+    expect(body).toContain("**This PR fed Dash:** 2 × mapo tofu, 1 × tteokbokki → **+30 XP**");
+    expect(body).not.toContain("| Codertocat |");
   });
 
   it("follows a PR opened before the App was installed from its next commits on", async () => {
     firstEvent();
-    await receive("pull_request", synchronize());
-    mockListComments(OWNER, REPO, PR);
+    const list = mockListComments(OWNER, REPO, PR);
     mockCreateComment(OWNER, REPO, PR, COMMENT_ID, posted);
+    // `synchronize` feeds nothing: Dash starts following the PR, without a comment yet.
+    await receive("pull_request", synchronize());
+    expect(posted.bodies).toEqual([]);
+    expect(list.isDone()).toBe(false);
     await receive("push", pushTo("changes"));
     expect(posted.bodies).toEqual([
       {
@@ -293,8 +319,10 @@ describe("the sticky PR comment", () => {
     mockCreateComment(OWNER, REPO, PR, COMMENT_ID, posted);
     await receive("pull_request", opened());
     await receive("pull_request", dartPayload("pull_request", "closed", withInstallation));
+    const watch = watchCommentCalls(OWNER, REPO, PR, [COMMENT_ID]);
     await receive("push", pushTo("changes"));
-    expect(patched.bodies).toEqual([]);
+    expect((await app.get(`/api/v1/repos/${OWNER}/${REPO}`)).json().xp).toBe(30);
+    expectNoCommentCalls(watch);
     await receive("pull_request", dartPayload("pull_request", "reopened", withInstallation));
     mockUpdateComment(OWNER, REPO, COMMENT_ID, patched);
     const second = pushTo("changes");
@@ -320,9 +348,14 @@ describe("the sticky PR comment", () => {
       appComment(3, "<!-- repositori:dash -->\nother app", 99),
       { ...appComment(4, "<!-- repositori:dash -->"), user: { login: "repositori", type: "Bot" } },
     ]);
+    const edits = [1, 2, 3, 4].map((id) => mockUpdateComment(OWNER, REPO, id, patched));
     mockCreateComment(OWNER, REPO, PR, COMMENT_ID, posted);
     await receive("pull_request", opened());
     expect(posted.bodies).toHaveLength(1);
+    expect((posted.bodies[0] as { body: string }).body).toContain("**This PR fed Dash:** 2 × mapo tofu → **+20 XP**");
+    expect(patched.bodies).toEqual([]);
+    for (const edit of edits) expect(edit.isDone()).toBe(false);
+    nock.cleanAll();
   });
 
   it("finds its own comment again by the marker when the stored id is lost", async () => {
@@ -332,9 +365,19 @@ describe("the sticky PR comment", () => {
       appComment(777, "<!-- repositori:dash -->\nold text"),
     ]);
     mockUpdateComment(OWNER, REPO, 777, patched);
+    const create = mockCreateComment(OWNER, REPO, PR, COMMENT_ID, posted);
     await receive("pull_request", opened());
     expect(patched.bodies).toHaveLength(1);
     expect((patched.bodies[0] as { body: string }).body).toContain("**This PR fed Dash:** 2 × mapo tofu");
+    expect(posted.bodies).toEqual([]);
+    expect(create.isDone()).toBe(false);
+    nock.cleanAll();
+    // Found once, it is kept: the next event edits it without listing the comments again.
+    mockUpdateComment(OWNER, REPO, 777, patched);
+    await receive("pull_request_review", review("octocat", 508));
+    expect((patched.bodies[1] as { body: string }).body).toContain(
+      "**This PR fed Dash:** 2 × mapo tofu, 1 × tteokbokki",
+    );
   });
 
   it("a deleted comment is not posted again on that PR", async () => {
@@ -342,10 +385,34 @@ describe("the sticky PR comment", () => {
     mockListComments(OWNER, REPO, PR);
     mockCreateComment(OWNER, REPO, PR, COMMENT_ID, posted);
     await receive("pull_request", opened());
-    nock(API).patch(`/repos/${OWNER}/${REPO}/issues/comments/${COMMENT_ID}`).reply(404, { message: "Not Found" });
+    const gone = nock(API)
+      .patch(`/repos/${OWNER}/${REPO}/issues/comments/${COMMENT_ID}`)
+      .reply(404, { message: "Not Found" });
     await receive("pull_request_review", review("octocat", 503));
+    expect(gone.isDone()).toBe(true);
+    // Neither a new comment nor another edit attempt afterwards, not even for the merge feast.
+    const watch = watchCommentCalls(OWNER, REPO, PR, [COMMENT_ID]);
     await receive("pull_request", merged());
     expect(posted.bodies).toHaveLength(1);
+    expect((await app.get(`/api/v1/repos/${OWNER}/${REPO}`)).json().xp).toBe(80);
+    expectNoCommentCalls(watch);
+  });
+
+  it("a comment GitHub refuses is logged, the feeding still counts, and the next event posts it", async () => {
+    firstEvent();
+    mockListComments(OWNER, REPO, PR);
+    nock(API).post(`/repos/${OWNER}/${REPO}/issues/${PR}/comments`).reply(500, { message: "Server Error" });
+    await receive("pull_request", opened());
+    expect(app.takeErrorLogs()).toMatchObject([
+      { msg: "a follow-up of the feeding failed; the feeding itself is stored", err: { status: 500 } },
+    ]);
+    expect((await app.get(`/api/v1/repos/${OWNER}/${REPO}`)).json().xp).toBe(20);
+
+    mockListComments(OWNER, REPO, PR);
+    mockCreateComment(OWNER, REPO, PR, COMMENT_ID, posted);
+    await receive("pull_request_review", review("octocat", 509));
+    expect(posted.bodies).toHaveLength(1);
+    expect((posted.bodies[0] as { body: string }).body).toContain("2 × mapo tofu, 1 × tteokbokki → **+30 XP**");
   });
 
   it("leaves out contributors who opted out, while their food still counts", async () => {
@@ -362,6 +429,9 @@ describe("the sticky PR comment", () => {
   });
 
   it("lists the contributors of a private repo's PR too, at the levels their public work earned", async () => {
+    // Codertocat's public work elsewhere: 50 XP, level 2 for their personal Dash (+20 would reach level 3).
+    const elsewhere = { id: 42, owner: "octo-org", name: "public-repo", private: false, installationId: 1 };
+    await feed(store, elsewhere, [{ login: "Codertocat", food: "mapo_tofu", count: 5, sourceKey: "pr-opened:42/1" }]);
     firstEvent();
     mockListComments(OWNER, REPO, PR);
     mockCreateComment(OWNER, REPO, PR, COMMENT_ID, posted);
@@ -370,8 +440,9 @@ describe("the sticky PR comment", () => {
     await receive("pull_request", payload);
     const body = (posted.bodies[0] as { body: string }).body;
     expect(body).toContain("**This PR fed Dash:** 2 × mapo tofu → **+20 XP**");
-    // Private work feeds no personal Dash: level 1, and no level-up.
-    expect(body).toContain("| Codertocat | 1 | +20 XP |");
+    // Private work feeds no personal Dash: the level public work earned, and no level-up.
+    expect(body).toContain("| Codertocat | 2 | +20 XP |");
+    expect(body).not.toContain("⬆️ level up!");
   });
 
   it("never comments on a bot's PR, nor on an ignored user's, whoever feeds Dash on it later", async () => {
@@ -380,8 +451,7 @@ describe("the sticky PR comment", () => {
     (payload.pull_request as Payload).user = bot;
     firstEvent();
     // Would record a comment, were one posted.
-    const list = mockListComments(OWNER, REPO, PR);
-    mockCreateComment(OWNER, REPO, PR, COMMENT_ID, posted);
+    const watch = watchCommentCalls(OWNER, REPO, PR, [COMMENT_ID]);
     await receive("pull_request", payload);
     // A human reviews it: the reviewer is fed, the bot's PR still gets no comment (nock refuses any call).
     const reviewed = review("octocat", 505);
@@ -393,24 +463,19 @@ describe("the sticky PR comment", () => {
     await receive("pull_request", sync);
     const head = ((sync.pull_request as Payload).head as Payload).ref as string;
     await receive("push", pushTo(head));
-    expect((await app.get(`/api/v1/repos/${OWNER}/${REPO}`)).json().xp).toBeGreaterThan(10);
-    expect(posted.bodies).toEqual([]);
-    expect(list.isDone()).toBe(false);
-    nock.cleanAll();
+    // Opened (the bot is not fed), reviewed (+10) and a commit pushed (+10).
+    expect((await app.get(`/api/v1/repos/${OWNER}/${REPO}`)).json().xp).toBe(20);
+    expectNoCommentCalls(watch);
 
     // The same for a user .github/dash.yml ignores.
     await app.close();
-    store = await openStore("sqlite::memory:");
-    app = await startApp({ store, features: [commentsFeature], now: () => NOW });
+    await start();
     firstEvent("ignored_users: [Codertocat]\n");
-    const again = mockListComments(OWNER, REPO, PR);
-    mockCreateComment(OWNER, REPO, PR, COMMENT_ID, posted);
+    const again = watchCommentCalls(OWNER, REPO, PR, [COMMENT_ID]);
     await receive("pull_request", opened());
     await receive("pull_request_review", review("octocat", 506));
     expect((await app.get(`/api/v1/repos/${OWNER}/${REPO}`)).json().xp).toBe(10);
-    expect(posted.bodies).toEqual([]);
-    expect(again.isDone()).toBe(false);
-    nock.cleanAll();
+    expectNoCommentCalls(again);
   });
 
   it("shows Dash's spoken reaction, with the audio link and credit, when the voice feature sets it", async () => {
@@ -471,11 +536,13 @@ describe("the comment and .github/dash.yml", () => {
     // push reads the new one (it feeds the repo, though not the PR, whose branch is another).
     const edit = pushTo("master");
     (edit.commits as Payload[])[0] = { ...(edit.commits as Payload[])[0], modified: [".github/dash.yml"] };
-    mockConfig(OWNER, REPO, "name: ダッシュ\nlocale: ja\n");
+    const config = mockConfig(OWNER, REPO, "name: ダッシュ\nlocale: ja\n");
+    const nextEdit = mockUpdateComment(OWNER, REPO, COMMENT_ID, patched);
     await receive("push", edit);
+    expect(config.isDone()).toBe(true);
     expect(patched.bodies).toHaveLength(1);
+    expect(nextEdit.isDone()).toBe(false);
 
-    mockUpdateComment(OWNER, REPO, COMMENT_ID, patched);
     await receive("pull_request_review", review("hubot", 602));
     const body = (patched.bodies[1] as { body: string }).body;
     expect(body).toContain("### 😊 ダッシュはごきげん");
@@ -545,10 +612,12 @@ describe("the comment and .github/dash.yml", () => {
 
   it("`comment: merged-only` waits for the merge feast, then shows all the PR fed", async () => {
     firstEvent("comment: merged-only\n");
+    const list = mockListComments(OWNER, REPO, PR);
+    mockCreateComment(OWNER, REPO, PR, COMMENT_ID, posted);
     await receive("pull_request", opened());
     await receive("pull_request_review", review("octocat", 505));
-    mockListComments(OWNER, REPO, PR);
-    mockCreateComment(OWNER, REPO, PR, COMMENT_ID, posted);
+    expect(posted.bodies).toEqual([]);
+    expect(list.isDone()).toBe(false);
     await receive("pull_request", merged());
     expect(posted.bodies).toEqual([
       {
@@ -568,8 +637,11 @@ describe("the comment and .github/dash.yml", () => {
 
   it("`comment: off` never comments", async () => {
     firstEvent("comment: off\n");
+    const watch = watchCommentCalls(OWNER, REPO, PR, [COMMENT_ID]);
     await receive("pull_request", opened());
+    await receive("pull_request_review", review("octocat", 603));
     await receive("pull_request", merged());
-    expect((await app.get(`/api/v1/repos/${OWNER}/${REPO}`)).json().xp).toBe(70);
+    expect((await app.get(`/api/v1/repos/${OWNER}/${REPO}`)).json().xp).toBe(80);
+    expectNoCommentCalls(watch);
   });
 });

@@ -35,23 +35,51 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
   });
 }
 
+/** One line the App logged at error level or above, as pino wrote it. */
+export interface LoggedError {
+  level: number;
+  msg: string;
+  err?: { message?: string; type?: string; status?: number };
+  [key: string]: unknown;
+}
+
 export interface Harness extends BuiltApp {
   url: string;
+  /**
+   * The lines logged at error level or above so far, e.g. a feeding listener's failure (which the
+   * webhook pipeline logs and swallows). Only recorded with the harness's own logger (no `log` given).
+   */
+  errorLogs: LoggedError[];
+  /** Returns the error lines logged so far and forgets them, for tests that expect one. */
+  takeErrorLogs(): LoggedError[];
   /** Posts a signed webhook delivery to the running server. */
   deliver(event: string, payload: unknown, opts?: { id?: string; secret?: string }): Promise<HttpResponse>;
   get(path: string, headers?: Record<string, string>): Promise<HttpResponse>;
 }
 
+export interface StartOptions extends Partial<BuildOptions> {
+  env?: Record<string, string>;
+  now?: () => Date;
+  /**
+   * `close()` throws when an error was logged and not taken with `takeErrorLogs()`. Errors some code
+   * logs and swallows (a feeding's follow-ups, e.g. the PR comment) otherwise never fail a test.
+   */
+  failOnErrorLog?: boolean;
+}
+
 /** The whole App on an ephemeral port, with an in-memory SQLite store unless `store` is given. */
-export async function startApp(
-  opts: { env?: Record<string, string>; now?: () => Date } & Partial<BuildOptions> = {},
-): Promise<Harness> {
+export async function startApp(opts: StartOptions = {}): Promise<Harness> {
+  const { failOnErrorLog = false, ...build } = opts;
+  if (failOnErrorLog && opts.log) throw new Error("failOnErrorLog watches the harness's own logger: pass no `log`");
   const env = testEnv(opts.env);
   const store = opts.store ?? (await openStore(env.DATABASE_URL));
+  const errorLogs: LoggedError[] = [];
+  // A synchronous destination: each line is recorded before the logging call returns.
+  const errorSink = { write: (line: string) => void errorLogs.push(JSON.parse(line) as LoggedError) };
   const app = await buildApp(env, {
-    log: pino({ level: "silent" }),
+    log: pino({ level: "error" }, errorSink),
     Octokit: TestOctokit,
-    ...opts,
+    ...build,
     store,
   });
   await new Promise<void>((done) => app.server.listen(0, "127.0.0.1", () => done()));
@@ -59,6 +87,15 @@ export async function startApp(
   return {
     ...app,
     url,
+    errorLogs,
+    takeErrorLogs: () => errorLogs.splice(0),
+    async close() {
+      await app.close();
+      if (failOnErrorLog && errorLogs.length > 0) {
+        const seen = errorLogs.splice(0).map((l) => (l.err?.message ? `${l.msg}: ${l.err.message}` : l.msg));
+        throw new Error(`The App logged ${seen.length} unexpected error(s):\n- ${seen.join("\n- ")}`);
+      }
+    },
     deliver: (event, payload, o = {}) => {
       const body = JSON.stringify(payload);
       return http(`${url}/api/github/webhooks`, {
