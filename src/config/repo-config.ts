@@ -6,12 +6,53 @@ import { isValidTimeZone } from "../domain/time.js";
 const count = z.number().int().min(0).max(100);
 
 /**
- * `.github/dash.yml`: every field optional, each with one documented default (see README
- * "Configuration"). An org-wide file in the org's `.github` repository applies too.
+ * Both parsers in use (js-yaml in the Action, `yaml` in Probot) follow YAML 1.2, which reads `no`, `off`,
+ * `yes` and `on` as strings. Owners still write them meaning booleans (YAML 1.1 and many other tools read
+ * them so), and a quoted `"false"` is meant the same way.
+ */
+const YAML_BOOLEANS = new Map<string, boolean>([
+  ["true", true],
+  ["yes", true],
+  ["on", true],
+  ["false", false],
+  ["no", false],
+  ["off", false],
+]);
+
+/** `value` as a boolean when it is one or spells one; otherwise `undefined`. */
+function readBoolean(value: unknown): boolean | undefined {
+  if (typeof value === "boolean") return value;
+  if (typeof value !== "string") return undefined;
+  return YAML_BOOLEANS.get(value.trim().toLowerCase());
+}
+
+const FLAG_MESSAGE = "expected true or false (yes/no and on/off work too)";
+const flag = z.preprocess((value) => readBoolean(value) ?? value, z.boolean({ error: FLAG_MESSAGE }));
+
+/** YAML reads an unquoted all-digit word (a login such as `1234`, a name such as `2024`) as a number. */
+function digitsAsText(value: unknown): unknown {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? String(value) : value;
+}
+
+/** GitHub logins are at most 39 characters; a quoted entry may carry stray spaces. */
+const login = z.preprocess(
+  digitsAsText,
+  z
+    .string({ error: "expected a login" })
+    .trim()
+    .min(1, "is empty")
+    .max(39, "is longer than a GitHub login (39 characters)"),
+);
+
+const MAX_NAME = 40;
+
+/**
+ * `.github/dash.yml`: every field optional, each with one documented default (see
+ * docs/configuration.md). An org-wide file in the org's `.github` repository applies too.
  */
 export const repoConfigSchema = z.object({
   /** Force Dash on (`true`) or off (`false`); unset: on for Dart repositories. `false` always wins. */
-  enabled: z.boolean().optional(),
+  enabled: flag.optional(),
   /** IANA time zone for the daily cap and seasons. */
   timezone: z
     .string()
@@ -43,9 +84,25 @@ export const repoConfigSchema = z.object({
   /** Most commits of one author that feed per push. */
   per_push_cap: z.number().int().min(0).max(1000).default(10),
   /** Logins that never feed (bots never feed anyway). */
-  ignored_users: z.array(z.string().max(39)).max(500).default([]),
+  ignored_users: z
+    .preprocess(
+      // `ignored_users: release-bot` is a list of one; `ignored_users:` with every entry commented out is empty.
+      (value) => (value === null ? [] : typeof value === "string" || typeof value === "number" ? [value] : value),
+      z.array(login).max(500, "lists more than 500 logins: the first 500 are used"),
+    )
+    .default([]),
   /** Dash's display name (a `/dash name` command overrides it). */
-  name: z.string().trim().min(1).max(40).default("Dash"),
+  name: z
+    .preprocess(
+      digitsAsText,
+      z
+        .string()
+        .trim()
+        .min(1)
+        // Counted in characters as `/dash name` counts them, so a name with emoji or rare kanji fits the same.
+        .refine((name) => [...name].length <= MAX_NAME, { message: `is longer than ${MAX_NAME} characters` }),
+    )
+    .default("Dash"),
   /** `auto` wears the newest unlocked outfit. */
   outfit: z.enum(["auto", ...OUTFITS]).default("auto"),
   /** `auto` follows the season in `timezone` and `hemisphere`. */
@@ -53,8 +110,8 @@ export const repoConfigSchema = z.object({
   voice: z
     .object({
       /** Speak a reaction in merged PRs (needs the operator to enable voice). */
-      enabled: z.boolean().default(true),
-      /** VOICEVOX style id (3 = ずんだもん ノーマル, 1 = あまあま). */
+      enabled: flag.default(true),
+      /** VOICEVOX style id (3 = ずんだもん ノーマル, 1 = あまあま); 3, the default, defers to the operator's `VOICEVOX_SPEAKER`. */
       speaker: z.number().int().min(0).max(10000).default(3),
     })
     .default({ enabled: true, speaker: 3 }),
@@ -71,7 +128,9 @@ export interface ParsedRepoConfig {
 
 /**
  * Validates a parsed `.github/dash.yml`. An invalid field never stops Dash: it is reported and its
- * default used, while the valid fields still apply.
+ * default used, while the valid fields still apply. A bad entry of a list drops only that entry.
+ * `enabled` is the exception: a value that is there but not understood reads as `false`, since the
+ * owner tried to set it and switching Dash on against their wish is the worse mistake.
  */
 export function parseRepoConfig(raw: unknown): ParsedRepoConfig {
   if (raw == null) return { config: DEFAULT_REPO_CONFIG, problems: [] };
@@ -87,6 +146,14 @@ export function parseRepoConfig(raw: unknown): ParsedRepoConfig {
       delete input[key];
     }
   }
+  if (Object.hasOwn(input, "enabled")) {
+    const enabled = readBoolean(input.enabled);
+    if (enabled === undefined) problems.push(`\`enabled\`: ${FLAG_MESSAGE}; read as false until it is fixed`);
+    input.enabled = enabled ?? false;
+  }
+  // Whatever else goes wrong below, an `enabled` read from the file still applies.
+  const fallback: RepoConfig =
+    typeof input.enabled === "boolean" ? { ...DEFAULT_REPO_CONFIG, enabled: input.enabled } : DEFAULT_REPO_CONFIG;
   // Sections (`foods`, `voice`): a typo inside is reported too, and drops only that one key.
   for (const [section, keys] of Object.entries(SECTION_KEYS)) {
     const value = input[section];
@@ -103,22 +170,39 @@ export function parseRepoConfig(raw: unknown): ParsedRepoConfig {
   for (let attempt = 0; attempt < 20; attempt++) {
     const result = repoConfigSchema.safeParse(input);
     if (result.success) return { config: result.data, problems };
+    const badEntries = new Map<string, Set<number>>();
     for (const issue of result.error.issues) {
-      const path = issue.path.map(String);
-      problems.push(`\`${path.join(".") || "(file)"}\`: ${issue.message}`);
-      const [top, inner] = path;
-      if (top === undefined) return { config: DEFAULT_REPO_CONFIG, problems };
-      const section = input[top];
-      // A bad value inside a section falls back on its own; its valid siblings still apply.
-      if (inner !== undefined && isMapping(section)) {
-        const { [inner]: _dropped, ...rest } = section;
+      const [top, inner] = issue.path;
+      problems.push(`\`${pathText(issue.path) || "(file)"}\`: ${issue.message}`);
+      if (typeof top !== "string") return { config: fallback, problems };
+      const value = input[top];
+      if (Array.isArray(value) && typeof inner === "number") {
+        // A bad entry of a list drops only itself; the list's other entries still apply.
+        const bad = badEntries.get(top) ?? new Set<number>();
+        badEntries.set(top, bad.add(inner));
+      } else if (Array.isArray(value) && inner === undefined && issue.code === "too_big") {
+        input[top] = value.slice(0, Number(issue.maximum));
+      } else if (inner !== undefined && isMapping(value)) {
+        // A bad value inside a section falls back on its own; its valid siblings still apply.
+        const { [String(inner)]: _dropped, ...rest } = value;
         input[top] = rest;
       } else {
         delete input[top];
       }
     }
+    for (const [top, bad] of badEntries) {
+      const value = input[top];
+      if (Array.isArray(value)) input[top] = value.filter((_, i) => !bad.has(i));
+    }
   }
-  return { config: DEFAULT_REPO_CONFIG, problems };
+  return { config: fallback, problems };
+}
+
+/** `ignored_users[1]`, `foods.push`: where a problem is, as it would be written in the file. */
+function pathText(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, i) => (typeof part === "number" ? `[${part}]` : `${i > 0 ? "." : ""}${String(part)}`))
+    .join("");
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {
