@@ -129,8 +129,9 @@ export interface ParsedRepoConfig {
 /**
  * Validates a parsed `.github/dash.yml`. An invalid field never stops Dash: it is reported and its
  * default used, while the valid fields still apply. A bad entry of a list drops only that entry.
- * `enabled` is the exception: a value that is there but not understood reads as `false`, since the
- * owner tried to set it and switching Dash on against their wish is the worse mistake.
+ * `enabled` and `voice.enabled` are the exception: a value that is there but not understood reads as
+ * `false`, since the owner tried to set it and switching Dash (or a paid voice) on against their wish
+ * is the worse mistake.
  */
 export function parseRepoConfig(raw: unknown): ParsedRepoConfig {
   if (raw == null) return { config: DEFAULT_REPO_CONFIG, problems: [] };
@@ -150,6 +151,12 @@ export function parseRepoConfig(raw: unknown): ParsedRepoConfig {
     const enabled = readBoolean(input.enabled);
     if (enabled === undefined) problems.push(`\`enabled\`: ${FLAG_MESSAGE}; read as false until it is fixed`);
     input.enabled = enabled ?? false;
+  }
+  // The same for the voice, which may cost money: a switch the owner tried to set, unclear, is off.
+  if (isMapping(input.voice) && Object.hasOwn(input.voice, "enabled")) {
+    const enabled = readBoolean(input.voice.enabled);
+    if (enabled === undefined) problems.push(`\`voice.enabled\`: ${FLAG_MESSAGE}; read as false until it is fixed`);
+    input.voice = { ...input.voice, enabled: enabled ?? false };
   }
   // Whatever else goes wrong below, an `enabled` read from the file still applies.
   const fallback: RepoConfig =

@@ -71,10 +71,12 @@ describe("`enabled` with a value that is not understood", () => {
     expect(problems).toHaveLength(2);
   });
 
-  it("a `voice.enabled` that is not understood is reported and keeps its default", () => {
+  it("a `voice.enabled` that is not understood is reported and reads as off (a voice may cost money)", () => {
     const { config, problems } = readWith(jsYaml.load, "voice: { enabled: maybe, speaker: 1 }\n");
-    expect(config.voice).toEqual({ enabled: true, speaker: 1 });
-    expect(problems).toEqual(["`voice.enabled`: expected true or false (yes/no and on/off work too)"]);
+    expect(config.voice).toEqual({ enabled: false, speaker: 1 });
+    expect(problems).toEqual([
+      "`voice.enabled`: expected true or false (yes/no and on/off work too); read as false until it is fixed",
+    ]);
   });
 
   it("a file that is not YAML still reports the problem and uses the defaults", () => {
