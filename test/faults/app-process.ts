@@ -17,11 +17,52 @@ const TSX = import.meta.resolve("tsx");
 export interface AppProcess {
   url: string;
   child: ChildProcess;
-  /** What the process wrote to stderr and stdout (its log), for failure messages. */
+  /** The last 20,000 characters the process wrote to stderr and stdout (its log), for failure messages. */
   output(): string;
+  /**
+   * Resolves once a line of the output contains `text`, also a line written before the call that has
+   * since scrolled out of output(). Rejects with the output's tail after `timeoutMs` (default 30 s),
+   * or once the process has exited without writing it.
+   */
+  waitForOutput(text: string, timeoutMs?: number): Promise<void>;
   /** Resolves with the exit code or signal once the process is gone. */
   exited: Promise<string>;
   kill(signal: NodeJS.Signals): Promise<string>;
+}
+
+/** How many distinct earlier lines waitForOutput remembers beyond the kept tail (each at most 1,000 characters). */
+const MAX_REMEMBERED = 10_000;
+
+/**
+ * What is remembered of a line once it may scroll out of the kept tail: its message for a JSON log
+ * line (an error's line is mostly the error; the message comes last), otherwise its start.
+ */
+function gistOf(line: string): string {
+  if (line.startsWith("{")) {
+    try {
+      const msg = (JSON.parse(line) as { msg?: unknown }).msg;
+      if (typeof msg === "string") return msg.slice(0, 1000);
+    } catch {
+      // Not JSON after all: kept as text.
+    }
+  }
+  return line.slice(0, 1000);
+}
+
+/** Calls `onLine` with each complete line of a stream's text (and the unterminated rest at its end). */
+function lineSplitter(onLine: (line: string) => void) {
+  let partial = "";
+  return {
+    add(text: string) {
+      const lines = (partial + text).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) onLine(line);
+    },
+    end() {
+      if (partial) onLine(partial);
+      partial = "";
+    },
+  };
 }
 
 async function freePort(): Promise<number> {
@@ -71,11 +112,57 @@ export async function startAppProcess(opts: {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let log = "";
-  const keep = (chunk: Buffer) => {
-    log = (log + chunk.toString("utf8")).slice(-20_000);
+  /** Gists of the lines seen so far, so a line is still found after it has left `log`. */
+  const remembered = new Set<string>();
+  const waiters = new Set<{ text: string; found: () => void; gone: () => void }>();
+  const onLine = (line: string) => {
+    for (const waiter of waiters) if (line.includes(waiter.text)) waiter.found();
+    if (remembered.size < MAX_REMEMBERED) remembered.add(gistOf(line));
   };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
+  let streamsOpen = 0;
+  let streamsClosed = false;
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    streamsOpen++;
+    const lines = lineSplitter(onLine);
+    stream.setEncoding("utf8");
+    stream.on("data", (text: string) => {
+      log = (log + text).slice(-20_000);
+      lines.add(text);
+    });
+    stream.once("close", () => {
+      lines.end();
+      if (--streamsOpen > 0) return;
+      // Nothing more can be written: whoever still waits for a line waits in vain.
+      streamsClosed = true;
+      for (const waiter of waiters) waiter.gone();
+    });
+  }
+  const seen = (text: string) => log.includes(text) || [...remembered].some((gist) => gist.includes(text));
+  const waitForOutput = (text: string, timeoutMs = 30_000) =>
+    new Promise<void>((resolve, reject) => {
+      if (seen(text)) return resolve();
+      if (streamsClosed) return reject(new Error(`The App exited without writing "${text}":\n${log}`));
+      let timer: NodeJS.Timeout | undefined;
+      const waiter = {
+        text,
+        found: () => {
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          resolve();
+        },
+        gone: () => {
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          reject(new Error(`The App exited without writing "${text}":\n${log}`));
+        },
+      };
+      waiters.add(waiter);
+      timer = setTimeout(() => {
+        waiters.delete(waiter);
+        reject(new Error(`The App did not write "${text}" within ${timeoutMs / 1000} s:\n${log}`));
+      }, timeoutMs);
+    });
   const exited = new Promise<string>((done) =>
     child.once("exit", (code, signal) => done(signal ?? `exit ${code ?? "?"}`)),
   );
@@ -84,6 +171,7 @@ export async function startAppProcess(opts: {
     url,
     child,
     output: () => log,
+    waitForOutput,
     exited,
     kill: async (signal) => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

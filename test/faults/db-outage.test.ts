@@ -5,7 +5,17 @@ import { http } from "../helpers/http.js";
 import { createTestDatabase, PG_ADMIN_URL, storeAvailable } from "../helpers/stores.js";
 import { FAULT_SECRET, startAppProcess } from "./app-process.js";
 import { startFakeGitHub } from "./fake-github.js";
-import { expectedXp, inParallel, keepAlive, type LoadSpec, makeLoad, post, storedXp } from "./push-load.js";
+import {
+  expectedXp,
+  inParallel,
+  keepAlive,
+  type LoadSpec,
+  makeLoad,
+  post,
+  postRedelivering,
+  redeliveryProblems,
+  storedXp,
+} from "./push-load.js";
 import { startTcpProxy } from "./tcp-proxy.js";
 
 const SPEC: LoadSpec = { repos: 4, logins: 10, pushes: 240, redeliveryShare: 0 };
@@ -39,8 +49,15 @@ describe.skipIf(!storeAvailable("postgres"))("PostgreSQL unreachable for a while
       agent.destroy();
       return statuses;
     };
+    /** Sends `batch` while the database is up: a 503 (it did not keep up in time) is redelivered, as GitHub would. */
+    const feed = async (batch: typeof deliveries) => {
+      const agent = keepAlive();
+      const answers = await inParallel(batch, 8, (d) => postRedelivering(() => post(app.url, d, FAULT_SECRET, agent)));
+      agent.destroy();
+      return redeliveryProblems(answers);
+    };
 
-    expect(new Set(await send(before))).toEqual(new Set([200]));
+    expect(await feed(before), app.output()).toEqual([]);
     const cardPath = `/dash/${before[0]?.repo.owner}/${before[0]?.repo.name}.svg`;
     const card = await http(`${app.url}${cardPath}`);
     expect(card.status).toBe(200);
@@ -56,7 +73,8 @@ describe.skipIf(!storeAvailable("postgres"))("PostgreSQL unreachable for a while
     expect(health.json().store).toMatch(/database unreachable/);
     // Public: the kind of failure only; where the database is and what it said go to the log.
     expect(health.text()).not.toMatch(/127\.0\.0\.1|ECONN|terminated/);
-    expect(app.output()).toContain("health check: the store does not answer");
+    // Logged once; the delivery errors logged around it may have pushed it out of the output's tail.
+    await app.waitForOutput("health check: the store does not answer");
     // The badge: once the card's short view cache has expired, the last card drawn is shown.
     await new Promise((done) => setTimeout(done, Math.max(0, cardShownAt + VIEW_TTL_MS + 500 - Date.now())));
     const stale = await http(`${app.url}${cardPath}`);
@@ -69,14 +87,14 @@ describe.skipIf(!storeAvailable("postgres"))("PostgreSQL unreachable for a while
     proxy.restore();
     // No restart, no operator: the next requests find the database again.
     let healthy = false;
-    for (let i = 0; i < 100 && !healthy; i++) {
+    for (const deadline = Date.now() + 30_000; !healthy && Date.now() < deadline; ) {
       healthy = (await http(`${app.url}/healthz`)).status === 200;
       if (!healthy) await new Promise((done) => setTimeout(done, 100));
     }
     expect(healthy).toBe(true);
-    expect(new Set(await send(after))).toEqual(new Set([200]));
+    expect(await feed(after), app.output()).toEqual([]);
     // The operator redelivers the failed ones.
-    expect(new Set(await send(during))).toEqual(new Set([200]));
+    expect(await feed(during), app.output()).toEqual([]);
 
     const store = await db.openStore();
     const stored = await storedXp(store, SPEC, dayKey(new Date(), "UTC"));

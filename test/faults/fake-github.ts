@@ -25,7 +25,15 @@ function routeOf(method: string, path: string): string {
  * (404: no config anywhere), a repo's languages (Dart), PR comments (none yet; writes succeed) and
  * a commenter's permission (read). Everything else is a 404.
  */
-export async function startFakeGitHub(): Promise<FakeGitHub> {
+export async function startFakeGitHub(
+  opts: {
+    /**
+     * Asked before each answer, with the request's route and path: a promise returned holds the
+     * answer until it settles (a test decides when GitHub answers).
+     */
+    hold?: (route: string, path: string) => Promise<unknown> | undefined;
+  } = {},
+): Promise<FakeGitHub> {
   const calls = new Map<string, number>();
   let commentIds = 0;
   const server = createServer((req, res) => {
@@ -33,7 +41,8 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     const route = routeOf(req.method ?? "GET", path);
     calls.set(route, (calls.get(route) ?? 0) + 1);
     req.resume();
-    req.on("end", () => {
+    req.on("end", async () => {
+      await Promise.resolve(opts.hold?.(route, path)).catch(() => undefined);
       const reply = (status: number, body: unknown) => {
         const text = JSON.stringify(body);
         res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });

@@ -173,3 +173,34 @@ export async function inParallel<T, R>(
 }
 
 export const keepAlive = () => new Agent({ keepAlive: true, maxSockets: 64 });
+
+/** How often a delivery answered 503 is sent again, and the pause before each new attempt. */
+export const REDELIVERY = { attempts: 20, pauseMs: 250 };
+
+/**
+ * Sends a delivery as GitHub does, seen from the App: a 503 ("not now", e.g. the database is too slow
+ * to answer in time) is redelivered, after a short pause, up to REDELIVERY.attempts times in all.
+ * Resolves with every status it got, the last one last.
+ */
+export async function postRedelivering(send: () => Promise<number>): Promise<number[]> {
+  const statuses: number[] = [];
+  for (;;) {
+    const status = await send();
+    statuses.push(status);
+    if (status !== 503 || statuses.length >= REDELIVERY.attempts) return statuses;
+    await new Promise((done) => setTimeout(done, REDELIVERY.pauseMs));
+  }
+}
+
+/**
+ * What is wrong with the answers `postRedelivering` collected, one line per delivery, or nothing:
+ * each delivery must end with 200, and every answer before it must be a 503 (never a 500, nor a
+ * connection that failed).
+ */
+export function redeliveryProblems(answers: readonly (readonly number[])[]): string[] {
+  return answers.flatMap((statuses, i) =>
+    statuses.at(-1) === 200 && statuses.every((s) => s === 200 || s === 503)
+      ? []
+      : [`delivery #${i}: answered ${statuses.join(", ")}`],
+  );
+}

@@ -3,7 +3,17 @@ import { dayKey } from "../../src/domain/time.js";
 import { createTestDatabase, storeAvailable, type TestDatabase } from "../helpers/stores.js";
 import { type AppProcess, FAULT_SECRET, startAppProcess } from "./app-process.js";
 import { type FakeGitHub, startFakeGitHub } from "./fake-github.js";
-import { expectedXp, inParallel, keepAlive, type LoadSpec, makeLoad, post, storedXp } from "./push-load.js";
+import {
+  expectedXp,
+  inParallel,
+  keepAlive,
+  type LoadSpec,
+  makeLoad,
+  post,
+  postRedelivering,
+  redeliveryProblems,
+  storedXp,
+} from "./push-load.js";
 
 const SPEC: LoadSpec = { repos: 10, logins: 40, pushes: 1600, redeliveryShare: 0.2 };
 
@@ -29,13 +39,13 @@ describe.skipIf(!storeAvailable("postgres"))("two App processes on one PostgreSQ
     expect(new Set(deliveries.map((d) => d.id)).size).toBe(1600);
     const agents = apps.map(() => keepAlive());
     // Each delivery goes to either process; a redelivered id often lands on the other one, at the same time.
-    const statuses = await inParallel(deliveries, 64, (d, i) => {
+    // A 503 (the database did not keep up in time, on a loaded machine) is redelivered, as GitHub would.
+    const answers = await inParallel(deliveries, 64, (d, i) => {
       const which = (i + d.id.charCodeAt(0)) % apps.length;
-      return post(apps[which]?.url ?? "", d, FAULT_SECRET, agents[which]);
+      return postRedelivering(() => post(apps[which]?.url ?? "", d, FAULT_SECRET, agents[which]));
     });
     for (const a of agents) a.destroy();
-    const failed = statuses.filter((s) => s !== 200).length;
-    expect(failed, apps.map((a) => a.output().slice(-4000)).join("\n")).toBe(0);
+    expect(redeliveryProblems(answers), apps.map((a) => a.output().slice(-4000)).join("\n")).toEqual([]);
 
     const store = await db.openStore();
     const stored = await storedXp(store, SPEC, dayKey(new Date(), "UTC"));
