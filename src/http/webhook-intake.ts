@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { type HttpHandler, sendJson, urlOf } from "./respond.js";
 
 // GitHub's event names and delivery ids (UUIDs) are short and plain; anything else is not GitHub.
-const EVENT_NAME = /^[a-z_]{1,50}$/;
+const EVENT_NAME = /^[a-z][a-z0-9_]{0,49}$/;
 const DELIVERY_ID = /^[\w-]{1,100}$/;
 
 /**
@@ -33,6 +33,11 @@ export function webhookIntake(opts: { path: string; maxBytes: number; next: Http
     const held = { bytes: 0 };
     try {
       const body = await readLimited(req, opts.maxBytes, budget, held);
+      if (body === "aborted") {
+        // The sender hung up before its body was in: nobody is left to answer, and nothing went wrong here.
+        res.destroy();
+        return true;
+      }
       if (body === "too large") return sendJson(res, 413, { error: `Payload larger than ${opts.maxBytes} bytes` });
       if (body === "busy") {
         res.setHeader("retry-after", "5");
@@ -58,7 +63,7 @@ function headerProblem(req: IncomingMessage): string | null {
   const delivery = req.headers["x-github-delivery"];
   // A missing header is left to the webhooks middleware, which names every one missing.
   if (typeof event === "string" && !EVENT_NAME.test(event)) {
-    return "x-github-event must be an event name (lower-case letters and _)";
+    return "x-github-event must be an event name (lower-case letters, digits and _)";
   }
   if (typeof delivery === "string" && !DELIVERY_ID.test(delivery)) {
     return "x-github-delivery must be an id of letters, digits, - and _ (at most 100)";
@@ -75,8 +80,8 @@ function readLimited(
   maxBytes: number,
   budget: { left: number },
   held: { bytes: number },
-): Promise<string | "too large" | "busy"> {
-  return new Promise((resolve, reject) => {
+): Promise<string | "too large" | "busy" | "aborted"> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let stopped = false;
     const stop = (why: "too large" | "busy") => {
@@ -96,6 +101,7 @@ function readLimited(
     req.on("end", () => {
       if (!stopped) resolve(Buffer.concat(chunks).toString("utf8"));
     });
-    req.on("error", reject);
+    req.on("error", () => resolve("aborted"));
+    req.on("aborted", () => resolve("aborted"));
   });
 }

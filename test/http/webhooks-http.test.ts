@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { connect } from "node:net";
+import examples from "@octokit/webhooks-examples" with { type: "json" };
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Harness, mockInstallationToken, mockNoConfig, sign, startApp } from "../helpers/app-harness.js";
 import { dartPayload } from "../helpers/examples.js";
@@ -72,6 +73,8 @@ describe("signatures and malformed requests", () => {
     });
     expect(malformed.status).toBe(400);
     expect(malformed.json().error).toMatch(/Invalid JSON/);
+    // Signed, so it came from someone who holds the secret: worth an error in the log.
+    expect(app.takeErrorLogs().map((l) => l.msg)).toEqual(["Invalid JSON"]);
     expect((await app.get("/api/v1/repos/Codertocat/Hello-World")).status).toBe(404);
   });
 
@@ -105,6 +108,10 @@ describe("signatures and malformed requests", () => {
       const res = await post(good, { [header]: value });
       expect(res.status, `${header}: ${value}`).toBe(400);
       expect(res.json().error).toContain(header);
+    }
+    // Every event name GitHub sends passes (some have digits: projects_v2_item).
+    for (const event of new Set((examples as unknown as { name: string }[]).map((e) => e.name))) {
+      expect((await post(JSON.stringify({ zen: "ok" }), { "x-github-event": event })).status, event).toBe(200);
     }
     expect((await app.get("/api/v1/repos/Codertocat/Hello-World")).status).toBe(404);
   });
