@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from "pino";
 import type { Env } from "./config/env.js";
+import { RetryLaterError } from "./retry-later.js";
 
 /** Fields that may carry secrets; pino replaces them before anything is written. */
 const REDACT = [
@@ -35,18 +36,27 @@ export const SIGNATURE_HINT =
 const eventOf = (err: unknown) => (err as { event?: { id?: unknown; name?: unknown } }).event;
 
 /**
- * Probot logs a delivery with a bad signature twice at error level, each time with a stack trace
- * and the hint it means to give missing (its check looks for an older error message). That is a
- * screenful per stray request and nothing an operator can act on; instead: one warning with the
- * delivery id and what to check. Every other log call passes through untouched.
+ * Probot logs a failed delivery twice at error level, each time with a stack trace: the handler's
+ * error, then the middleware's AggregateError around it. For two kinds that is a screenful per
+ * delivery and nothing an operator must fix in the App: a bad signature (Probot's hint for it is
+ * missing too: its check looks for an older message) and a RetryLaterError (the database or GitHub
+ * was unreachable or slow; the answer is 503 and GitHub can redeliver). Each becomes one warning
+ * with the delivery id and what it means. Every other log call passes through untouched.
  */
-function signatureMismatchOnce(this: Logger, args: unknown[], method: (...a: unknown[]) => void): void {
+function quieterWebhookFailures(this: Logger, args: unknown[], method: (...a: unknown[]) => void): void {
   const [first] = args;
-  if (first instanceof Error && first.message.includes(SIGNATURE_MISMATCH)) {
+  const only = (test: (e: unknown) => boolean) =>
+    first instanceof AggregateError ? first.errors.length > 0 && first.errors.every(test) : test(first);
+  const badSignature = (e: unknown) => e instanceof Error && e.message.includes(SIGNATURE_MISMATCH);
+  const retryLater = (e: unknown) => e instanceof RetryLaterError;
+  if (only(badSignature) || only(retryLater)) {
     // The middleware's copy, wrapping the error the event handler has logged already.
     if (first instanceof AggregateError) return;
     const event = eventOf(first);
-    this.warn({ delivery: event?.id, event: event?.name }, SIGNATURE_HINT);
+    const message = badSignature(first)
+      ? SIGNATURE_HINT
+      : `webhook answered 503, GitHub can redeliver it: ${(first as Error).message}`;
+    this.warn({ delivery: event?.id, event: event?.name }, message);
     return;
   }
   method.apply(this, args);
@@ -57,7 +67,7 @@ export function createLogger(env: Pick<Env, "LOG_LEVEL" | "LOG_FORMAT">, destina
   const options = {
     level: env.LOG_LEVEL,
     redact: { paths: REDACT, censor: "[redacted]" },
-    hooks: { logMethod: signatureMismatchOnce },
+    hooks: { logMethod: quieterWebhookFailures },
     ...(env.LOG_FORMAT === "pretty" && !destination ? { transport: { target: "pino-pretty" } } : {}),
   };
   return destination ? pino(options, destination) : pino(options);

@@ -1,10 +1,10 @@
 import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import nock from "nock";
-import pino from "pino";
 import { ProbotOctokit } from "probot";
 import { type BuildOptions, type BuiltApp, buildApp } from "../../src/app-server.js";
 import { type Env, loadEnv } from "../../src/config/env.js";
+import { createLogger } from "../../src/logger.js";
 import { openStore } from "../../src/store/open-store.js";
 import { type HttpResponse, http } from "./http.js";
 
@@ -61,15 +61,16 @@ export interface StartOptions extends Partial<BuildOptions> {
   env?: Record<string, string>;
   now?: () => Date;
   /**
-   * `close()` throws when an error was logged and not taken with `takeErrorLogs()`. Errors some code
-   * logs and swallows (a feeding's follow-ups, e.g. the PR comment) otherwise never fail a test.
+   * `close()` throws when an error was logged and not taken with `takeErrorLogs()` (the default
+   * unless the test passes its own `log`). Errors some code logs and swallows (a feeding's
+   * follow-ups, e.g. the PR comment) otherwise never fail a test.
    */
   failOnErrorLog?: boolean;
 }
 
 /** The whole App on an ephemeral port, with an in-memory SQLite store unless `store` is given. */
 export async function startApp(opts: StartOptions = {}): Promise<Harness> {
-  const { failOnErrorLog = false, ...build } = opts;
+  const { failOnErrorLog = opts.log === undefined, ...build } = opts;
   if (failOnErrorLog && opts.log) throw new Error("failOnErrorLog watches the harness's own logger: pass no `log`");
   const env = testEnv(opts.env);
   const store = opts.store ?? (await openStore(env.DATABASE_URL));
@@ -77,7 +78,8 @@ export async function startApp(opts: StartOptions = {}): Promise<Harness> {
   // A synchronous destination: each line is recorded before the logging call returns.
   const errorSink = { write: (line: string) => void errorLogs.push(JSON.parse(line) as LoggedError) };
   const app = await buildApp(env, {
-    log: pino({ level: "error" }, errorSink),
+    // The App's own logger (its hooks and redaction), keeping what is logged at error level.
+    log: createLogger({ LOG_LEVEL: "error", LOG_FORMAT: "json" }, errorSink),
     Octokit: TestOctokit,
     ...build,
     store,

@@ -1,3 +1,4 @@
+import nock from "nock";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { createLogger, SIGNATURE_HINT } from "../../src/logger.js";
@@ -42,6 +43,35 @@ describe("logs", () => {
     const aboutIt = entries.filter((e) => JSON.stringify(e).includes("signature"));
     expect(aboutIt).toHaveLength(1);
     expect(aboutIt[0]).toMatchObject({ level: 40, delivery: "stray-request", event: "push", msg: SIGNATURE_HINT });
+    expect(JSON.stringify(aboutIt[0])).not.toContain("stack");
+  });
+
+  it("turn a delivery answered 503 (GitHub too slow) into one warning, without a stack", async () => {
+    const { sink, lines } = logSink();
+    const app = await startApp({
+      log: createLogger({ LOG_LEVEL: "info", LOG_FORMAT: "json" }, sink),
+      answerWithinMs: 200,
+    });
+    try {
+      mockInstallationToken();
+      const held = nock("https://api.github.com")
+        .get(`/repos/Codertocat/Hello-World/contents/${encodeURIComponent(".github/dash.yml")}`)
+        .delay(600)
+        .reply(404, { message: "Not Found" })
+        .get(`/repos/Codertocat/.github/contents/${encodeURIComponent(".github/dash.yml")}`)
+        .reply(404, { message: "Not Found" });
+      const push = dartPayload("push", undefined, (p) => (p.commits as unknown[]).length > 0);
+      expect((await app.deliver("push", push, { id: "too-slow" })).status).toBe(503);
+      // Let the lookup finish before closing, so that no mock is left pending.
+      while (!held.isDone()) await new Promise((done) => setTimeout(done, 50));
+    } finally {
+      await app.close();
+    }
+    const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const aboutIt = entries.filter((e) => JSON.stringify(e).includes("did not answer"));
+    expect(aboutIt).toHaveLength(1);
+    expect(aboutIt[0]).toMatchObject({ level: 40, delivery: "too-slow", event: "push" });
+    expect(String(aboutIt[0]?.msg)).toMatch(/^webhook answered 503, GitHub can redeliver it: GitHub did not answer/);
     expect(JSON.stringify(aboutIt[0])).not.toContain("stack");
   });
 
