@@ -175,12 +175,7 @@ describe("a slow GitHub", () => {
     const slow = await startApp({ answerWithinMs: 200 });
     try {
       mockInstallationToken();
-      nock("https://api.github.com")
-        .get(`/repos/Codertocat/Hello-World/contents/${encodeURIComponent(".github/dash.yml")}`)
-        .delay(600)
-        .reply(404, { message: "Not Found" })
-        .get(`/repos/Codertocat/.github/contents/${encodeURIComponent(".github/dash.yml")}`)
-        .reply(404, { message: "Not Found" });
+      mockNoConfig("Codertocat", "Hello-World", { delayMs: 600 });
       const push = dartPayload("push", undefined, (p) => (p.commits as unknown[]).length > 0);
       const id = randomUUID();
       const res = await slow.deliver("push", push, { id });

@@ -126,10 +126,11 @@ export function mockInstallationToken(installationId = 1): nock.Scope {
     .reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
 }
 
-/** No `.github/dash.yml` in the repo nor in the owner's `.github` repository. */
-export function mockNoConfig(owner: string, repo: string): nock.Scope {
+/** No `.github/dash.yml` in the repo nor in the owner's `.github` repository (the first answer `delayMs` late). */
+export function mockNoConfig(owner: string, repo: string, opts: { delayMs?: number } = {}): nock.Scope {
   return nock("https://api.github.com")
     .get(`/repos/${owner}/${repo}/contents/${encodeURIComponent(".github/dash.yml")}`)
+    .delay(opts.delayMs ?? 0)
     .reply(404, { message: "Not Found" })
     .get(`/repos/${owner}/.github/contents/${encodeURIComponent(".github/dash.yml")}`)
     .reply(404, { message: "Not Found" });

@@ -1,4 +1,3 @@
-import nock from "nock";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { createLogger, SIGNATURE_HINT } from "../../src/logger.js";
@@ -54,12 +53,7 @@ describe("logs", () => {
     });
     try {
       mockInstallationToken();
-      const held = nock("https://api.github.com")
-        .get(`/repos/Codertocat/Hello-World/contents/${encodeURIComponent(".github/dash.yml")}`)
-        .delay(600)
-        .reply(404, { message: "Not Found" })
-        .get(`/repos/Codertocat/.github/contents/${encodeURIComponent(".github/dash.yml")}`)
-        .reply(404, { message: "Not Found" });
+      const held = mockNoConfig("Codertocat", "Hello-World", { delayMs: 600 });
       const push = dartPayload("push", undefined, (p) => (p.commits as unknown[]).length > 0);
       expect((await app.deliver("push", push, { id: "too-slow" })).status).toBe(503);
       // Let the lookup finish before closing, so that no mock is left pending.
