@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import type { Server } from "node:http";
 import { resolve } from "node:path";
@@ -41,6 +42,8 @@ export function appYmlIn(cwd: string): string {
 
 export interface BuildOptions {
   log: Logger;
+  /** The setup link's key while the App has no credentials (tests); random otherwise. */
+  setupKey?: string;
   /** Defaults to the store named by DATABASE_URL. */
   store?: SqlStore;
   now?: () => Date;
@@ -129,9 +132,14 @@ export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> 
       ),
     );
   } else {
-    log.warn(`No GitHub App credentials: open ${env.PUBLIC_URL}/ to register the App from app.yml`);
+    const setupKey = opts.setupKey ?? randomBytes(18).toString("base64url");
+    log.warn(
+      `No GitHub App credentials: open ${env.PUBLIC_URL}/?setup=${setupKey} to register the App from app.yml ` +
+        "(the key changes at every start; anyone with this link can register an App here)",
+    );
     routes.push(
       setupRoutes({
+        setupKey,
         appYmlPath: appYmlIn(cwd),
         publicUrl: env.PUBLIC_URL,
         webhookPath: env.WEBHOOK_PATH,

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import type { IncomingMessage } from "node:http";
 import yaml from "js-yaml";
 import { sameSecret } from "../same-secret.js";
 import { type HttpHandler, sendJson, sendText, urlOf } from "./respond.js";
@@ -49,6 +50,11 @@ export interface SetupOptions {
   apiUrl: string;
   /** Saves the new credentials (main wires it to `.env`). */
   saveCredentials(values: Record<string, string>): Promise<void>;
+  /**
+   * The one-time key the operator's setup link carries (printed in the server's log): without it
+   * the page offers no registration, since anyone who can reach the server can open it.
+   */
+  setupKey: string;
   fetch?: typeof fetch;
 }
 
@@ -57,9 +63,11 @@ export interface SetupOptions {
  * one click, the one-time code comes back to `/setup/done`, and the credentials are written for the
  * next start. Webhooks are refused with 503 until then, so nothing is silently dropped.
  *
- * The page is public until the App is registered, so `/setup/done` accepts only a code that comes
- * back with the `state` this process put in its own form (GitHub returns it unchanged), and only
- * once: otherwise anyone could make the server save the credentials of an App of theirs.
+ * The page is public until the App is registered, and anyone could otherwise make the server save
+ * the credentials of an App of theirs. So the form is shown only to a browser that opened the setup
+ * link from the server's log (its key is then kept in a cookie), and `/setup/done` accepts a code
+ * only from that browser, with the `state` this process put in its form (GitHub returns it
+ * unchanged), and only once.
  */
 export function setupRoutes(opts: SetupOptions): HttpHandler {
   const doFetch = opts.fetch ?? fetch;
@@ -72,17 +80,20 @@ export function setupRoutes(opts: SetupOptions): HttpHandler {
     if (url.pathname === opts.webhookPath) {
       return sendJson(res, 503, {
         error:
-          "This ReposiTori server is not registered as a GitHub App yet: open / to register it, or set APP_ID, PRIVATE_KEY and WEBHOOK_SECRET, then restart.",
+          "This ReposiTori server is not registered as a GitHub App yet: open the setup link in its log to register it, or set APP_ID, PRIVATE_KEY and WEBHOOK_SECRET, then restart.",
       });
     }
     if (url.pathname === "/setup/done" && req.method === "GET") {
       const code = url.searchParams.get("code") ?? "";
       if (!/^[\w-]{1,100}$/.test(code)) return sendText(res, 400, "Missing or malformed ?code from GitHub.");
-      if (!sameSecret(url.searchParams.get("state") ?? "", state)) {
+      if (
+        !sameSecret(cookieOf(req, SETUP_COOKIE) ?? "", opts.setupKey) ||
+        !sameSecret(url.searchParams.get("state") ?? "", state)
+      ) {
         return sendText(
           res,
           403,
-          "This registration did not start from this server's setup page (or the server restarted since). Start again from /.",
+          "This registration did not start from this server's setup page in this browser (or the server restarted since). Start again from the setup link in the server's log.",
         );
       }
       // Claimed before GitHub is asked, so two concurrent answers cannot both save credentials.
@@ -101,7 +112,7 @@ export function setupRoutes(opts: SetupOptions): HttpHandler {
           return sendText(
             res,
             502,
-            `GitHub refused the registration code (HTTP ${answer.status}); codes are valid for one hour. Start again from /.`,
+            `GitHub refused the registration code (HTTP ${answer.status}); codes are valid for one hour. Start again from the setup link in the server's log.`,
           );
         }
         app = (await answer.json()) as Conversion;
@@ -117,14 +128,44 @@ export function setupRoutes(opts: SetupOptions): HttpHandler {
       return sendText(res, 200, donePage(app), "text/html; charset=utf-8");
     }
     if (url.pathname !== "/" || (req.method !== "GET" && req.method !== "HEAD")) return false;
+    const hookUrl = `${opts.publicUrl}${opts.webhookPath}`;
+    const key = url.searchParams.get("setup") ?? cookieOf(req, SETUP_COOKIE) ?? "";
+    if (!sameSecret(key, opts.setupKey)) return sendText(res, 200, lockedPage(hookUrl), "text/html; charset=utf-8");
     const manifest = manifestFrom(readFileSync(opts.appYmlPath, "utf8"), opts.publicUrl, opts.webhookPath);
-    const page = setupPage({
-      newAppUrl,
-      manifestJson: JSON.stringify(manifest),
-      hookUrl: `${opts.publicUrl}${opts.webhookPath}`,
+    const page = setupPage({ newAppUrl, manifestJson: JSON.stringify(manifest), hookUrl });
+    // Kept for GitHub's way back to /setup/done (a top-level navigation, which SameSite=Lax allows).
+    const secure = opts.publicUrl.startsWith("https:") ? "; Secure" : "";
+    res.writeHead(200, {
+      "content-type": "text/html; charset=utf-8",
+      "content-length": Buffer.byteLength(page),
+      "x-content-type-options": "nosniff",
+      "cache-control": "no-store",
+      "set-cookie": `${SETUP_COOKIE}=${opts.setupKey}; Path=/; HttpOnly; SameSite=Lax; Max-Age=3600${secure}`,
     });
-    return sendText(res, 200, page, "text/html; charset=utf-8");
+    res.end(req.method === "HEAD" ? undefined : page);
+    return true;
   };
+}
+
+const SETUP_COOKIE = "repositori_setup";
+
+function cookieOf(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? "").split(";")) {
+    const [k, ...v] = part.trim().split("=");
+    if (k === name) return v.join("=");
+  }
+  return undefined;
+}
+
+/** What anyone else sees: the server is up and not registered, and where the operator finds the way on. */
+function lockedPage(hookUrl: string): string {
+  return `<!doctype html><meta charset="utf-8"><title>ReposiTori setup</title>${STYLE}
+<h1>🐦 ReposiTori is not registered yet</h1>
+<p>This server is running and serving <code>/healthz</code> and Dash cards, but it is not a GitHub App yet.</p>
+<p>To register it, open the setup link the server printed in its log when it started (it carries a one-time key).</p>
+<p>Or by hand: create a GitHub App with the permissions and events listed in <code>app.yml</code> (webhook URL:
+<code>${escapeHtml(hookUrl)}</code>), set <code>APP_ID</code>, <code>PRIVATE_KEY</code> and <code>WEBHOOK_SECRET</code>
+in <code>.env</code>, and restart.</p>`;
 }
 
 const STYLE =

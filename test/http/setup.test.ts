@@ -6,13 +6,16 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { unreachableByGitHub, webUrlOf } from "../../src/http/setup-routes.js";
 import { type Harness, startApp } from "../helpers/app-harness.js";
 
+const KEY = "setup-key-for-tests";
+/** What the browser that opened the setup link sends back. */
+const COOKIE = { cookie: `repositori_setup=${KEY}` };
 let app: Harness;
 let dir: string;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "repositori-setup-"));
   copyFileSync("app.yml", join(dir, "app.yml"));
-  app = await startApp({ env: { APP_ID: "", PRIVATE_KEY: "", WEBHOOK_SECRET: "" }, cwd: dir });
+  app = await startApp({ env: { APP_ID: "", PRIVATE_KEY: "", WEBHOOK_SECRET: "" }, cwd: dir, setupKey: KEY });
 });
 afterEach(async () => {
   await app.close();
@@ -20,7 +23,7 @@ afterEach(async () => {
 
 /** The `state` the setup page put in its form, as GitHub would send it back. */
 async function stateOfForm(): Promise<string> {
-  const page = await app.get("/");
+  const page = await app.get(`/?setup=${KEY}`);
   return /\?state=([\w-]+)"/.exec(page.text())?.[1] ?? "";
 }
 
@@ -33,7 +36,7 @@ describe("an App without credentials", () => {
   });
 
   it("offers registration from app.yml through GitHub's manifest flow", async () => {
-    const page = await app.get("/");
+    const page = await app.get(`/?setup=${KEY}`);
     expect(page.status).toBe(200);
     expect(page.text()).toMatch(/action="https:\/\/github\.com\/settings\/apps\/new\?state=[\w-]{32}"/);
     const manifest = JSON.parse(
@@ -49,9 +52,13 @@ describe("an App without credentials", () => {
 
   it("registers from the app.yml shipped with the App when the working directory has none", async () => {
     const bare = mkdtempSync(join(tmpdir(), "repositori-setup-bare-"));
-    const other = await startApp({ env: { APP_ID: "", PRIVATE_KEY: "", WEBHOOK_SECRET: "" }, cwd: bare });
+    const other = await startApp({
+      env: { APP_ID: "", PRIVATE_KEY: "", WEBHOOK_SECRET: "" },
+      cwd: bare,
+      setupKey: KEY,
+    });
     try {
-      const page = await other.get("/");
+      const page = await other.get(`/?setup=${KEY}`);
       expect(page.status).toBe(200);
       expect(page.text()).toMatch(/action="https:\/\/github\.com\/settings\/apps\/new\?state=[\w-]{32}"/);
     } finally {
@@ -67,7 +74,7 @@ describe("an App without credentials", () => {
       pem: "-----BEGIN RSA PRIVATE KEY-----\nAAA\n-----END RSA PRIVATE KEY-----\n",
       webhook_secret: "s3cr3t",
     });
-    const done = await app.get(`/setup/done?code=abc123&state=${await stateOfForm()}`);
+    const done = await app.get(`/setup/done?code=abc123&state=${await stateOfForm()}`, COOKIE);
     expect(done.status).toBe(200);
     expect(done.text()).toContain("https://github.com/apps/repositori-test/installations/new");
     expect(done.text()).not.toContain("s3cr3t");
@@ -82,30 +89,54 @@ describe("an App without credentials", () => {
     delete process.env.WEBHOOK_SECRET;
   });
 
-  it("accepts a code only with the state of its own form, and only once", async () => {
+  it("offers registration only to the browser that opened the setup link from the log", async () => {
+    // Anyone else sees that the server is not registered, and no form (no state to copy).
+    for (const path of ["/", "/?setup=guess", `/?setup=${KEY}x`]) {
+      const page = await app.get(path);
+      expect(page.status).toBe(200);
+      expect(page.text()).toContain("open the setup link the server printed in its log");
+      expect(page.text()).not.toContain("settings/apps/new");
+      expect(page.headers["set-cookie"]).toBeUndefined();
+    }
+    // The link's key is kept in a cookie, so the page works again without it in the URL.
+    const opened = await app.get(`/?setup=${KEY}`);
+    expect(String(opened.headers["set-cookie"])).toMatch(
+      new RegExp(`^repositori_setup=${KEY}; Path=/; HttpOnly; SameSite=Lax; Max-Age=3600$`),
+    );
+    expect((await app.get("/", COOKIE)).text()).toContain("settings/apps/new?state=");
+  });
+
+  it("accepts a code only from that browser, with the state of its own form, and only once", async () => {
     const conversion = nock("https://api.github.com")
       .post("/app-manifests/abc123/conversions")
       .reply(201, { id: 1, pem: "pem", webhook_secret: "s3cr3t" });
-    // A code sent by someone else (no state, or another state) never reaches GitHub nor .env.
-    for (const query of ["code=abc123", "code=abc123&state=forged", `code=abc123&state=${"x".repeat(32)}`]) {
-      const forged = await app.get(`/setup/done?${query}`);
+    // A code sent by someone else (no state, another state, or the right state without the cookie)
+    // never reaches GitHub nor .env.
+    const state = await stateOfForm();
+    for (const [query, headers] of [
+      ["code=abc123", COOKIE],
+      ["code=abc123&state=forged", COOKIE],
+      [`code=abc123&state=${"x".repeat(32)}`, COOKIE],
+      [`code=abc123&state=${state}`, {}],
+      [`code=abc123&state=${state}`, { cookie: "repositori_setup=guess" }],
+    ] as const) {
+      const forged = await app.get(`/setup/done?${query}`, headers);
       expect(forged.status).toBe(403);
-      expect(forged.text()).toMatch(/Start again from \//);
+      expect(forged.text()).toMatch(/Start again from/);
     }
     expect(conversion.isDone()).toBe(false);
     expect(existsSync(join(dir, ".env"))).toBe(false);
 
-    const state = await stateOfForm();
-    expect((await app.get(`/setup/done?code=abc123&state=${state}`)).status).toBe(200);
+    expect((await app.get(`/setup/done?code=abc123&state=${state}`, COOKIE)).status).toBe(200);
     expect(conversion.isDone()).toBe(true);
-    const again = await app.get(`/setup/done?code=abc123&state=${state}`);
+    const again = await app.get(`/setup/done?code=abc123&state=${state}`, COOKIE);
     expect(again.status).toBe(409);
     expect(again.text()).toMatch(/restart/);
     for (const key of ["APP_ID", "PRIVATE_KEY", "WEBHOOK_SECRET"]) delete process.env[key];
   });
 
   it("warns before registering with an address GitHub cannot reach, and names the webhook path in use", async () => {
-    expect((await app.get("/")).text()).not.toContain("GitHub will refuse");
+    expect((await app.get(`/?setup=${KEY}`)).text()).not.toContain("GitHub will refuse");
     const local = await startApp({
       env: {
         APP_ID: "",
@@ -115,9 +146,10 @@ describe("an App without credentials", () => {
         WEBHOOK_PATH: "/hooks",
       },
       cwd: dir,
+      setupKey: KEY,
     });
     try {
-      const page = (await local.get("/")).text();
+      const page = (await local.get(`/?setup=${KEY}`)).text();
       expect(page).toContain("GitHub will refuse this registration");
       expect(page).toContain("<code>http://localhost:3000/hooks</code>");
     } finally {
