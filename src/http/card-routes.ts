@@ -133,10 +133,18 @@ export function cardRoutes(deps: CardRoutesDeps): HttpHandler {
     }
     const cached = deps.renderer.cached(key);
     deps.onLookup?.(cached ? "hit" : "miss");
+    if (model.variant !== "fed") {
+      // Unknown, hidden without its token, or never fed: whatever was remembered for this URL (a card
+      // from when the repo was public, or from before its token was rotated) must not show again,
+      // not even during an outage.
+      lastGood.delete(lastGoodKey(target, format, query, token));
+      lastGood.delete(lastGoodKey(target, format, query, null));
+    }
     const card = cached ?? (await drawOrBusy(model, format, key));
     if (!card) {
-      // Too many cards are waiting to be drawn: the last one drawn for this URL, if any, will do.
-      const last = lastGoodFor(target, format, query, token);
+      // Too many cards are waiting to be drawn: the last one drawn for this URL, if any, will do,
+      // but only where this request may see a fed card at all.
+      const last = model.variant === "fed" ? lastGoodFor(target, format, query, token) : undefined;
       return last ? send(res, last, STALE_CACHE_CONTROL, ifNoneMatch, head) : busy(res);
     }
     // Remembered once per new model (a minute at most), not on every request.

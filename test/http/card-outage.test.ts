@@ -189,7 +189,48 @@ describe("badges while the store is unreachable (a store whose methods throw)", 
   });
 });
 
+/** Holds every card `renderer` draws until the returned function is called. */
+function holdDrawing(renderer: CardRenderer): () => void {
+  const draw = renderer.svg.bind(renderer);
+  let release = () => {};
+  const held = new Promise<void>((done) => {
+    release = done;
+  });
+  renderer.svg = async (model) => {
+    await held;
+    return draw(model);
+  };
+  return release;
+}
+
 describe("badges while too many cards wait to be drawn", () => {
+  it("never shows what a repo showed before it turned private or rotated its token", async () => {
+    const store = await openStore("sqlite::memory:");
+    cleanup.push(() => store.close());
+    await feed(store, PUBLIC, 3);
+    const token = await feed(store, PRIVATE, 3);
+    const renderer = new CardRenderer(await loadCardFonts(), { maxWaiting: 1 });
+    const cards = await serveCards(store, renderer);
+    expect((await cards.get("/dash/octo/hello.json")).json().message).toMatch(/^Lv 2/);
+    expect((await cards.get(`/dash/acme/secret.json?token=${token}`)).json().message).toMatch(/^Lv 2/);
+
+    // The public repo turns private, the private one gets a new token; then drawing is jammed.
+    await store.upsertRepo({ ...PUBLIC, private: true });
+    await store.rotateBadgeToken(PRIVATE.id);
+    cards.advance(VIEW_TTL_MS + 1);
+    const release = holdDrawing(renderer);
+    const blocking = renderer.render(notFedCardModel("x/y", { theme: "light", lang: "en", style: "card" }), "svg");
+    for (const path of ["/dash/octo/hello.json", `/dash/acme/secret.json?token=${token}`]) {
+      const res = await cards.get(path);
+      expect(res.status, path).toBe(503);
+      expect(res.text(), path).not.toContain("Lv 2");
+    }
+    release();
+    await blocking;
+    // Once drawing is free: the not-fed card, for both.
+    expect((await cards.get("/dash/octo/hello.json")).json().message).toBe("not fed yet");
+  });
+
   it("serves the last card drawn for the URL, or 503 to come back shortly, and draws again once free", async () => {
     const store = await openStore("sqlite::memory:");
     cleanup.push(() => store.close());
