@@ -26,7 +26,12 @@ const envObject = z.object({
   HOST: z.string().default("0.0.0.0"),
   /** Where this App is reachable from GitHub and browsers (card and audio links); default http://localhost:PORT. */
   PUBLIC_URL: z.string().url().optional(),
-  WEBHOOK_PATH: z.string().default("/api/github/webhooks"),
+  // Without trailing slashes, as the webhooks middleware compares paths: `/hooks/` is `/hooks`.
+  WEBHOOK_PATH: z
+    .string()
+    .regex(/^\//, "must start with /")
+    .default("/api/github/webhooks")
+    .transform((p) => p.replace(/\/+$/, "") || "/"),
   /** Largest webhook body accepted, in bytes (GitHub caps payloads at 25 MB). */
   WEBHOOK_MAX_BYTES: z.coerce
     .number()

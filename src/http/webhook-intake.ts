@@ -13,7 +13,13 @@ const DELIVERY_ID = /^[\w-]{1,100}$/;
  * that are empty or not plain names (a delivery id is the key of exactly-once feeding), and bodies
  * that are not a JSON object. Checked without parsing the body, which Probot parses anyway.
  */
-export function webhookIntake(opts: { path: string; maxBytes: number; next: HttpHandler }): HttpHandler {
+export function webhookIntake(opts: {
+  path: string;
+  maxBytes: number;
+  next: HttpHandler;
+  /** How long a body may take to arrive (default 10 s, GitHub's own limit for the whole delivery). */
+  bodyWithinMs?: number;
+}): HttpHandler {
   // Bodies are held in memory until their delivery is handled; bounding them all together (not
   // only each one) keeps a flood of large unsigned posts from taking the process's memory. Real
   // deliveries are a few kilobytes each; four of the largest GitHub sends fit at once.
@@ -32,13 +38,20 @@ export function webhookIntake(opts: { path: string; maxBytes: number; next: Http
     }
     const held = { bytes: 0 };
     try {
-      const body = await readLimited(req, opts.maxBytes, budget, held);
+      const body = await readLimited(req, opts.maxBytes, budget, held, opts.bodyWithinMs ?? 10_000);
       if (body === "aborted") {
         // The sender hung up before its body was in: nobody is left to answer, and nothing went wrong here.
         res.destroy();
         return true;
       }
       if (body === "too large") return sendJson(res, 413, { error: `Payload larger than ${opts.maxBytes} bytes` });
+      if (body === "too slow") {
+        // A body trickling in holds its share of the budget: it gets the time GitHub itself gives.
+        res.setHeader("connection", "close");
+        sendJson(res, 408, { error: "The payload did not arrive in time" });
+        req.destroy();
+        return true;
+      }
       if (body === "busy") {
         res.setHeader("retry-after", "5");
         return sendJson(res, 503, { error: "Too many large webhook payloads at once; try again shortly" });
@@ -80,16 +93,19 @@ function readLimited(
   maxBytes: number,
   budget: { left: number },
   held: { bytes: number },
-): Promise<string | "too large" | "busy" | "aborted"> {
+  withinMs: number,
+): Promise<string | "too large" | "busy" | "aborted" | "too slow"> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let stopped = false;
-    const stop = (why: "too large" | "busy") => {
+    const stop = (why: "too large" | "busy" | "too slow") => {
       stopped = true;
       chunks.length = 0;
+      clearTimeout(deadline);
       // The rest of the body is read and dropped, so that the answer reaches the client.
       resolve(why);
     };
+    const deadline = setTimeout(() => stop("too slow"), withinMs);
     req.on("data", (chunk: Buffer) => {
       if (stopped) return;
       if (held.bytes + chunk.length > maxBytes) return stop("too large");
@@ -99,9 +115,14 @@ function readLimited(
       chunks.push(chunk);
     });
     req.on("end", () => {
+      clearTimeout(deadline);
       if (!stopped) resolve(Buffer.concat(chunks).toString("utf8"));
     });
-    req.on("error", () => resolve("aborted"));
-    req.on("aborted", () => resolve("aborted"));
+    const aborted = () => {
+      clearTimeout(deadline);
+      resolve("aborted");
+    };
+    req.on("error", aborted);
+    req.on("aborted", aborted);
   });
 }

@@ -11,6 +11,9 @@ export function printableDatabaseUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = "***";
+    // libpq also takes the password (and other secrets) as query parameters.
+    for (const key of ["password", "sslpassword", "sslkey"])
+      if (u.searchParams.has(key)) u.searchParams.set(key, "***");
     return u.toString();
   } catch {
     return "postgres://…";

@@ -90,3 +90,11 @@ describe("GEMINI_BASE_URL", () => {
     }
   });
 });
+
+describe("WEBHOOK_PATH", () => {
+  it("is compared without trailing slashes, as the webhooks middleware does, and must start with /", () => {
+    expect(loadEnv({ WEBHOOK_PATH: "/hooks/" }).WEBHOOK_PATH).toBe("/hooks");
+    expect(loadEnv({}).WEBHOOK_PATH).toBe("/api/github/webhooks");
+    expect(() => loadEnv({ WEBHOOK_PATH: "hooks" })).toThrow(/WEBHOOK_PATH: must start with \//);
+  });
+});

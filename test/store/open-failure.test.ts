@@ -42,6 +42,9 @@ describe("a store that cannot be opened at start-up", () => {
       "postgres://app:***@db.internal:5432/dash?sslmode=require",
     );
     expect(printableDatabaseUrl("sqlite:data/repositori.db")).toBe("sqlite:data/repositori.db");
+    expect(printableDatabaseUrl("postgres://app@db/dash?password=hunter2&sslmode=require")).toBe(
+      "postgres://app@db/dash?password=***&sslmode=require",
+    );
     const missing = Object.assign(new Error('database "dash" does not exist'), { code: "3D000" });
     const err = storeOpenError("postgres://app:s3cr3t@db.internal/dash", missing);
     expect(err).toBeInstanceOf(StoreOpenError);
