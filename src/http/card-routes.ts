@@ -188,8 +188,10 @@ async function prepare(
   if (target.kind === "user") {
     state = await deps.views.user(target.login);
   } else {
-    const view = await deps.views.repo(target.owner, target.name);
-    // Unknown, hidden without its token and never fed all look the same, and name only what the URL says.
+    // Unknown, hidden without its token and never fed all look the same, and name only what the URL
+    // says; the token is checked before the Dash is loaded, so they cost the same too.
+    const record = await deps.views.record(target.owner, target.name);
+    const view = record && canView(record, token) ? await deps.views.repo(target.owner, target.name) : null;
     state = view && canView(view.repo, token) ? view.state : null;
     locale = view?.display.locale;
     hidden = view?.repo.private ?? false;

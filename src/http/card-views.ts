@@ -1,7 +1,7 @@
 import type { DashState } from "../domain/state.js";
 import { CARD_TOP } from "../render/card-model.js";
 import { Lru } from "../render/lru.js";
-import type { Store } from "../store/store.js";
+import type { RepoRecord, Store } from "../store/store.js";
 import { loadRepoDash, loadUserDash, type RepoDashView } from "../views/load-dash.js";
 
 /** How long a loaded Dash is reused before the store is asked again (feedings in this process reset it at once). */
@@ -21,6 +21,7 @@ interface Entry<T> {
  * other replicas catch up when the short lifetime runs out.
  */
 export class CardViews {
+  readonly #records = new Lru<Entry<RepoRecord | null>>({ maxEntries: 10_000 });
   readonly #repos = new Lru<Entry<RepoDashView | null>>({ maxEntries: 10_000 });
   readonly #users = new Lru<Entry<DashState | null>>({ maxEntries: 10_000 });
   // Bumped by every `forget`, so a load that started before a feeding cannot put its older answer back.
@@ -29,8 +30,17 @@ export class CardViews {
   constructor(private readonly deps: { store: Store; now: () => Date; ttlMs?: number }) {}
 
   /**
-   * A repo's Dash regardless of who asks (null when unknown). The view is shared by every request,
-   * so it is loaded with the repo's own token; each request then checks its token with `canView`.
+   * What the store knows of a repo (null when unknown): enough for a request to check its token with
+   * `canView` before anything else is loaded, so that a private repo asked for without its token
+   * costs what an unknown one does, and answers as fast.
+   */
+  async record(owner: string, name: string): Promise<RepoRecord | null> {
+    return this.#cached(this.#records, keyOf(`${owner}/${name}`), () => this.deps.store.getRepo(owner, name));
+  }
+
+  /**
+   * A repo's Dash regardless of who asks (null when unknown), for requests `canView` has let through.
+   * The view is shared by every request, so it is loaded with the repo's own token.
    */
   async repo(owner: string, name: string): Promise<RepoDashView | null> {
     return this.#cached(this.#repos, keyOf(`${owner}/${name}`), async (now) => {
@@ -48,6 +58,7 @@ export class CardViews {
   /** Forgets what a feeding changed: the repo's Dash and the credited contributors' own Dashes. */
   forget(repo: { owner: string; name: string }, logins: readonly string[]): void {
     this.#generation++;
+    this.#records.delete(keyOf(`${repo.owner}/${repo.name}`));
     this.#repos.delete(keyOf(`${repo.owner}/${repo.name}`));
     for (const login of logins) this.#users.delete(keyOf(login));
   }

@@ -203,6 +203,40 @@ function holdDrawing(renderer: CardRenderer): () => void {
   return release;
 }
 
+describe("private repos asked for without their token", () => {
+  it("cost the store what an unknown repo does, so timing cannot tell them apart", async () => {
+    const real = await openStore("sqlite::memory:");
+    cleanup.push(() => real.close());
+    const token = await feed(real, PRIVATE, 3);
+    const calls: string[] = [];
+    const store = new Proxy(real, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          calls.push(String(prop));
+          return value.apply(target, args);
+        };
+      },
+    });
+    const cards = await serveCards(store);
+    const costOf = async (path: string) => {
+      cards.advance(VIEW_TTL_MS + 1);
+      calls.length = 0;
+      const res = await cards.get(path);
+      return { calls: [...calls], text: res.text() };
+    };
+    const unknown = await costOf("/dash/acme/nothing-here.json");
+    const hidden = await costOf("/dash/acme/secret.json");
+    const wrong = await costOf("/dash/acme/secret.json?token=wrong");
+    expect(hidden.calls).toEqual(unknown.calls);
+    expect(wrong.calls).toEqual(unknown.calls);
+    expect(JSON.parse(hidden.text)).toEqual(JSON.parse(unknown.text));
+    // With the token, the Dash is loaded and shown.
+    expect((await costOf(`/dash/acme/secret.json?token=${token}`)).text).toContain("Lv 2");
+  });
+});
+
 describe("badges while too many cards wait to be drawn", () => {
   it("never shows what a repo showed before it turned private or rotated its token", async () => {
     const store = await openStore("sqlite::memory:");
