@@ -9,9 +9,12 @@
 # Give a container its GitHub App credentials (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET) as environment
 # variables or as a mounted /app/.env, which the App reads at start (`docker run --env-file` does not
 # unquote values, so it cannot carry the .env the one-click registration writes). Registering from
-# inside a container writes /app/.env, which a new container loses.
+# inside a container writes /app/.env, which a new container loses. Only the App reads /app/.env: the
+# HEALTHCHECK below takes PORT from the container's environment, so set PORT with `docker run -e PORT=…`
+# (or your orchestrator's environment), not in .env, or the check asks the wrong port.
 
-# Node 20 is the line the App's pinned dependencies are tested on (see package.json's engines).
+# Node 20 is the release line the App is tested on; package.json's engines asks for 20.19 or newer,
+# and this tag follows the newest 20.x.
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
@@ -33,7 +36,8 @@ COPY --from=build /app/dist ./dist
 COPY app.yml ./
 USER node
 EXPOSE 3000
-# The load balancer's check too: 200 while the store answers, 503 otherwise.
+# The load balancer's check too: 200 while the store answers, 503 otherwise. PORT comes from the
+# container's environment (not from /app/.env), default 3000.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT || 3000}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dist/main.js"]

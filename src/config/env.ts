@@ -47,7 +47,7 @@ const envObject = z.object({
   // Storage
   /** `sqlite:<path>` (default) or `postgres://…` for several replicas. */
   DATABASE_URL: z.string().default("sqlite:./data/repositori.db"),
-  /** `file:<dir>` (default) or `s3://bucket/prefix` for cards and audio. */
+  /** `file:<dir>` (default) or `s3://bucket/prefix` for voice clips (cards are drawn in memory). */
   BLOB_URL: z.string().default("file:./data/blobs"),
   S3_REGION: z.string().default("us-east-1"),
   /** S3-compatible endpoint (MinIO, R2 …); path-style addressing is used when set. */
@@ -88,7 +88,8 @@ const envObject = z.object({
   VOICE_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
   /**
    * The function's own timeout (30 s in the recipe). A call the App stops waiting for keeps running, and
-   * is billed, until then: each synthesis reserves this long, and an abandoned one is booked at it.
+   * is billed, until then: each synthesis reserves the longer of this and VOICE_TIMEOUT_MS, and an
+   * abandoned one is booked at what it reserved.
    */
   VOICE_LAMBDA_TIMEOUT_MS: z.coerce.number().int().positive().max(900_000).default(30_000),
   /** Sent to the Lambda's Function URL in `x-dash-voice-secret`; required with VOICE_LAMBDA_URL. */
