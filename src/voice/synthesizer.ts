@@ -1,4 +1,4 @@
-import { type Env, LAMBDA_SECRET_NEEDED } from "../config/env.js";
+import { type Env, EnvError, LAMBDA_SECRET_NEEDED } from "../config/env.js";
 import { functionUrlInvoke, type LambdaInvoke, sdkInvoke } from "./lambda-client.js";
 import { wavToMp3InTurns } from "./mp3.js";
 import { VOICEVOX_CHARACTERS } from "./speakers.js";
@@ -82,8 +82,11 @@ export function lambdaSynthesizer(invoke: LambdaInvoke, engineVersion: string): 
   };
 }
 
-/** Thrown when VOICE_MODE asks for something the other settings do not provide. */
-export class VoiceConfigError extends Error {}
+/**
+ * Thrown when VOICE_MODE asks for something the other settings do not provide: a mistake in the
+ * environment, reported at start-up in one line like the schema's own.
+ */
+export class VoiceConfigError extends EnvError {}
 
 /** The synthesiser VOICE_MODE names, or null for `off`. */
 export function synthesizerFromEnv(

@@ -46,6 +46,8 @@ describe("the voice Lambda's shared secret", () => {
   it("is also refused by the synthesiser when missing, whatever built the settings", () => {
     const env = { ...loadEnv({ VOICE_MODE: "lambda" }), VOICE_LAMBDA_URL: FUNCTION_URL };
     expect(() => synthesizerFromEnv(env)).toThrow(VoiceConfigError);
+    // Printed at start-up like the schema's own errors: one line, no stack (see main.ts).
+    expect(() => synthesizerFromEnv(env)).toThrow(EnvError);
     expect(() => synthesizerFromEnv(env)).toThrow(/VOICE_LAMBDA_SECRET/);
   });
 });
