@@ -12,6 +12,7 @@ import { GitHubDouble } from "./github-double.js";
 // These tests run the committed bundle exactly as a runner would: `node action/dist/index.mjs` with
 // the runner's environment, a real recorded event payload and a local GitHub API.
 const BUNDLE = join(process.cwd(), "action/dist/index.mjs");
+const LOOPBACK_ONLY = new URL("../helpers/loopback-only.mjs", import.meta.url).href;
 type Payload = Record<string, unknown>;
 
 let gh: GitHubDouble;
@@ -58,7 +59,8 @@ function runBundle(event: string, payload: Payload, runId: string, inputs: Recor
   };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   return new Promise((resolve) => {
-    execFile("node", [BUNDLE], { env }, (err, stdout) => {
+    // As a runner runs it, kept off the network by the same guard as the App's test processes.
+    execFile(process.execPath, ["--import", LOOPBACK_ONLY, BUNDLE], { env }, (err, stdout) => {
       const outputs: Record<string, string> = {};
       const text = readFileSync(outputPath, "utf8");
       for (const m of text.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1] ?? ""] = m[3] ?? "";

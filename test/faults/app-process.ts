@@ -12,6 +12,8 @@ const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const PRIVATE_KEY = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
 const MAIN = resolve(import.meta.dirname, "../../src/main.ts");
 const TSX = import.meta.resolve("tsx");
+/** Keeps the App's process off the network, as test/helpers/block-network.ts keeps the test workers. */
+const LOOPBACK_ONLY = new URL("../helpers/loopback-only.mjs", import.meta.url).href;
 
 /** The App running as its own process (src/main.ts under tsx), as an operator would start it. */
 export interface AppProcess {
@@ -91,7 +93,7 @@ export async function startAppProcess(opts: {
   const cwd = mkdtempSync(join(tmpdir(), "repositori-app-"));
   const entry = opts.entry ?? MAIN;
   const loader = entry.endsWith(".ts") ? ["--import", TSX] : [];
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...loader, entry], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), "--import", LOOPBACK_ONLY, ...loader, entry], {
     cwd,
     env: {
       PATH: process.env.PATH ?? "",

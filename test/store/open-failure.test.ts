@@ -8,6 +8,7 @@ import { DatabaseUnreachableError } from "../../src/store/unreachable.js";
 
 const MAIN = resolve(import.meta.dirname, "../../src/main.ts");
 const TSX = import.meta.resolve("tsx");
+const LOOPBACK_ONLY = new URL("../helpers/loopback-only.mjs", import.meta.url).href;
 
 /** Starts the App as an operator would, with `databaseUrl`, and returns how it ended. */
 function startWith(
@@ -15,7 +16,7 @@ function startWith(
   extra: Record<string, string> = {},
 ): Promise<{ code: number | null; stderr: string; stdout: string }> {
   const cwd = mkdtempSync(join(tmpdir(), "repositori-open-"));
-  const child = spawn(process.execPath, ["--import", TSX, MAIN], {
+  const child = spawn(process.execPath, ["--import", LOOPBACK_ONLY, "--import", TSX, MAIN], {
     cwd,
     env: { PATH: process.env.PATH ?? "", DATABASE_URL: databaseUrl, PORT: "0", LOG_LEVEL: "info", ...extra },
   });
