@@ -63,6 +63,6 @@ export async function buildCommentModel(
     levelFrom: pr.repoXpStart === null ? null : levelForXp(pr.repoXpStart),
     merged: pr.merged,
     problems: pr.problems,
-    reaction: pr.reaction,
+    reaction: pr.reaction?.named && (await deps.store.isOptedOut(pr.repoId, pr.reaction.named)) ? null : pr.reaction,
   });
 }

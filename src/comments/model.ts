@@ -16,6 +16,8 @@ export interface PrReaction {
   credit?: string;
   /** A short note instead of (or beside) the audio, e.g. "voice budget reached today". */
   note?: string;
+  /** The login the line may name: should they opt out later, the line is no longer shown. */
+  named?: string;
 }
 
 /** One contributor of the PR, as the comment lists them. */

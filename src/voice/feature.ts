@@ -105,6 +105,9 @@ export async function voiceFeature(ctx: FeatureContext, opts: VoiceFeatureOption
   );
 
   async function react(facts: ReactionFacts, target: PrTarget, job: JobInput, jobLog: Logger): Promise<void> {
+    // The login the line may name travels with it, for the comment to drop it should they opt out later.
+    const showNamed = (reaction: PrReaction) =>
+      show(facts.contributor ? { ...reaction, named: facts.contributor } : reaction, target);
     const line = await reactionLine(
       facts,
       { installationId: job.installationId, seed: job.seed },
@@ -120,7 +123,7 @@ export async function voiceFeature(ctx: FeatureContext, opts: VoiceFeatureOption
     if (line.fallback && line.fallback !== "no-key")
       jobLog.debug({ fallback: line.fallback }, "reaction from templates");
     if (!synth || !job.spoken) {
-      await show({ text: line.text }, target);
+      await showNamed({ text: line.text });
       return;
     }
     let textShown = false;
@@ -139,7 +142,7 @@ export async function voiceFeature(ctx: FeatureContext, opts: VoiceFeatureOption
         log: jobLog,
         // A real synthesis takes seconds: show the line now, and the voice link when it is ready.
         onSynthesisStart: async () => {
-          await show({ text: line.text }, target);
+          await showNamed({ text: line.text });
           textShown = true;
         },
         onSpend: (usd) => countSpend("voice", usd),
@@ -148,13 +151,13 @@ export async function voiceFeature(ctx: FeatureContext, opts: VoiceFeatureOption
     );
     if (outcome.status === "ready") {
       jobLog.info({ key: outcome.key, cached: outcome.cached, costMicros: outcome.costMicros }, "reaction voiced");
-      await show({ text: line.text, audioUrl: outcome.url, credit: outcome.credit }, target);
+      await showNamed({ text: line.text, audioUrl: outcome.url, credit: outcome.credit });
     } else if (outcome.status === "budget") {
       jobLog.warn({ ceiling: outcome.subject }, "voice daily budget reached: text only until tomorrow (UTC)");
-      await show({ text: line.text, note: BUDGET_NOTE[facts.locale] }, target);
+      await showNamed({ text: line.text, note: BUDGET_NOTE[facts.locale] });
     } else {
       jobLog.warn({ reason: outcome.reason }, "reaction not voiced");
-      if (!textShown) await show({ text: line.text }, target);
+      if (!textShown) await showNamed({ text: line.text });
     }
   }
 

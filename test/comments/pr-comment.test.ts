@@ -505,6 +505,23 @@ describe("the sticky PR comment", () => {
     // Unknown PRs are left alone.
     expect(await setPrReaction(depsFor(store), { ...target, prNumber: 99 }, { text: "hi" })).toBe("skipped");
   });
+
+  it("drops a reaction that names someone who has opted out since", async () => {
+    firstEvent();
+    mockListComments(OWNER, REPO, PR);
+    mockCreateComment(OWNER, REPO, PR, COMMENT_ID, posted);
+    await receive("pull_request", opened());
+    const target = { octokit: testOctokit(), owner: OWNER, repo: REPO, repoId: 186853002, prNumber: PR };
+    mockUpdateComment(OWNER, REPO, COMMENT_ID, patched);
+    await setPrReaction(depsFor(store), target, { text: "Thanks for the tofu, Codertocat!", named: "Codertocat" });
+    expect((patched.bodies[0] as { body: string }).body).toContain("Thanks for the tofu");
+    await store.setOptOut(186853002, "codertocat", true);
+    mockUpdateComment(OWNER, REPO, COMMENT_ID, patched);
+    await receive("pull_request_review", review("octocat", 507));
+    const after = (patched.bodies[1] as { body: string }).body;
+    expect(after).toContain("1 × tteokbokki");
+    expect(after).not.toContain("Thanks for the tofu");
+  });
 });
 
 describe("the comment and .github/dash.yml", () => {

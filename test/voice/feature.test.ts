@@ -238,6 +238,7 @@ describe("Dash speaks in a merged PR", () => {
     expect(published).toHaveLength(1);
     expect(published[0]?.reaction).toEqual({
       text: expect.any(String),
+      named: "Codertocat",
       note: "Dash's voice is resting until tomorrow: today's voice budget is used up.",
     });
     expect((await app?.get("/api/v1/budget"))?.json().voice).toEqual({
@@ -343,7 +344,7 @@ describe("Dash speaks in a merged PR", () => {
     await receive("pull_request", merged());
     await voice.idle();
     expect(published).toHaveLength(1);
-    expect(published[0]?.reaction).toEqual({ text: expect.any(String) });
+    expect(published[0]?.reaction).toEqual({ text: expect.any(String), named: "Codertocat" });
     expect((await app?.get("/api/v1/budget"))?.json().voice.uses).toBe(0);
   });
 
@@ -354,7 +355,7 @@ describe("Dash speaks in a merged PR", () => {
     await receive("pull_request", opened);
     await voice.idle();
     expect(published).toHaveLength(1);
-    expect(Object.keys(published[0]?.reaction ?? {})).toEqual(["text"]);
+    expect(Object.keys(published[0]?.reaction ?? {})).toEqual(["text", "named"]);
     expect(engine.syntheses()).toBe(0);
 
     await app?.close();
