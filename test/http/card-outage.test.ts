@@ -29,18 +29,25 @@ afterEach(async () => {
   cleanup.length = 0;
 });
 
-/** A store whose every method throws while `broken` is set, as when the database cannot be reached. */
-function breakable(real: Store): { store: Store; setBroken(on: boolean): void } {
-  let broken = false;
-  const store = new Proxy(real, {
+/** `real`, with `before` told the name of every method called, before the call. */
+function watched<T extends Store>(real: T, before: (method: string) => void): T {
+  return new Proxy(real, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (typeof value !== "function") return value;
       return (...args: unknown[]) => {
-        if (broken) throw new Error("database unreachable: connection refused");
+        before(String(prop));
         return value.apply(target, args);
       };
     },
+  });
+}
+
+/** A store whose every method throws while `broken` is set, as when the database cannot be reached. */
+function breakable(real: Store): { store: Store; setBroken(on: boolean): void } {
+  let broken = false;
+  const store = watched(real, () => {
+    if (broken) throw new Error("database unreachable: connection refused");
   });
   return { store, setBroken: (on) => (broken = on) };
 }
@@ -209,16 +216,7 @@ describe("private repos asked for without their token", () => {
     cleanup.push(() => real.close());
     const token = await feed(real, PRIVATE, 3);
     const calls: string[] = [];
-    const store = new Proxy(real, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver);
-        if (typeof value !== "function") return value;
-        return (...args: unknown[]) => {
-          calls.push(String(prop));
-          return value.apply(target, args);
-        };
-      },
-    });
+    const store = watched(real, (method) => calls.push(method));
     const cards = await serveCards(store);
     const costOf = async (path: string) => {
       cards.advance(VIEW_TTL_MS + 1);
@@ -275,15 +273,7 @@ describe("badges while too many cards wait to be drawn", () => {
     expect(good.status).toBe(200);
 
     // One card is being drawn, held until the test lets it go: nothing else may wait.
-    const draw = renderer.svg.bind(renderer);
-    let release = () => {};
-    const held = new Promise<void>((done) => {
-      release = done;
-    });
-    renderer.svg = async (model) => {
-      await held;
-      return draw(model);
-    };
+    const release = holdDrawing(renderer);
     const blocking = renderer.render(notFedCardModel("x/y", { theme: "light", lang: "en", style: "card" }), "svg");
     cards.advance(2 * 3_600_000); // "fed 1 h ago" becomes "fed 3 h ago": a new card to draw
     const stale = await cards.get("/dash/octo/hello.svg");
