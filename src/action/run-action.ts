@@ -1,5 +1,6 @@
 import { type DashCommand, parseCommand } from "../commands/parse.js";
 import { prOf } from "../comments/pr-info.js";
+import { quietPr } from "../comments/quiet.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import { countByFood } from "../domain/foods.js";
 import { feedLedger, type Ledger, type LedgerFeedResult, tallyPr } from "../domain/ledger.js";
@@ -151,8 +152,12 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     if (outcome.reply !== undefined) {
       if (!feed.duplicateDelivery && !readOnly) await deps.reply?.(outcome.reply);
     } else if (prNumber !== null && inputs.comment && deps.upsertComment && !readOnly) {
-      const policy = commentPolicy(chosen.trigger, config.comment, prOf(run.payload)?.info.merged === true);
-      if (policy) await deps.upsertComment(prNumber, ledger, state, feed, policy);
+      const pr = prOf(run.payload)?.info;
+      const policy = commentPolicy(chosen.trigger, config.comment, pr?.merged === true);
+      // As in the App: a bot's or an ignored user's PR gets no comment, whoever feeds Dash on it.
+      if (policy && !quietPr(pr?.authorLogin ?? null, config)) {
+        await deps.upsertComment(prNumber, ledger, state, feed, policy);
+      }
     }
   } catch (err) {
     if (status(err) !== 403) throw err;

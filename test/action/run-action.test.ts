@@ -229,6 +229,21 @@ describe("runAction follows .github/dash.yml as the App does", () => {
       expect(gh.comments.get(number)?.[0]?.body).toMatch(/\(run 3\)$/);
     });
 
+    it("a bot's or an ignored user's PR never gets the comment, as in the App, while its review feeds", async () => {
+      const review = dartPayload("pull_request_review", "submitted");
+      (review.pull_request as Payload).number = number;
+      (review.pull_request as Payload).user = { login: "dependabot[bot]", type: "Bot" };
+      await runAction(deps("pull_request_review", review, "1", commenting("always", "1")));
+      const ignored = dartPayload("pull_request", "opened");
+      const quiet = {
+        ...commenting("always", "2"),
+        config: configOf({ comment: "always", ignored_users: ["Codertocat"] }),
+      };
+      await runAction(deps("pull_request", ignored, "2", quiet));
+      expect(gh.comments.get(number) ?? []).toEqual([]);
+      expect(ledgerOnBranch().xp).toBe(10); // the review fed its author; the ignored user fed nothing
+    });
+
     it("always: the comment appears on the first event", async () => {
       await runAction(deps("pull_request", opened(), "1", commenting("always", "1")));
       expect(gh.comments.get(number)).toHaveLength(1);
