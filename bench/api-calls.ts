@@ -48,6 +48,13 @@ export async function replayExamples(github: FakeGitHub): Promise<ReplayRun> {
       ),
     );
     agent.destroy();
+    // PR comments are brought up to date after their delivery is answered: count those calls too.
+    for (let last = -1, quietSince = Date.now(), until = Date.now() + 15_000; Date.now() < until; ) {
+      const total = [...github.calls.values()].reduce((n, c) => n + c, 0);
+      if (total !== last) [last, quietSince] = [total, Date.now()];
+      else if (Date.now() - quietSince >= 1000) break;
+      await new Promise((done) => setTimeout(done, 100));
+    }
     const byRoute = [...github.calls]
       .map(([route, n]): [string, number] => [route, n - (before.get(route) ?? 0)])
       .filter(([, n]) => n > 0)

@@ -61,6 +61,8 @@ export interface BuiltApp {
   store: Store;
   probot: Probot | null;
   settings: RepoSettingsCache;
+  /** Resolves once the features' work after answering (PR comments, voice) is done. */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -154,6 +156,9 @@ export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> 
     store,
     probot,
     settings,
+    async idle() {
+      for (const f of features) await f.idle?.();
+    },
     async close() {
       await server.stop();
       for (const f of features) await f.close?.();

@@ -30,5 +30,7 @@ export interface Feature {
   onFed?: FedListener[];
   /** Extra webhook handlers (e.g. `issue_comment` commands). */
   app?: ApplicationFunction;
+  /** Resolves once the work the feature does after answering (e.g. PR comments) is done. */
+  idle?: () => Promise<void>;
   close?: () => Promise<void>;
 }

@@ -19,9 +19,20 @@ export function commentsFeature(ctx: FeatureContext): Feature {
     links: appLinks(ctx.env.PUBLIC_URL),
     now: ctx.now,
   });
+  // Comment refreshes that run after their delivery was answered; close waits for them.
+  const pending = new Set<Promise<void>>();
+  const later = (task: () => Promise<void>) => {
+    const run = task().finally(() => pending.delete(run));
+    pending.add(run);
+  };
+  const idle = async () => {
+    while (pending.size > 0) await Promise.allSettled([...pending]);
+  };
   return {
     name: "comments",
-    onFed: [commentOnFed(deps)],
+    onFed: [commentOnFed(deps, later)],
+    idle,
+    close: idle,
     app: async (app, options) => {
       await prEvents(app, options);
       await commands(app, options);

@@ -10,8 +10,17 @@ import { quietPr } from "./quiet.js";
 import { saveRenderSettings } from "./render-settings.js";
 import { refreshPrComment } from "./upsert.js";
 
-/** Saves what a feeding gave to one PR and brings its comment up to date. */
-async function feedPr(deps: CommentDeps, event: FedEvent, key: PrKey): Promise<void> {
+/** Runs a task after the delivery has been answered (see commentsFeature). */
+export type Later = (task: () => Promise<void>) => void;
+
+/**
+ * Saves what a feeding gave to one PR, before the delivery is answered, and brings its comment up
+ * to date afterwards: the comment is GitHub calls (which GitHub spaces out, seconds apart when many
+ * PRs are busy), and a delivery that waited for them could reach Probot's 9-second "still
+ * processing" answer. Should the process stop first, the next event of the PR renders the comment
+ * from what was saved.
+ */
+async function feedPr(deps: CommentDeps, event: FedEvent, key: PrKey, later: Later): Promise<void> {
   const { outcome, settings, repo } = event;
   const users = repo.private ? await unchangedUsers(deps, outcome.applied) : outcome.users;
   await deps.comments.recordFeedings(key, outcome.applied, users, outcome.repo.xpBefore);
@@ -20,18 +29,25 @@ async function feedPr(deps: CommentDeps, event: FedEvent, key: PrKey): Promise<v
     event.context.log.debug({ pr: key.prNumber }, "no PR comment: the PR is a bot's or an ignored user's");
     return;
   }
-  const result = await refreshPrComment(
-    deps,
-    {
-      octokit: event.context.octokit as Octokit,
-      owner: repo.owner,
-      repo: repo.name,
-      repoId: repo.id,
-      prNumber: key.prNumber,
-    },
-    { create: true },
-  );
-  event.context.log.debug({ pr: key.prNumber, result }, "Dash's PR comment refreshed");
+  const log = event.context.log;
+  const target = {
+    octokit: event.context.octokit as Octokit,
+    owner: repo.owner,
+    repo: repo.name,
+    repoId: repo.id,
+    prNumber: key.prNumber,
+  };
+  later(async () => {
+    try {
+      const result = await refreshPrComment(deps, target, { create: true });
+      log.debug({ pr: key.prNumber, result }, "Dash's PR comment refreshed");
+    } catch (err) {
+      log.error(
+        { err, pr: key.prNumber },
+        "Dash's PR comment could not be brought up to date; the PR's next event retries",
+      );
+    }
+  });
 }
 
 /**
@@ -54,7 +70,7 @@ async function unchangedUsers(deps: CommentDeps, applied: readonly Feeding[]): P
  * to a branch feeds the open PRs whose head is that branch (same-repository PRs; a fork's commits
  * never arrive as pushes here).
  */
-export function commentOnFed(deps: CommentDeps): FedListener {
+export function commentOnFed(deps: CommentDeps, later: Later): FedListener {
   return async (event) => {
     const payload = event.context.payload as Json;
     if (event.trigger === "issues.opened") return;
@@ -62,13 +78,13 @@ export function commentOnFed(deps: CommentDeps): FedListener {
       const branch = pushedBranch(payload);
       if (!branch || event.outcome.applied.length === 0) return;
       const prs = await deps.comments.openPrsForBranch(event.repo.id, event.repo.id, branch);
-      for (const prNumber of prs) await feedPr(deps, event, { repoId: event.repo.id, prNumber });
+      for (const prNumber of prs) await feedPr(deps, event, { repoId: event.repo.id, prNumber }, later);
       return;
     }
     const pr = prOf(payload);
     if (!pr) return;
     const key = { repoId: event.repo.id, prNumber: pr.number };
     await deps.comments.trackPr(key, pr.info, deps.now().getTime());
-    await feedPr(deps, event, key);
+    await feedPr(deps, event, key, later);
   };
 }

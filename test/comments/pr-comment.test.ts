@@ -59,9 +59,11 @@ afterEach(async () => {
 });
 
 /** Replays a payload through Probot as a delivery would arrive. */
-async function receive(name: string, payload: Payload, id: string = randomUUID()) {
+async function receive(name: string, payload: Payload, id: string = randomUUID(), opts = { settle: true }) {
   // biome-ignore lint/suspicious/noExplicitAny: recorded payloads are untyped JSON
   await app.probot?.receive({ id, name, payload } as any);
+  // The comment is brought up to date after the delivery is answered.
+  if (opts.settle) await app.idle();
 }
 
 const withInstallation = (p: Payload) => p.installation !== undefined;
@@ -215,7 +217,7 @@ describe("the sticky PR comment", () => {
     const first = receive("pull_request", opened());
     await postReached.promise;
     // The review lands while the first event is still posting: it must not post a second comment.
-    await receive("pull_request_review", review("octocat", 502));
+    await receive("pull_request_review", review("octocat", 502), randomUUID(), { settle: false });
     gate.fire();
     await first;
 
@@ -404,7 +406,7 @@ describe("the sticky PR comment", () => {
     nock(API).post(`/repos/${OWNER}/${REPO}/issues/${PR}/comments`).reply(500, { message: "Server Error" });
     await receive("pull_request", opened());
     expect(app.takeErrorLogs()).toMatchObject([
-      { msg: "a follow-up of the feeding failed; the feeding itself is stored", err: { status: 500 } },
+      { msg: "Dash's PR comment could not be brought up to date; the PR's next event retries", err: { status: 500 } },
     ]);
     expect((await app.get(`/api/v1/repos/${OWNER}/${REPO}`)).json().xp).toBe(20);
 

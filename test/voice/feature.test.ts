@@ -132,6 +132,7 @@ function merged(repo?: { id: number; name: string }): Payload {
 async function receive(name: string, payload: Payload) {
   // biome-ignore lint/suspicious/noExplicitAny: recorded payloads are untyped JSON
   await app?.probot?.receive({ id: randomUUID(), name, payload } as any);
+  await app?.idle();
 }
 
 function firstEvent(repo = REPO, config?: string) {
@@ -154,7 +155,7 @@ describe("Dash speaks in a merged PR", () => {
 
     const res = await app?.deliver("pull_request", merged());
     expect(res?.status).toBe(200);
-    await voice.idle();
+    await app?.idle();
 
     expect(engine.syntheses()).toBe(1);
     expect(engine.violations).toEqual([]);
