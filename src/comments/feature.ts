@@ -1,3 +1,4 @@
+import { afterAnswer } from "../after-answer.js";
 import { commandsApp } from "../commands/handler.js";
 import { PermissionCache } from "../commands/permissions.js";
 import { CommandRateLimit } from "../commands/rate-limit.js";
@@ -19,20 +20,13 @@ export function commentsFeature(ctx: FeatureContext): Feature {
     links: appLinks(ctx.env.PUBLIC_URL),
     now: ctx.now,
   });
-  // Comment refreshes that run after their delivery was answered; close waits for them.
-  const pending = new Set<Promise<void>>();
-  const later = (task: () => Promise<void>) => {
-    const run = task().finally(() => pending.delete(run));
-    pending.add(run);
-  };
-  const idle = async () => {
-    while (pending.size > 0) await Promise.allSettled([...pending]);
-  };
+  // Comment refreshes run after their delivery was answered; close waits for them.
+  const later = afterAnswer();
   return {
     name: "comments",
-    onFed: [commentOnFed(deps, later)],
-    idle,
-    close: idle,
+    onFed: [commentOnFed(deps, later.run)],
+    idle: later.idle,
+    close: later.idle,
     app: async (app, options) => {
       await prEvents(app, options);
       await commands(app, options);

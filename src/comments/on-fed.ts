@@ -1,3 +1,4 @@
+import type { AfterAnswer } from "../after-answer.js";
 import type { Feeding } from "../domain/foods.js";
 import { dayKey } from "../domain/time.js";
 import type { FedEvent, FedListener } from "../github/feed-event.js";
@@ -10,8 +11,8 @@ import { quietPr } from "./quiet.js";
 import { saveRenderSettings } from "./render-settings.js";
 import { refreshPrComment } from "./upsert.js";
 
-/** Runs a task after the delivery has been answered (see commentsFeature). */
-export type Later = (task: () => Promise<void>) => void;
+/** Runs a task after the delivery has been answered (see commentsFeature and after-answer.ts). */
+export type Later = AfterAnswer["run"];
 
 /**
  * Saves what a feeding gave to one PR, before the delivery is answered, and brings its comment up

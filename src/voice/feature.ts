@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { afterAnswer } from "../after-answer.js";
 import type { BlobStore } from "../blob/blob-store.js";
 import { openBlobStore } from "../blob/open-blob-store.js";
 import { commentDeps, type PrReaction, type PrTarget, setPrReaction } from "../comments/index.js";
@@ -96,7 +97,7 @@ export async function voiceFeature(ctx: FeatureContext, opts: VoiceFeatureOption
     };
   }
   const show = publish;
-  const jobs = new Set<Promise<void>>();
+  const jobs = afterAnswer();
   const inFlight = new Map<string, Promise<VoiceOutcome>>();
   const stopReporting = reportBudget(() => budget.today());
   log.info(
@@ -217,18 +218,16 @@ export async function voiceFeature(ctx: FeatureContext, opts: VoiceFeatureOption
     };
     const jobLog = context.log.child({ name: "voice", pr: prNumber });
     // Started on the next turn of the event loop and not awaited: the webhook is answered first.
-    const running: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(async () => react(factsOf(await optedOutAmong(repo.id, applied, jobLog)), target, job, jobLog))
-      .catch((err: unknown) =>
-        jobLog.error({ err: errorSummary(err) }, "reaction failed; the feeding itself is stored"),
-      )
-      .finally(() => jobs.delete(running));
-    jobs.add(running);
+    jobs.run(() =>
+      new Promise<void>((resolve) => setImmediate(resolve))
+        .then(async () => react(factsOf(await optedOutAmong(repo.id, applied, jobLog)), target, job, jobLog))
+        .catch((err: unknown) =>
+          jobLog.error({ err: errorSummary(err) }, "reaction failed; the feeding itself is stored"),
+        ),
+    );
   }
 
-  async function idle(): Promise<void> {
-    while (jobs.size > 0) await Promise.allSettled([...jobs]);
-  }
+  const idle = jobs.idle;
 
   return {
     name: "voice",
