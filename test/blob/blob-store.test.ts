@@ -96,16 +96,8 @@ let s3: LocalS3;
 contract("S3 (s3rver)", async () => {
   s3 = await startLocalS3();
   return {
-    store: new S3BlobStore({
-      bucket: s3.bucket,
-      prefix: "dash/",
-      region: "us-east-1",
-      endpoint: s3.endpoint,
-      credentials: s3.credentials,
-      // s3rver serves objects to anyone, like a public bucket.
-      publicUrl: `${s3.endpoint}/${s3.bucket}`,
-      appUrl: "http://dash.test",
-    }),
+    // s3rver serves objects to anyone, like a public bucket.
+    store: s3.blobStore({ publicUrl: `${s3.endpoint}/${s3.bucket}` }),
     done: () => s3.close(),
   };
 });
@@ -130,14 +122,7 @@ describe("S3 links and BLOB_URL", () => {
     try {
       await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
       const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const store = new S3BlobStore({
-        bucket: s3.bucket,
-        prefix: "dash/",
-        region: "us-east-1",
-        endpoint: s3.endpoint,
-        credentials: s3.credentials,
-        appUrl: `${appUrl}/`,
-      });
+      const store = s3.blobStore({ appUrl: `${appUrl}/` });
       const route = audioRoute(store);
       server.on("request", (req, res) => {
         void route(req, res).then((answered) => {

@@ -2,11 +2,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import S3rver from "s3rver";
+import { S3BlobStore, type S3BlobStoreOptions } from "../../src/blob/s3.js";
 
 export interface LocalS3 {
   endpoint: string;
   bucket: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** The App's S3 blob store on this bucket (prefix `dash/`, the App at http://dash.test unless said). */
+  blobStore(opts?: Partial<S3BlobStoreOptions>): S3BlobStore;
   close(): Promise<void>;
 }
 
@@ -21,10 +24,22 @@ export async function startLocalS3(bucket = "dash-test"): Promise<LocalS3> {
     configureBuckets: [{ name: bucket }],
   });
   const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const credentials = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     bucket,
-    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    credentials,
+    blobStore: (opts = {}) =>
+      new S3BlobStore({
+        bucket,
+        prefix: "dash/",
+        region: "us-east-1",
+        endpoint,
+        credentials,
+        appUrl: "http://dash.test",
+        ...opts,
+      }),
     async close() {
       await server.close();
       await rm(directory, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { commentsFeature } from "../../src/comments/feature.js";
+import type { Outfit } from "../../src/domain/outfits.js";
 import { dayKey } from "../../src/domain/time.js";
 import { cardUrl } from "../../src/render/links.js";
 import { openStore } from "../../src/store/open-store.js";
@@ -175,18 +176,22 @@ describe("/dash wear and /dash name (write access)", () => {
     expect((await store.getRepo(OWNER, REPO))?.outfit).toBeNull();
   });
 
-  it("names the outfit from .github/dash.yml when going back to auto", async () => {
-    // 60 XP: level 3, so summer is the newest unlocked outfit.
-    await store.feed({
-      deliveryId: "configured-outfit",
+  /** Feeds the repo `foods` at once, its card showing the `outfit` that `.github/dash.yml` names. */
+  const feedWithOutfit = (foods: number, outfit: Outfit) =>
+    store.feed({
+      deliveryId: `outfit-${outfit}-${foods}`,
       repo: REPO_REF,
-      feedings: [{ login: "Codertocat", food: "mapo_tofu", count: 6, sourceKey: "pr-opened:configured" }],
+      feedings: [{ login: "Codertocat", food: "mapo_tofu", count: foods, sourceKey: `pr-opened:${outfit}` }],
       at: NOW,
       day: dayKey(NOW, "UTC"),
       utcDay: dayKey(NOW, "UTC"),
       dailyCap: 30,
-      display: { ...DEFAULT_DISPLAY, outfit: "normal" },
+      display: { ...DEFAULT_DISPLAY, outfit },
     });
+
+  it("names the outfit from .github/dash.yml when going back to auto", async () => {
+    // 60 XP: level 3, so summer is the newest unlocked outfit.
+    await feedWithOutfit(6, "normal");
     firstEvent("outfit: normal\n");
     mockPermission("Codertocat", "write");
     expectReply();
@@ -200,16 +205,7 @@ describe("/dash wear and /dash name (write access)", () => {
   });
 
   it("falls back to the newest unlocked outfit while the configured one is locked", async () => {
-    await store.feed({
-      deliveryId: "locked-outfit",
-      repo: REPO_REF,
-      feedings: [{ login: "Codertocat", food: "mapo_tofu", count: 2, sourceKey: "pr-opened:locked" }],
-      at: NOW,
-      day: dayKey(NOW, "UTC"),
-      utcDay: dayKey(NOW, "UTC"),
-      dailyCap: 30,
-      display: { ...DEFAULT_DISPLAY, outfit: "winter" },
-    });
+    await feedWithOutfit(2, "winter");
     firstEvent("outfit: winter\n");
     mockPermission("Codertocat", "write");
     expectReply();

@@ -100,18 +100,23 @@ export async function startApp(opts: StartOptions = {}): Promise<Harness> {
     },
     deliver: (event, payload, o = {}) => {
       const body = JSON.stringify(payload);
-      return http(`${url}/api/github/webhooks`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "x-github-event": event,
-          "x-github-delivery": o.id ?? randomUUID(),
-          "x-hub-signature-256": sign(body, o.secret ?? WEBHOOK_SECRET),
-        },
-        body,
-      });
+      return http(`${url}/api/github/webhooks`, { method: "POST", headers: deliveryHeaders(event, body, o), body });
     },
     get: (path, headers) => http(`${url}${path}`, { headers }),
+  };
+}
+
+/** The headers GitHub sends with a delivery of `body`: event, a new delivery id, JSON, the signature. */
+export function deliveryHeaders(
+  event: string,
+  body: string,
+  o: { id?: string; secret?: string } = {},
+): Record<string, string> {
+  return {
+    "content-type": "application/json",
+    "x-github-event": event,
+    "x-github-delivery": o.id ?? randomUUID(),
+    "x-hub-signature-256": sign(body, o.secret ?? WEBHOOK_SECRET),
   };
 }
 

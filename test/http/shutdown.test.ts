@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { request } from "node:http";
 import type { Socket } from "node:net";
@@ -10,7 +9,7 @@ import { openStore } from "../../src/store/open-store.js";
 import { FAULT_SECRET, startAppProcess } from "../faults/app-process.js";
 import { startFakeGitHub } from "../faults/fake-github.js";
 import { makeLoad, post } from "../faults/push-load.js";
-import { mockInstallationToken, sign, startApp } from "../helpers/app-harness.js";
+import { deliveryHeaders, mockInstallationToken, startApp } from "../helpers/app-harness.js";
 import { dartPayload } from "../helpers/examples.js";
 
 const CONFIG = `/contents/${encodeURIComponent(".github/dash.yml")}`;
@@ -80,12 +79,7 @@ describe("stopping the App (a rolling deploy)", () => {
     // The sender gives up (GitHub does after 10 s) while the App is still working on the delivery.
     const req = request(`${app.url}/api/github/webhooks`, {
       method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-github-event": "push",
-        "x-github-delivery": randomUUID(),
-        "x-hub-signature-256": sign(body),
-      },
+      headers: deliveryHeaders("push", body),
     });
     req.on("error", () => undefined);
     req.end(body);

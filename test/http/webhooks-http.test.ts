@@ -2,7 +2,14 @@ import { randomUUID } from "node:crypto";
 import { connect } from "node:net";
 import examples from "@octokit/webhooks-examples" with { type: "json" };
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type Harness, mockInstallationToken, mockNoConfig, sign, startApp } from "../helpers/app-harness.js";
+import {
+  deliveryHeaders,
+  type Harness,
+  mockInstallationToken,
+  mockNoConfig,
+  sign,
+  startApp,
+} from "../helpers/app-harness.js";
 import { dartPayload } from "../helpers/examples.js";
 import { type HttpResponse, http } from "../helpers/http.js";
 
@@ -83,13 +90,7 @@ describe("signatures and malformed requests", () => {
     const post = (body: string, headers: Record<string, string> = {}) =>
       http(url, {
         method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "x-github-event": "push",
-          "x-github-delivery": randomUUID(),
-          "x-hub-signature-256": sign(body),
-          ...headers,
-        },
+        headers: { ...deliveryHeaders("push", body), ...headers },
         body,
       });
     for (const body of ["null", '"hello"', "42", "[]", "", " true"]) {

@@ -2,7 +2,6 @@ import { LambdaClient } from "@aws-sdk/client-lambda";
 import nock from "nock";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { S3BlobStore } from "../../src/blob/s3.js";
 import { AUDIO_KEY, audioKey } from "../../src/voice/audio-key.js";
 import {
   createVoiceHandler,
@@ -181,15 +180,7 @@ describe("VOICEVOX Lambda handler", () => {
     });
     afterAll(async () => s3.close());
 
-    const bucket = () =>
-      new S3BlobStore({
-        bucket: s3.bucket,
-        prefix: "dash/",
-        region: "us-east-1",
-        endpoint: s3.endpoint,
-        credentials: s3.credentials,
-        appUrl: "http://dash.test",
-      });
+    const bucket = () => s3.blobStore();
 
     it("stores the MP3 under the content address of what it spoke, and answers the key", async () => {
       const blobs = bucket();

@@ -6,7 +6,6 @@ import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { BlobStore } from "../../src/blob/blob-store.js";
 import { FsBlobStore } from "../../src/blob/fs.js";
-import { S3BlobStore } from "../../src/blob/s3.js";
 import { BudgetStore } from "../../src/store/budget-store.js";
 import { migrate } from "../../src/store/migrate.js";
 import { allMigrations } from "../../src/store/open-store.js";
@@ -218,16 +217,7 @@ describe("speaking through the Lambda", () => {
   it("uses the key the Lambda stored in a shared S3 bucket, and links to the bucket's public URL", async () => {
     const s3 = await startLocalS3("shared-audio");
     try {
-      const bucket = (publicUrl?: string) =>
-        new S3BlobStore({
-          bucket: s3.bucket,
-          prefix: "dash/",
-          region: "us-east-1",
-          endpoint: s3.endpoint,
-          credentials: s3.credentials,
-          appUrl: "http://dash.test",
-          ...(publicUrl ? { publicUrl } : {}),
-        });
+      const bucket = (publicUrl?: string) => s3.blobStore(publicUrl ? { publicUrl } : {});
       lambdaBehindNock(bucket());
       const synth = lambdaSynthesizer(functionUrlInvoke({ url: FUNCTION_URL, secret: SECRET }), "0.24.1");
       const appBlobs = bucket(`${s3.endpoint}/${s3.bucket}`);
@@ -249,15 +239,7 @@ describe("speaking through the Lambda", () => {
   it("links audio in a private bucket through the App's own route, so the link never expires", async () => {
     const s3 = await startLocalS3("private-audio");
     try {
-      const bucket = () =>
-        new S3BlobStore({
-          bucket: s3.bucket,
-          prefix: "dash/",
-          region: "us-east-1",
-          endpoint: s3.endpoint,
-          credentials: s3.credentials,
-          appUrl: "http://dash.test",
-        });
+      const bucket = () => s3.blobStore();
       lambdaBehindNock(bucket());
       const synth = lambdaSynthesizer(functionUrlInvoke({ url: FUNCTION_URL, secret: SECRET }), "0.24.1");
       const appBlobs = bucket();
@@ -275,14 +257,7 @@ describe("speaking through the Lambda", () => {
   it("has the Lambda store a line with surrounding spaces under the address the App computed", async () => {
     const s3 = await startLocalS3("trimmed");
     try {
-      const bucket = new S3BlobStore({
-        bucket: s3.bucket,
-        prefix: "",
-        region: "us-east-1",
-        endpoint: s3.endpoint,
-        credentials: s3.credentials,
-        appUrl: "http://dash.test",
-      });
+      const bucket = s3.blobStore({ prefix: "" });
       lambdaBehindNock(bucket);
       const synth = lambdaSynthesizer(functionUrlInvoke({ url: FUNCTION_URL, secret: SECRET }), "0.24.1");
       expect(await speak("  余白つき \n", 3, 1, deps({ synth, blobs: bucket }))).toMatchObject({ status: "ready" });
