@@ -72,13 +72,16 @@ async function unchangedUsers(deps: CommentDeps, applied: readonly Feeding[]): P
  * never arrive as pushes here).
  */
 export function commentOnFed(deps: CommentDeps, later: Later): FedListener {
-  return async (event) => {
+  // A push's open PRs, looked up while the push is being stored (see FedListener.prepare).
+  const openPrs = new WeakMap<object, Promise<number[]>>();
+  const lookUp = (repoId: number, branch: string) => deps.comments.openPrsForBranch(repoId, repoId, branch);
+  const listener: FedListener = async (event) => {
     const payload = event.context.payload as Json;
     if (event.trigger === "issues.opened") return;
     if (event.trigger === "push") {
       const branch = pushedBranch(payload);
       if (!branch || event.outcome.applied.length === 0) return;
-      const prs = await deps.comments.openPrsForBranch(event.repo.id, event.repo.id, branch);
+      const prs = await (openPrs.get(event.context) ?? lookUp(event.repo.id, branch));
       for (const prNumber of prs) await feedPr(deps, event, { repoId: event.repo.id, prNumber }, later);
       return;
     }
@@ -88,4 +91,13 @@ export function commentOnFed(deps: CommentDeps, later: Later): FedListener {
     await deps.comments.trackPr(key, pr.info, deps.now().getTime());
     await feedPr(deps, event, key, later);
   };
+  listener.prepare = (context, trigger, repo) => {
+    const branch = trigger === "push" ? pushedBranch(context.payload as Json) : undefined;
+    if (!branch) return;
+    const prs = lookUp(repo.id, branch);
+    // Awaited by the listener; if the feeding fails first, nobody does.
+    prs.catch(() => undefined);
+    openPrs.set(context, prs);
+  };
+  return listener;
 }

@@ -24,7 +24,14 @@ export interface FedEvent {
   outcome: FeedOutcome;
 }
 
-export type FedListener = (event: FedEvent) => Promise<void>;
+export interface FedListener {
+  (event: FedEvent): Promise<void>;
+  /**
+   * Called as the delivery is about to be stored, for a lookup the listener will need: it then runs
+   * beside the write instead of after it (on PostgreSQL, a round trip less before the answer).
+   */
+  prepare?: (context: Context, trigger: FeedTrigger, repo: RepoRef) => void;
+}
 
 export interface CoreDeps {
   store: Store;
@@ -106,6 +113,7 @@ export async function feedFromEvent(
     return undefined;
   }
   const at = deps.now();
+  for (const listener of deps.onFed) listener.prepare?.(context, trigger, repo);
   const outcome = await deps.store.feed(
     {
       deliveryId: context.id,

@@ -30,13 +30,23 @@ export function sendText(res: ServerResponse, status: number, text: string, type
   return true;
 }
 
-/** The request's path and query, parsed once; null for an unparseable URL. */
+const parsedUrls = new WeakMap<IncomingMessage, { url: string | undefined; parsed: URL | null }>();
+
+/**
+ * The request's path and query, parsed once per request (several handlers ask; callers only read
+ * it); null for an unparseable URL.
+ */
 export function urlOf(req: IncomingMessage): URL | null {
+  const seen = parsedUrls.get(req);
+  if (seen && seen.url === req.url) return seen.parsed;
+  let parsed: URL | null;
   try {
-    return new URL(req.url ?? "/", "http://localhost");
+    parsed = new URL(req.url ?? "/", "http://localhost");
   } catch {
-    return null;
+    parsed = null;
   }
+  parsedUrls.set(req, { url: req.url, parsed });
+  return parsed;
 }
 
 /** Decodes one path segment; null when it is malformed percent-encoding. */

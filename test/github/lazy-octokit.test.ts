@@ -60,6 +60,48 @@ describe("lazyInstallationClients", () => {
     expect(built.filter((b) => b.startsWith("installation"))).toEqual(["installation 4242"]);
   });
 
+  it("gives every event its own client, with its installation's token and its own delivery header", async () => {
+    const options: unknown[] = [];
+    const Recording = TestOctokit.plugin((_octokit, opts) => {
+      if ((opts.auth as { installationId?: number } | undefined)?.installationId) options.push(opts);
+    });
+    const probot = new Probot({
+      appId: 1,
+      privateKey: PRIVATE_KEY,
+      secret: "s",
+      log: pino({ level: "silent" }),
+      Octokit: lazyInstallationClients(Recording),
+    });
+    // One token per installation: the later events' clients share the first one's token cache.
+    const tokens = [mockInstallationToken(4242), mockInstallationToken(77)];
+    for (const delivery of ["d-3", "d-4", "d-5"]) {
+      nock("https://api.github.com", { reqheaders: { authorization: "token ghs_test", "x-github-delivery": delivery } })
+        .get("/repos/Codertocat/Hello-World/languages")
+        .reply(200, { Dart: 1 });
+    }
+    const clients = new Set<unknown>();
+    probot.on("push", async (context) => {
+      clients.add(context.octokit);
+      await context.octokit.rest.repos.listLanguages({ owner: "Codertocat", repo: "Hello-World" });
+    });
+    const other = push();
+    other.installation = { id: 77 };
+    for (const [id, payload] of [
+      ["d-3", push()],
+      ["d-4", push()],
+      ["d-5", other],
+    ] as const) {
+      // biome-ignore lint/suspicious/noExplicitAny: a recorded payload is untyped JSON
+      await probot.receive({ id, name: "push", payload } as any);
+    }
+    expect(clients.size).toBe(3);
+    for (const scope of tokens) expect(scope.isDone()).toBe(true);
+    expect(nock.pendingMocks()).toEqual([]);
+    // Each built for its own installation, the second 4242 one from how the first was built.
+    const auth = options.map((o) => (o as { auth: { installationId: number } }).auth);
+    expect(auth.map((a) => a.installationId)).toEqual([4242, 4242, 77]);
+  });
+
   it("builds other clients at once", async () => {
     const { probot, built } = countingProbot();
     const app = await probot.auth();
