@@ -6,7 +6,7 @@ import { displayOf, rulesOf } from "./feed-rules.js";
 import type { FeedingPlan, FeedingRules } from "./feedings.js";
 import type { Json } from "./payload.js";
 import { repoRefOf } from "./repo-ref.js";
-import type { RepoSettings, RepoSettingsCache } from "./repo-settings.js";
+import type { RepoSettings, RepoSettingsCache, RepoSettingsSource } from "./repo-settings.js";
 
 export type FeedTrigger =
   | "push"
@@ -64,10 +64,10 @@ function settingsWithin<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
-/** Looks up (cached) whether and how the event's repo feeds Dash. */
-export function settingsFor(context: Context, deps: Pick<CoreDeps, "settings">, repo: RepoRef): Promise<RepoSettings> {
+/** Where the event's repo settings come from on a cache miss: the event's payload and client. */
+function settingsSource(context: Context, repo: RepoRef): RepoSettingsSource {
   const payload = context.payload as Json;
-  return deps.settings.get({
+  return {
     repoId: repo.id,
     payloadLanguage: (payload.repository as Json | undefined)?.language as string | null | undefined,
     loadConfig: () => context.config("dash.yml"),
@@ -75,7 +75,12 @@ export function settingsFor(context: Context, deps: Pick<CoreDeps, "settings">, 
       const { data } = await context.octokit.rest.repos.listLanguages({ owner: repo.owner, repo: repo.name });
       return Object.keys(data);
     },
-  });
+  };
+}
+
+/** Looks up (cached) whether and how the event's repo feeds Dash. */
+export function settingsFor(context: Context, deps: Pick<CoreDeps, "settings">, repo: RepoRef): Promise<RepoSettings> {
+  return deps.settings.get(settingsSource(context, repo));
 }
 
 /**
@@ -98,7 +103,8 @@ export async function feedFromEvent(
   const within = deps.answerWithinMs ?? ANSWER_WITHIN_MS;
   const answerBy = performance.now() + within;
   // The settings lookup (GitHub, on a cache miss) gets the first seven eighths; storing always has the rest.
-  const settings = await settingsWithin(settingsFor(context, deps, repo), (within * 7) / 8);
+  const source = settingsSource(context, repo);
+  const settings = deps.settings.peek(source) ?? (await settingsWithin(deps.settings.get(source), (within * 7) / 8));
   if (!settings.feeds) {
     log.debug(
       { trigger, repo: `${repo.owner}/${repo.name}`, reason: settings.reason },

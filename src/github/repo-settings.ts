@@ -24,7 +24,28 @@ export interface RepoSettingsSource {
 
 interface Entry<T> {
   value: Promise<T>;
+  /** The value once loaded, readable without waiting (see peek). */
+  loaded?: { value: T };
   expires: number;
+}
+
+/** A fresh entry's loaded value. */
+function loadedValue<T>(entry: Entry<T> | undefined, now: number): { value: T } | undefined {
+  return entry && entry.expires > now ? entry.loaded : undefined;
+}
+
+/** The settings that follow from the config and the payload alone, or null when the languages decide. */
+function fromConfig({ config, problems }: ParsedRepoConfig, payloadLanguage: string | null | undefined) {
+  if (config.enabled === false) return { config, problems, feeds: false, reason: "dash.yml says enabled: false" };
+  if (config.enabled === true) return { config, problems, feeds: true, reason: "dash.yml says enabled: true" };
+  if (payloadLanguage === "Dart") return { config, problems, feeds: true, reason: "repository language is Dart" };
+  return null;
+}
+
+function fromLanguages({ config, problems }: ParsedRepoConfig, hasDart: boolean): RepoSettings {
+  return hasDart
+    ? { config, problems, feeds: true, reason: "Dart is among the repository's languages" }
+    : { config, problems, feeds: false, reason: "not a Dart repository" };
 }
 
 /** The repo's config as read from GitHub: defaults when there is none, a problem line when it is not YAML. */
@@ -90,17 +111,26 @@ export class RepoSettingsCache {
       this.#onConfigLoaded?.(source.repoId, loaded.config);
       return loaded;
     });
-    const { config, problems } = parsed;
-    if (config.enabled === false) return { config, problems, feeds: false, reason: "dash.yml says enabled: false" };
-    if (config.enabled === true) return { config, problems, feeds: true, reason: "dash.yml says enabled: true" };
-    if (source.payloadLanguage === "Dart")
-      return { config, problems, feeds: true, reason: "repository language is Dart" };
+    const settled = fromConfig(parsed, source.payloadLanguage);
+    if (settled) return settled;
     const hasDart = await this.#cached(this.#languages, source.repoId, async () =>
       (await source.listLanguages()).includes("Dart"),
     );
-    return hasDart
-      ? { config, problems, feeds: true, reason: "Dart is among the repository's languages" }
-      : { config, problems, feeds: false, reason: "not a Dart repository" };
+    return fromLanguages(parsed, hasDart);
+  }
+
+  /**
+   * What `get` would answer, when everything it needs is cached and loaded; otherwise undefined (then
+   * call `get`). Answered at once: the usual delivery needs no timer or turn of the event loop for it.
+   */
+  peek(source: Pick<RepoSettingsSource, "repoId" | "payloadLanguage">): RepoSettings | undefined {
+    const now = this.#now();
+    const parsed = loadedValue(this.#configs.get(source.repoId), now);
+    if (!parsed) return undefined;
+    const settled = fromConfig(parsed.value, source.payloadLanguage);
+    if (settled) return settled;
+    const hasDart = loadedValue(this.#languages.get(source.repoId), now);
+    return hasDart ? fromLanguages(parsed.value, hasDart.value) : undefined;
   }
 
   /** Forgets a repo's config, e.g. after a push changed `.github/dash.yml` on the default branch. */
@@ -120,7 +150,11 @@ export class RepoSettingsCache {
     const hit = map.get(key);
     if (hit && hit.expires > now) return hit.value;
     const value = load();
-    map.set(key, { value, expires: now + this.#ttlMs });
+    const entry: Entry<T> = { value, expires: now + this.#ttlMs };
+    map.set(key, entry);
+    value.then((loaded) => {
+      entry.loaded = { value: loaded };
+    }, ignore);
     // A failed lookup is not remembered: the next event asks GitHub again.
     value.catch(() => {
       if (map.get(key)?.value === value) map.delete(key);
@@ -148,3 +182,5 @@ function reasonOf(err: unknown): string {
   const cause = (err as { cause?: Error }).cause?.message?.split("\n")[0];
   return cause ? `${detail} (${cause})` : detail;
 }
+
+function ignore(): void {}

@@ -34,6 +34,28 @@ describe("RepoSettingsCache", () => {
     expect(calls).toEqual({ config: 2, languages: 2 });
   });
 
+  it("answers at once only what get would answer from its cache", async () => {
+    let now = 0;
+    const cache = new RepoSettingsCache({ ttlMs: 1000, now: () => now });
+    const { calls, src } = source();
+    expect(cache.peek(src)).toBeUndefined();
+    const loading = cache.get(src);
+    // Asked for, not loaded yet: still nothing to answer at once.
+    expect(cache.peek(src)).toBeUndefined();
+    const got = await loading;
+    expect(cache.peek(src)).toEqual(got);
+    expect(got.reason).toBe("Dart is among the repository's languages");
+    // A Dart payload needs no languages; another repo has nothing cached.
+    expect(cache.peek({ repoId: 1, payloadLanguage: "Dart" })?.reason).toBe("repository language is Dart");
+    expect(cache.peek({ repoId: 2, payloadLanguage: "Dart" })).toBeUndefined();
+    expect(calls).toEqual({ config: 1, languages: 1 });
+    cache.invalidateConfig(1);
+    expect(cache.peek(src)).toBeUndefined();
+    await cache.get(src);
+    now = 1001;
+    expect(cache.peek(src)).toBeUndefined();
+  });
+
   it("tells each config read from GitHub, not each one served from the cache", async () => {
     const told: [number, string][] = [];
     const cache = new RepoSettingsCache({ ttlMs: 1000, onConfigLoaded: (id, config) => told.push([id, config.name]) });
