@@ -1,5 +1,5 @@
 import { type DashCommand, parseCommand } from "../commands/parse.js";
-import { prOf } from "../comments/pr-info.js";
+import { prOf, pushedBranch } from "../comments/pr-info.js";
 import { quietPr } from "../comments/quiet.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import { countByFood } from "../domain/foods.js";
@@ -118,6 +118,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   };
   const deliveryId = `run-${run.runId}`;
   const prNumber = prNumberOf(run.payload);
+  let branchPrs: BranchPr[] = [];
   let step: LedgerStep;
   if (chosen.trigger === "issue_comment.created") {
     const command = commandStep(deps, config, deliveryId);
@@ -128,6 +129,10 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
       ? chosen.plan(run.payload, rulesOf(config))
       : { feedings: [], skipped: [] };
     for (const why of skipped.slice(0, 10)) log.info(`not fed: ${why}`);
+    // As in the App, a push feeds the open PRs whose head is the pushed branch: their comments show it.
+    if (chosen.trigger === "push" && feedings.length > 0 && commentsOn(deps, config)) {
+      branchPrs = await openPrsOfPush(deps);
+    }
     step = async (ledger, at) => {
       const feed = feedLedger(ledger, {
         deliveryId,
@@ -136,8 +141,9 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
         day: dayKey(at, config.timezone),
         dailyCap: config.daily_cap,
       });
-      const next =
-        prNumber === null ? feed.ledger : tallyPr(feed.ledger, prNumber, feed.applied, levelForXp(feed.repo.xpBefore));
+      const levelBefore = levelForXp(feed.repo.xpBefore);
+      let next = prNumber === null ? feed.ledger : tallyPr(feed.ledger, prNumber, feed.applied, levelBefore);
+      for (const pr of branchPrs) next = tallyPr(next, pr.number, feed.applied, levelBefore);
       // A run that fed nothing new writes nothing: the sources it saw are already in the ledger.
       return { ledger: next, feed, changed: feed.applied.length > 0 };
     };
@@ -158,6 +164,11 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
       if (policy && !quietPr(pr?.authorLogin ?? null, config)) {
         await deps.upsertComment(prNumber, ledger, state, feed, policy);
       }
+    } else if (branchPrs.length > 0 && feed.applied.length > 0 && deps.upsertComment && !readOnly) {
+      const policy = commentPolicy(chosen.trigger, config.comment, false);
+      for (const pr of branchPrs) {
+        if (policy && !quietPr(pr.author, config)) await deps.upsertComment(pr.number, ledger, state, feed, policy);
+      }
     }
   } catch (err) {
     if (status(err) !== 403) throw err;
@@ -170,6 +181,47 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   }
   const subject = `${run.owner}/${run.repo}`;
   return { state, ledger, foods, card, summary: summaryOf(state, feed, subject, readOnly, run, inputs), readOnly };
+}
+
+/** Whether this run may touch PR comments at all (the `comment` input and `.github/dash.yml`). */
+function commentsOn(deps: ActionDeps, config: RepoConfig): boolean {
+  return deps.inputs.comment && config.comment !== "off" && deps.upsertComment !== undefined;
+}
+
+interface BranchPr {
+  number: number;
+  author: string | null;
+}
+
+/**
+ * The open PRs whose head is the pushed branch of this repository (a fork's commits never arrive as
+ * pushes here). Without the token's `pull-requests: read` the push still feeds Dash; only its PRs'
+ * comments miss it, which the log says.
+ */
+async function openPrsOfPush(deps: ActionDeps): Promise<BranchPr[]> {
+  const { run, log } = deps;
+  const branch = pushedBranch(run.payload);
+  if (!branch) return [];
+  try {
+    const { data } = await deps.api.request("GET /repos/{owner}/{repo}/pulls", {
+      owner: run.owner,
+      repo: run.repo,
+      state: "open",
+      head: `${run.owner}:${branch}`,
+      per_page: 100,
+    });
+    return (data as { number?: unknown; user?: { login?: unknown } | null }[]).flatMap((pr) =>
+      typeof pr.number === "number"
+        ? [{ number: pr.number, author: typeof pr.user?.login === "string" ? pr.user.login : null }]
+        : [],
+    );
+  } catch (err) {
+    if (status(err) !== 403 && status(err) !== 404) throw err;
+    log.warning(
+      `Could not list the open pull requests of ${branch} (HTTP ${status(err)}): this push feeds Dash, but their comments do not show it. Add \`pull-requests: read\` (or write) to the job's permissions.`,
+    );
+    return [];
+  }
 }
 
 /** One change to the ledger: what it becomes, what it fed, and (for commands) the reply to post. */

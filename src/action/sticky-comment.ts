@@ -62,7 +62,8 @@ export function ledgerCommentModel(
 /**
  * Whether this event may touch the sticky comment and whether it may create it, by the App's rule
  * (src/comments/on-fed.ts, pr-events.ts, upsert.ts): an event that feeds the PR (opened, a review,
- * the merge) posts the comment or brings it up to date; new commits (`synchronize`) only re-render a
+ * the merge, a push to the PR's branch) posts the comment or brings it up to date; new commits
+ * (`synchronize`) only re-render a
  * comment that exists, since they feed through the push, not through the PR; `reopened` leaves it
  * alone. `comment: merged-only` holds the first post back until the merge, `off` touches no comment.
  * Null when no comment may be touched.
@@ -80,6 +81,9 @@ export function commentPolicy(
       return { create: mode === "always" || merged };
     case "pull_request.synchronize":
       return { create: false };
+    case "push":
+      // A push to an open PR's branch feeds the PR, as in the App; `merged-only` waits for the merge.
+      return mode === "always" ? { create: true } : null;
     default:
       return null;
   }

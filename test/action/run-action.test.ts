@@ -275,5 +275,62 @@ describe("runAction follows .github/dash.yml as the App does", () => {
       );
       expect(gh.comments.get(number)?.map((c) => c.body)).toEqual([`${COMMENT_MARKER}\nlevel 2, 50 XP (run 3)`]);
     });
+
+    describe("a push to an open PR's branch", () => {
+      const pr = (n: number, author = "octocat", head = "master") =>
+        gh.pulls.push({ number: n, head, owner: "Codertocat", author, open: true });
+
+      it("feeds the PR's tally and comments on it, as the App does; other branches' PRs are left alone", async () => {
+        pr(7);
+        pr(8, "octocat", "other-branch");
+        gh.pulls.push({ number: 9, head: "master", owner: "Codertocat", author: "octocat", open: false });
+        await runAction(deps("push", pushOf(["a".repeat(40), "b".repeat(40)]), "1", commenting("always", "1")));
+        expect(ledgerOnBranch().prs["7"]?.fed).toEqual({ curry: 2 });
+        expect(Object.keys(ledgerOnBranch().prs)).toEqual(["7"]);
+        expect(gh.comments.get(7)?.map((c) => c.body)).toEqual([`${COMMENT_MARKER}\nlevel 2, 20 XP (run 1)`]);
+        expect(gh.comments.get(8) ?? []).toEqual([]);
+        // A re-run feeds nothing new and leaves the comment as it is.
+        await runAction(deps("push", pushOf(["a".repeat(40), "b".repeat(40)]), "1", commenting("always", "1b")));
+        expect(gh.comments.get(7)?.map((c) => c.body)).toEqual([`${COMMENT_MARKER}\nlevel 2, 20 XP (run 1)`]);
+      });
+
+      it("posts nothing before the merge under merged-only, nor on a bot's or an ignored user's PR", async () => {
+        pr(7);
+        pr(11, "dependabot[bot]");
+        pr(12, "Mallory");
+        const quiet = { ...commenting("merged-only", "1") };
+        await runAction(deps("push", pushOf(["c".repeat(40)]), "1", quiet));
+        expect(gh.comments.get(7) ?? []).toEqual([]);
+        const always = {
+          ...commenting("always", "2"),
+          config: configOf({ comment: "always", ignored_users: ["mallory"] }),
+        };
+        await runAction(deps("push", pushOf(["d".repeat(40)]), "2", always));
+        expect(gh.comments.get(7)).toHaveLength(1);
+        expect(gh.comments.get(11) ?? []).toEqual([]);
+        expect(gh.comments.get(12) ?? []).toEqual([]);
+      });
+
+      it("still feeds Dash when the token may not list pull requests, and says what to add", async () => {
+        pr(7);
+        gh.pullsForbidden = true;
+        const warnings: string[] = [];
+        const log = { info: () => {}, notice: () => {}, warning: (m: string) => warnings.push(m) };
+        const result = await runAction(
+          deps("push", pushOf(["e".repeat(40)]), "1", { ...commenting("always", "1"), log }),
+        );
+        expect(result.foods).toBe(1);
+        expect(ledgerOnBranch().xp).toBe(10);
+        expect(gh.comments.get(7) ?? []).toEqual([]);
+        expect(warnings).toEqual([expect.stringMatching(/pull-requests: read/)]);
+      });
+
+      it("asks GitHub nothing about PRs when comments are off", async () => {
+        pr(7);
+        await runAction(deps("push", pushOf(["f".repeat(40)]), "1", commenting("off", "1")));
+        expect(gh.requests.filter((r) => r.endsWith("/pulls"))).toEqual([]);
+        expect(ledgerOnBranch().prs).toEqual({});
+      });
+    });
   });
 });

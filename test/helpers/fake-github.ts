@@ -30,6 +30,10 @@ export class FakeGitHub {
   readonly commits = new Map<string, Commit>();
   readonly refs = new Map<string, string>();
   readonly comments = new Map<number, FakeComment[]>();
+  /** Pull requests, for `GET /pulls` (open ones, filtered by `head=owner:branch` as GitHub does). */
+  readonly pulls: { number: number; head: string; owner: string; author: string; open: boolean }[] = [];
+  /** `GET /pulls` answers 403, as for a token without `pull-requests: read`. */
+  pullsForbidden = false;
   readonly requests: string[] = [];
   /** Collaborators' permission levels (`admin`, `write`, `read`); anyone else is not a collaborator (404). */
   readonly permissions = new Map<string, string>();
@@ -115,6 +119,16 @@ export class FakeGitHub {
         encoding: "base64",
         content: blob.toString("base64"),
       });
+    }
+    if (method === "GET" && path === "/pulls") {
+      if (this.pullsForbidden) return send(403, { message: "Resource not accessible by integration" });
+      const head = url.searchParams.get("head");
+      const open = (url.searchParams.get("state") ?? "open") === "open";
+      const list = this.pulls.filter((p) => p.open === open && (!head || head === `${p.owner}:${p.head}`));
+      return send(
+        200,
+        list.map((p) => ({ number: p.number, state: p.open ? "open" : "closed", user: { login: p.author } })),
+      );
     }
     const collaborator = /^\/collaborators\/([^/]+)\/permission$/.exec(path);
     if (method === "GET" && collaborator) {
