@@ -38,6 +38,8 @@ export function parseBlobUrl(url: string, cwd = process.cwd()): BlobTarget {
 export async function openBlobStore(
   env: Pick<Env, "BLOB_URL" | "PUBLIC_URL" | "S3_REGION" | "S3_ENDPOINT" | "S3_PUBLIC_URL">,
   cwd = process.cwd(),
+  /** Told once when S3 refuses a read (a missing s3:ListBucket, see S3BlobStore). */
+  onReadRefused?: (message: string) => void,
 ): Promise<BlobStore> {
   const target = parseBlobUrl(env.BLOB_URL, cwd);
   if (target.kind === "file") return new FsBlobStore({ root: target.root, publicUrl: env.PUBLIC_URL });
@@ -50,5 +52,6 @@ export async function openBlobStore(
     appUrl: env.PUBLIC_URL,
     ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT } : {}),
     ...(env.S3_PUBLIC_URL ? { publicUrl: env.S3_PUBLIC_URL } : {}),
+    ...(onReadRefused ? { onReadRefused } : {}),
   });
 }

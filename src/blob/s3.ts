@@ -24,6 +24,8 @@ export interface S3BlobStoreOptions {
   appUrl: string;
   /** Defaults to the AWS SDK's credential chain (environment, profile, instance role). */
   credentials?: S3ClientConfig["credentials"];
+  /** Told once when S3 refused a read (see readRefused); the store then treats such keys as missing. */
+  onReadRefused?: (message: string) => void;
 }
 
 /**
@@ -37,8 +39,11 @@ export class S3BlobStore implements BlobStore {
   readonly #prefix: string;
   readonly #publicUrl: string | undefined;
   readonly #appUrl: string;
+  readonly #onReadRefused: ((message: string) => void) | undefined;
+  #toldRefused = false;
 
   constructor(opts: S3BlobStoreOptions) {
+    this.#onReadRefused = opts.onReadRefused;
     this.#bucket = opts.bucket;
     this.#prefix = opts.prefix === "" || opts.prefix.endsWith("/") ? opts.prefix : `${opts.prefix}/`;
     this.#publicUrl = opts.publicUrl?.replace(/\/+$/, "");
@@ -74,6 +79,7 @@ export class S3BlobStore implements BlobStore {
       return { body, contentType: out.ContentType ?? contentTypeOfKey(key) };
     } catch (err) {
       if (isNotFound(err)) return null;
+      if (this.#readRefused(err)) return null;
       throw err;
     }
   }
@@ -84,8 +90,29 @@ export class S3BlobStore implements BlobStore {
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
+      if (this.#readRefused(err)) return false;
       throw err;
     }
+  }
+
+  /**
+   * S3 answers a read of a key that does not exist with 403 rather than 404 when the identity may not
+   * list the bucket (s3:ListBucket), a common least-privilege setup: every audio not made yet would
+   * then be an error, and no spoken reaction would ever be made. A refused read counts as missing;
+   * the operator is told once, with what to grant (a read refused for another reason shows the same
+   * way: nothing is ever found, the line says what to check).
+   */
+  #readRefused(err: unknown): boolean {
+    if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 403) return false;
+    if (!this.#toldRefused) {
+      this.#toldRefused = true;
+      this.#onReadRefused?.(
+        `S3 refused a read in bucket "${this.#bucket}" (HTTP 403); such keys are treated as missing. ` +
+          "S3 answers 403 for a key that does not exist when the App's identity lacks s3:ListBucket on the bucket: " +
+          `grant s3:ListBucket on the bucket and s3:GetObject on "${this.#prefix || "/"}" (see docs/scale.md)`,
+      );
+    }
+    return true;
   }
 
   async url(key: string): Promise<string> {

@@ -70,7 +70,7 @@ export function speakerFor(config: RepoConfig, operatorDefault: number): number 
 export async function voiceFeature(ctx: FeatureContext, opts: VoiceFeatureOptions = {}): Promise<VoiceFeature> {
   const env = ctx.env;
   const log = ctx.log.child({ name: "voice" });
-  const blobs = opts.blobs ?? (await openBlobStore(env));
+  const blobs = opts.blobs ?? (await openBlobStore(env, undefined, (message) => log.warn(message)));
   const synth = opts.synthesizer !== undefined ? opts.synthesizer : synthesizerFromEnv(env);
   const gemini =
     opts.gemini !== undefined

@@ -276,13 +276,17 @@ export async function voiceHandlerFromEnv(source: Record<string, string | undefi
   if (env.VOICE_OUTPUT === "blob") {
     if (!env.BLOB_URL?.startsWith("s3://")) throw new Error("VOICE_OUTPUT=blob needs BLOB_URL=s3://bucket/prefix");
     const { openBlobStore } = await import("../blob/open-blob-store.js");
-    blobs = await openBlobStore({
-      BLOB_URL: env.BLOB_URL,
-      PUBLIC_URL: "http://localhost",
-      S3_REGION: env.S3_REGION,
-      S3_ENDPOINT: env.S3_ENDPOINT,
-      S3_PUBLIC_URL: env.S3_PUBLIC_URL,
-    });
+    blobs = await openBlobStore(
+      {
+        BLOB_URL: env.BLOB_URL,
+        PUBLIC_URL: "http://localhost",
+        S3_REGION: env.S3_REGION,
+        S3_ENDPOINT: env.S3_ENDPOINT,
+        S3_PUBLIC_URL: env.S3_PUBLIC_URL,
+      },
+      undefined,
+      (message) => console.warn(message),
+    );
   }
   return createVoiceHandler({
     engine: new VoicevoxClient({ baseUrl: env.VOICEVOX_URL, timeoutMs: env.VOICEVOX_TIMEOUT_MS }),

@@ -146,6 +146,47 @@ describe("S3 links and BLOB_URL", () => {
     }
   });
 
+  it("counts a refused read as missing and tells the operator once what to grant", async () => {
+    // S3 as it answers an identity without s3:ListBucket: 403 AccessDenied for a key that is not there.
+    const seen: string[] = [];
+    const s3 = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      req.resume();
+      res.writeHead(403, { "content-type": "application/xml" });
+      res.end(
+        req.method === "HEAD"
+          ? undefined
+          : '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
+      );
+    });
+    await new Promise<void>((done) => s3.listen(0, "127.0.0.1", done));
+    const told: string[] = [];
+    const store = new S3BlobStore({
+      bucket: "least-privilege",
+      prefix: "dash/",
+      region: "us-east-1",
+      endpoint: `http://127.0.0.1:${(s3.address() as AddressInfo).port}`,
+      appUrl: "https://dash.example.com",
+      credentials: { accessKeyId: "x", secretAccessKey: "y" },
+      onReadRefused: (message) => told.push(message),
+    });
+    try {
+      expect(await store.get(MP3_KEY)).toBeNull();
+      expect(await store.exists(MP3_KEY)).toBe(false);
+      expect(await store.get(MP3_KEY)).toBeNull();
+      expect(seen).toEqual([
+        `GET /least-privilege/dash/${MP3_KEY}?x-id=GetObject`,
+        `HEAD /least-privilege/dash/${MP3_KEY}`,
+        `GET /least-privilege/dash/${MP3_KEY}?x-id=GetObject`,
+      ]);
+      expect(told).toHaveLength(1);
+      expect(told[0]).toMatch(/HTTP 403.*s3:ListBucket on the bucket and s3:GetObject on "dash\/"/);
+    } finally {
+      await store.close();
+      await new Promise((done) => s3.close(done));
+    }
+  });
+
   it("opens S3 with links through PUBLIC_URL unless S3_PUBLIC_URL is set", async () => {
     const env = {
       BLOB_URL: "s3://my-bucket/dash",
