@@ -61,21 +61,21 @@ describe("lazyInstallationClients", () => {
   });
 
   it("gives every event its own client, with its installation's token and its own delivery header", async () => {
-    const options: unknown[] = [];
-    const Recording = TestOctokit.plugin((_octokit, opts) => {
-      if ((opts.auth as { installationId?: number } | undefined)?.installationId) options.push(opts);
-    });
-    const probot = new Probot({
-      appId: 1,
-      privateKey: PRIVATE_KEY,
-      secret: "s",
-      log: pino({ level: "silent" }),
-      Octokit: lazyInstallationClients(Recording),
-    });
-    // One token per installation: the later events' clients share the first one's token cache.
-    const tokens = [mockInstallationToken(4242), mockInstallationToken(77)];
-    for (const delivery of ["d-3", "d-4", "d-5"]) {
-      nock("https://api.github.com", { reqheaders: { authorization: "token ghs_test", "x-github-delivery": delivery } })
+    const { probot, built } = countingProbot();
+    // One token per installation (the later events' clients share the first one's token cache), and
+    // each installation's requests carry its own token.
+    const tokens = [
+      mockInstallationToken(4242),
+      nock("https://api.github.com")
+        .post("/app/installations/77/access_tokens")
+        .reply(201, { token: "ghs_other", expires_at: "2099-01-01T00:00:00Z", permissions: {} }),
+    ];
+    for (const [delivery, token] of [
+      ["d-3", "ghs_test"],
+      ["d-4", "ghs_test"],
+      ["d-5", "ghs_other"],
+    ] as const) {
+      nock("https://api.github.com", { reqheaders: { authorization: `token ${token}`, "x-github-delivery": delivery } })
         .get("/repos/Codertocat/Hello-World/languages")
         .reply(200, { Dart: 1 });
     }
@@ -98,8 +98,11 @@ describe("lazyInstallationClients", () => {
     for (const scope of tokens) expect(scope.isDone()).toBe(true);
     expect(nock.pendingMocks()).toEqual([]);
     // Each built for its own installation, the second 4242 one from how the first was built.
-    const auth = options.map((o) => (o as { auth: { installationId: number } }).auth);
-    expect(auth.map((a) => a.installationId)).toEqual([4242, 4242, 77]);
+    expect(built.filter((b) => b.startsWith("installation"))).toEqual([
+      "installation 4242",
+      "installation 4242",
+      "installation 77",
+    ]);
   });
 
   it("builds other clients at once", async () => {
