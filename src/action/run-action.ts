@@ -1,5 +1,5 @@
 import { type DashCommand, parseCommand } from "../commands/parse.js";
-import { prOf, pushedBranch } from "../comments/pr-info.js";
+import { MAX_PRS_PER_BRANCH, prOf, pushedBranch } from "../comments/pr-info.js";
 import { quietPr } from "../comments/quiet.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import { countByFood } from "../domain/foods.js";
@@ -130,7 +130,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
       : { feedings: [], skipped: [] };
     for (const why of skipped.slice(0, 10)) log.info(`not fed: ${why}`);
     // As in the App, a push feeds the open PRs whose head is the pushed branch: their comments show it.
-    if (chosen.trigger === "push" && feedings.length > 0 && commentsOn(deps, config)) {
+    if (chosen.trigger === "push" && feedings.length > 0 && inputs.comment && deps.upsertComment) {
       branchPrs = await openPrsOfPush(deps);
     }
     step = async (ledger, at) => {
@@ -165,10 +165,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
         await deps.upsertComment(prNumber, ledger, state, feed, policy);
       }
     } else if (branchPrs.length > 0 && feed.applied.length > 0 && deps.upsertComment && !readOnly) {
-      const policy = commentPolicy(chosen.trigger, config.comment, false);
-      for (const pr of branchPrs) {
-        if (policy && !quietPr(pr.author, config)) await deps.upsertComment(pr.number, ledger, state, feed, policy);
-      }
+      await commentOnBranchPrs(deps, config, branchPrs, { ledger, state, feed });
     }
   } catch (err) {
     if (status(err) !== 403) throw err;
@@ -183,11 +180,6 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   return { state, ledger, foods, card, summary: summaryOf(state, feed, subject, readOnly, run, inputs), readOnly };
 }
 
-/** Whether this run may touch PR comments at all (the `comment` input and `.github/dash.yml`). */
-function commentsOn(deps: ActionDeps, config: RepoConfig): boolean {
-  return deps.inputs.comment && config.comment !== "off" && deps.upsertComment !== undefined;
-}
-
 interface BranchPr {
   number: number;
   author: string | null;
@@ -195,8 +187,8 @@ interface BranchPr {
 
 /**
  * The open PRs whose head is the pushed branch of this repository (a fork's commits never arrive as
- * pushes here). Without the token's `pull-requests: read` the push still feeds Dash; only its PRs'
- * comments miss it, which the log says.
+ * pushes here), at most MAX_PRS_PER_BRANCH. The list only serves their comments: when GitHub cannot
+ * give it (no `pull-requests` permission, an outage), the push still feeds Dash and the log says so.
  */
 async function openPrsOfPush(deps: ActionDeps): Promise<BranchPr[]> {
   const { run, log } = deps;
@@ -208,20 +200,54 @@ async function openPrsOfPush(deps: ActionDeps): Promise<BranchPr[]> {
       repo: run.repo,
       state: "open",
       head: `${run.owner}:${branch}`,
-      per_page: 100,
+      per_page: MAX_PRS_PER_BRANCH,
     });
-    return (data as { number?: unknown; user?: { login?: unknown } | null }[]).flatMap((pr) =>
-      typeof pr.number === "number"
-        ? [{ number: pr.number, author: typeof pr.user?.login === "string" ? pr.user.login : null }]
-        : [],
-    );
+    return (data as { number?: unknown; user?: { login?: unknown } | null }[])
+      .flatMap((pr) =>
+        typeof pr.number === "number"
+          ? [{ number: pr.number, author: typeof pr.user?.login === "string" ? pr.user.login : null }]
+          : [],
+      )
+      .slice(0, MAX_PRS_PER_BRANCH);
   } catch (err) {
-    if (status(err) !== 403 && status(err) !== 404) throw err;
+    const why = status(err) === 403 ? "HTTP 403: add `pull-requests: write` to the job's permissions" : reasonOf(err);
     log.warning(
-      `Could not list the open pull requests of ${branch} (HTTP ${status(err)}): this push feeds Dash, but their comments do not show it. Add \`pull-requests: read\` (or write) to the job's permissions.`,
+      `Could not list the open pull requests of ${branch} (${why}): this push feeds Dash, but their comments do not show it.`,
     );
     return [];
   }
+}
+
+/**
+ * Brings the comments of the pushed branch's PRs up to date (creating them as the `comment` setting
+ * allows). The push is stored already: a comment GitHub refuses is a warning, not a failed job.
+ */
+async function commentOnBranchPrs(
+  deps: ActionDeps,
+  config: RepoConfig,
+  prs: readonly BranchPr[],
+  done: { ledger: Ledger; state: DashState; feed: LedgerFeedResult },
+): Promise<void> {
+  const policy = commentPolicy("push", config.comment, false);
+  if (!policy || !deps.upsertComment) return;
+  for (const pr of prs) {
+    // As in the App: a bot's or an ignored user's PR gets no comment.
+    if (quietPr(pr.author, config)) continue;
+    try {
+      await deps.upsertComment(pr.number, done.ledger, done.state, done.feed, policy);
+    } catch (err) {
+      const why = status(err) === 403 ? "HTTP 403: add `pull-requests: write` to the job's permissions" : reasonOf(err);
+      deps.log.warning(`Could not bring the Dash comment on #${pr.number} up to date (${why}); this push fed Dash.`);
+    }
+  }
+}
+
+function reasonOf(err: unknown): string {
+  const code = status(err);
+  const message = String((err as Error)?.message ?? err)
+    .split("\n")[0]
+    ?.slice(0, 200);
+  return code ? `HTTP ${code}: ${message}` : (message ?? "unknown error");
 }
 
 /** One change to the ledger: what it becomes, what it fed, and (for commands) the reply to post. */

@@ -82,8 +82,9 @@ export function commentPolicy(
     case "pull_request.synchronize":
       return { create: false };
     case "push":
-      // A push to an open PR's branch feeds the PR, as in the App; `merged-only` waits for the merge.
-      return mode === "always" ? { create: true } : null;
+      // A push to an open PR's branch feeds the PR, as in the App; `merged-only` only keeps a comment
+      // that exists up to date (one posted before the setting changed).
+      return { create: mode === "always" };
     default:
       return null;
   }

@@ -90,20 +90,30 @@ export class S3BlobStore implements BlobStore {
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
-      if (this.#readRefused(err)) return false;
-      throw err;
+      if (status(err) !== 403) throw err;
+      // A HEAD answer has no body to say why it was refused: a one-byte read does.
+      try {
+        await this.#client.send(
+          new GetObjectCommand({ Bucket: this.#bucket, Key: this.#key(key), Range: "bytes=0-0" }),
+        );
+        return true;
+      } catch (why) {
+        if (isNotFound(why) || this.#readRefused(why)) return false;
+        throw why;
+      }
     }
   }
 
   /**
-   * S3 answers a read of a key that does not exist with 403 rather than 404 when the identity may not
-   * list the bucket (s3:ListBucket), a common least-privilege setup: every audio not made yet would
-   * then be an error, and no spoken reaction would ever be made. A refused read counts as missing;
-   * the operator is told once, with what to grant (a read refused for another reason shows the same
-   * way: nothing is ever found, the line says what to check).
+   * S3 answers a read of a key that does not exist with 403 AccessDenied rather than 404 when the
+   * identity may not list the bucket (s3:ListBucket), a common least-privilege setup: every clip not
+   * made yet would then be an error, and no spoken reaction would ever be made. Such a read counts as
+   * missing, and the operator is told once what to grant. Other refusals (a bad key or signature, a
+   * skewed clock) stay errors.
    */
   #readRefused(err: unknown): boolean {
-    if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 403) return false;
+    const e = err as { name?: string; Code?: string };
+    if (status(err) !== 403 || (e.name !== "AccessDenied" && e.Code !== "AccessDenied")) return false;
     if (!this.#toldRefused) {
       this.#toldRefused = true;
       this.#onReadRefused?.(
@@ -125,6 +135,10 @@ export class S3BlobStore implements BlobStore {
   async close(): Promise<void> {
     this.#client.destroy();
   }
+}
+
+function status(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 }
 
 function isNotFound(err: unknown): boolean {

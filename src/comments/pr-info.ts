@@ -20,6 +20,12 @@ export function prOf(payload: Json): { number: number; info: PrInfo } | undefine
   };
 }
 
+/**
+ * The open PRs of one branch a push feeds at most: a branch is normally the head of one PR, and a
+ * push must not turn into a comment storm.
+ */
+export const MAX_PRS_PER_BRANCH = 10;
+
 /** The branch a push went to (`refs/heads/<branch>`), or undefined for tags. */
 export function pushedBranch(payload: Json): string | undefined {
   const ref = str(payload.ref);

@@ -119,7 +119,13 @@ export async function feedFromEvent(
     return undefined;
   }
   const at = deps.now();
-  for (const listener of deps.onFed) listener.prepare?.(context, trigger, repo);
+  for (const listener of deps.onFed) {
+    try {
+      listener.prepare?.(context, trigger, repo);
+    } catch (err) {
+      log.error({ err, trigger }, "a follow-up of the feeding could not get ready; the feeding goes on");
+    }
+  }
   const outcome = await deps.store.feed(
     {
       deliveryId: context.id,

@@ -1,4 +1,5 @@
 import type { CommentMode, Locale, PrReaction } from "../comments/model.js";
+import { MAX_PRS_PER_BRANCH } from "../comments/pr-info.js";
 import type { Feeding, FoodKind } from "../domain/foods.js";
 import { BatchQueue } from "./batch-queue.js";
 import type { Db } from "./db.js";
@@ -90,7 +91,6 @@ interface BranchKey {
 }
 
 const branchKeyOf = (b: BranchKey) => `${b.repoId}:${b.headRepoId}:${b.ref}`;
-const MAX_PRS_PER_BRANCH = 10;
 
 /**
  * SQL of the sticky PR comment (tables in comment-migrations.ts). Runs unchanged on SQLite and

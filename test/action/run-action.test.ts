@@ -298,8 +298,7 @@ describe("runAction follows .github/dash.yml as the App does", () => {
         pr(7);
         pr(11, "dependabot[bot]");
         pr(12, "Mallory");
-        const quiet = { ...commenting("merged-only", "1") };
-        await runAction(deps("push", pushOf(["c".repeat(40)]), "1", quiet));
+        await runAction(deps("push", pushOf(["c".repeat(40)]), "1", commenting("merged-only", "1")));
         expect(gh.comments.get(7) ?? []).toEqual([]);
         const always = {
           ...commenting("always", "2"),
@@ -309,27 +308,49 @@ describe("runAction follows .github/dash.yml as the App does", () => {
         expect(gh.comments.get(7)).toHaveLength(1);
         expect(gh.comments.get(11) ?? []).toEqual([]);
         expect(gh.comments.get(12) ?? []).toEqual([]);
+        // A comment that exists is kept up to date under merged-only too, as in the App.
+        await runAction(deps("push", pushOf(["e".repeat(40)]), "3", commenting("merged-only", "3")));
+        expect(gh.comments.get(7)?.map((c) => c.body)).toEqual([`${COMMENT_MARKER}\nlevel 2, 30 XP (run 3)`]);
       });
 
-      it("still feeds Dash when the token may not list pull requests, and says what to add", async () => {
+      it("still feeds Dash when GitHub will not list pull requests or take the comment, and says what to add", async () => {
         pr(7);
-        gh.pullsForbidden = true;
         const warnings: string[] = [];
         const log = { info: () => {}, notice: () => {}, warning: (m: string) => warnings.push(m) };
+        for (const [i, status] of [403, 502].entries()) {
+          gh.pullsStatus = status;
+          const sha = String(i).repeat(40);
+          const result = await runAction(deps("push", pushOf([sha]), `${i}`, { ...commenting("always", "1"), log }));
+          expect(result.foods).toBe(1);
+        }
+        gh.pullsStatus = null;
+        gh.commentsForbidden = true;
         const result = await runAction(
-          deps("push", pushOf(["e".repeat(40)]), "1", { ...commenting("always", "1"), log }),
+          deps("push", pushOf(["2".repeat(40)]), "2", { ...commenting("always", "2"), log }),
         );
         expect(result.foods).toBe(1);
-        expect(ledgerOnBranch().xp).toBe(10);
+        expect(ledgerOnBranch().xp).toBe(30);
         expect(gh.comments.get(7) ?? []).toEqual([]);
-        expect(warnings).toEqual([expect.stringMatching(/pull-requests: read/)]);
+        expect(warnings).toEqual([
+          expect.stringMatching(/pull requests of master \(HTTP 403: add `pull-requests: write`/),
+          expect.stringMatching(/pull requests of master \(HTTP 502: /),
+          expect.stringMatching(/comment on #7 up to date \(HTTP 403: add `pull-requests: write`/),
+        ]);
       });
 
-      it("asks GitHub nothing about PRs when comments are off", async () => {
+      it("counts the push for the PR whatever dash.yml says of comments, and asks nothing with the comment input off", async () => {
         pr(7);
         await runAction(deps("push", pushOf(["f".repeat(40)]), "1", commenting("off", "1")));
-        expect(gh.requests.filter((r) => r.endsWith("/pulls"))).toEqual([]);
-        expect(ledgerOnBranch().prs).toEqual({});
+        expect(ledgerOnBranch().prs["7"]?.fed).toEqual({ curry: 1 });
+        expect(gh.comments.get(7) ?? []).toEqual([]);
+        const noComments = readInputs((n) => (n === "github-token" ? "ghs_fake" : n === "comment" ? "false" : ""));
+        const before = gh.requests.length;
+        await runAction(
+          deps("push", pushOf(["9".repeat(40)]), "2", { ...commenting("always", "2"), inputs: noComments }),
+        );
+        expect(gh.requests.slice(before).filter((r) => r.endsWith("/pulls"))).toEqual([]);
+        expect(ledgerOnBranch().prs["7"]?.fed).toEqual({ curry: 1 });
+        expect(gh.comments.get(7) ?? []).toEqual([]);
       });
     });
   });

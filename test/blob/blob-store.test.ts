@@ -148,15 +148,17 @@ describe("S3 links and BLOB_URL", () => {
 
   it("counts a refused read as missing and tells the operator once what to grant", async () => {
     // S3 as it answers an identity without s3:ListBucket: 403 AccessDenied for a key that is not there.
+    // Any other refusal (here a bad signature, for one key) stays an error.
     const seen: string[] = [];
     const s3 = createServer((req, res) => {
-      seen.push(`${req.method} ${req.url}`);
+      seen.push(`${req.method} ${req.url}${req.headers.range ? ` ${req.headers.range}` : ""}`);
       req.resume();
+      const code = req.url?.includes("bad-signature") ? "SignatureDoesNotMatch" : "AccessDenied";
       res.writeHead(403, { "content-type": "application/xml" });
       res.end(
         req.method === "HEAD"
           ? undefined
-          : '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
+          : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>refused</Message></Error>`,
       );
     });
     await new Promise<void>((done) => s3.listen(0, "127.0.0.1", done));
@@ -177,10 +179,14 @@ describe("S3 links and BLOB_URL", () => {
       expect(seen).toEqual([
         `GET /least-privilege/dash/${MP3_KEY}?x-id=GetObject`,
         `HEAD /least-privilege/dash/${MP3_KEY}`,
+        `GET /least-privilege/dash/${MP3_KEY}?x-id=GetObject bytes=0-0`,
         `GET /least-privilege/dash/${MP3_KEY}?x-id=GetObject`,
       ]);
       expect(told).toHaveLength(1);
       expect(told[0]).toMatch(/HTTP 403.*s3:ListBucket on the bucket and s3:GetObject on "dash\/"/);
+      const bad = "audio/bad-signature.mp3";
+      await expect(store.get(bad)).rejects.toMatchObject({ name: "SignatureDoesNotMatch" });
+      await expect(store.exists(bad)).rejects.toMatchObject({ name: "SignatureDoesNotMatch" });
     } finally {
       await store.close();
       await new Promise((done) => s3.close(done));

@@ -32,8 +32,10 @@ export class FakeGitHub {
   readonly comments = new Map<number, FakeComment[]>();
   /** Pull requests, for `GET /pulls` (open ones, filtered by `head=owner:branch` as GitHub does). */
   readonly pulls: { number: number; head: string; owner: string; author: string; open: boolean }[] = [];
-  /** `GET /pulls` answers 403, as for a token without `pull-requests: read`. */
-  pullsForbidden = false;
+  /** What `GET /pulls` answers instead of the list (403: a token without `pull-requests`; 502: an outage). */
+  pullsStatus: number | null = null;
+  /** New comments answer 403, as for a token without `pull-requests: write`. */
+  commentsForbidden = false;
   readonly requests: string[] = [];
   /** Collaborators' permission levels (`admin`, `write`, `read`); anyone else is not a collaborator (404). */
   readonly permissions = new Map<string, string>();
@@ -121,7 +123,7 @@ export class FakeGitHub {
       });
     }
     if (method === "GET" && path === "/pulls") {
-      if (this.pullsForbidden) return send(403, { message: "Resource not accessible by integration" });
+      if (this.pullsStatus) return send(this.pullsStatus, { message: "Resource not accessible by integration" });
       const head = url.searchParams.get("head");
       const open = (url.searchParams.get("state") ?? "open") === "open";
       const list = this.pulls.filter((p) => p.open === open && (!head || head === `${p.owner}:${p.head}`));
@@ -180,6 +182,7 @@ export class FakeGitHub {
       const list = this.comments.get(n) ?? [];
       if (method === "GET") return send(200, list);
       if (method === "POST") {
+        if (this.commentsForbidden) return send(403, { message: "Resource not accessible by integration" });
         const comment: FakeComment = {
           id: this.#nextComment++,
           body: body.body,
