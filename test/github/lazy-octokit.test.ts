@@ -105,6 +105,44 @@ describe("lazyInstallationClients", () => {
     ]);
   });
 
+  it("after an installation's clients are remembered, its suspension still gets no token and probot.auth(id) does", async () => {
+    const { probot } = countingProbot();
+    mockInstallationToken(4242);
+    nock("https://api.github.com", { reqheaders: { authorization: "token ghs_test" } })
+      .get("/repos/Codertocat/Hello-World/languages")
+      .twice()
+      .reply(200, { Dart: 1 });
+    let suspended: unknown;
+    probot.on("push", async (context) => {
+      await context.octokit.rest.repos.listLanguages({ owner: "Codertocat", repo: "Hello-World" });
+    });
+    probot.on("installation", async (context) => {
+      suspended = await context.octokit.rest.repos.listLanguages({ owner: "Codertocat", repo: "Hello-World" }).then(
+        () => "answered",
+        (err: Error) => err.message,
+      );
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: a recorded payload is untyped JSON
+    await probot.receive({ id: "d-6", name: "push", payload: push() } as any);
+    const suspend = structuredClone(examplesOf("installation").find((p) => p.action === "suspend")) as Record<
+      string,
+      unknown
+    >;
+    suspend.installation = { ...(suspend.installation as object), id: 4242 };
+    // The suspended installation's client sends no token (GitHub then answers 401).
+    nock("https://api.github.com", { badheaders: ["authorization"] })
+      .get("/repos/Codertocat/Hello-World/languages")
+      .reply(401, { message: "Requires authentication" });
+    // biome-ignore lint/suspicious/noExplicitAny: a recorded payload is untyped JSON
+    await probot.receive({ id: "d-7", name: "installation", payload: suspend } as any);
+    expect(suspended).toMatch(/revoked/);
+    const byId = await probot.auth(4242);
+    expect((await byId.rest.repos.listLanguages({ owner: "Codertocat", repo: "Hello-World" })).data).toEqual({
+      Dart: 1,
+    });
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
   it("builds other clients at once", async () => {
     const { probot, built } = countingProbot();
     const app = await probot.auth();
