@@ -140,6 +140,19 @@ describe("the bundled Action", () => {
     expect(ledger().xp).toBe(70);
   });
 
+  it("counts a push to an open PR's branch in that PR's comment", async () => {
+    const opened = dartPayload("pull_request", "opened");
+    const number = (opened.pull_request as Payload).number as number;
+    expect((await runBundle("pull_request", opened, "310")).code).toBe(0);
+    gh.pulls.push({ number, head: "master", owner: "Codertocat", author: "Codertocat", open: true });
+    const run = await runBundle("push", pushOf(["a".repeat(40)]), "311");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Dash comment on #${number}: updated`);
+    const comments = gh.comments.get(number) ?? [];
+    expect(comments).toHaveLength(1);
+    expect(comments[0]?.body).toMatch(/\*\*This PR fed Dash:\*\* 1 × curry, 2 × mapo tofu/);
+  });
+
   it("does not fail on a fork PR whose token is read-only", async () => {
     gh.readOnly = true;
     const pr = dartPayload("pull_request", "opened");
