@@ -24,7 +24,7 @@ export type Later = AfterAnswer["run"];
 async function feedPr(deps: CommentDeps, event: FedEvent, key: PrKey, later: Later): Promise<void> {
   const { outcome, settings, repo } = event;
   const users = repo.private ? await unchangedUsers(deps, outcome.applied) : outcome.users;
-  await deps.comments.recordFeedings(key, outcome.applied, users, outcome.repo.xpBefore);
+  await deps.comments.recordFeedings(key, outcome.applied, users, outcome.repo.xpBefore, deps.now().getTime());
   await saveRenderSettings(deps, key, settings, event.context.log);
   if (quietPr((await deps.comments.getPr(key))?.authorLogin ?? null, settings.config)) {
     event.context.log.debug({ pr: key.prNumber }, "no PR comment: the PR is a bot's or an ignored user's");

@@ -59,4 +59,12 @@ CREATE TABLE dash_pr_contributors (
     dash_pr_feedings: ["source_key", "login_key", "food"],
     dash_pr_contributors: ["login_key"],
   }),
+  {
+    // The last `gen` a render let go of: a PR with gen ahead of it was fed (or asked for a refresh)
+    // and not rendered since, e.g. when its process stopped in between (see staleComments). The PRs
+    // of before start as rendered.
+    id: "comments-003-rendered-gen",
+    sql: `ALTER TABLE dash_prs ADD COLUMN rendered_gen BIGINT NOT NULL DEFAULT 0;
+UPDATE dash_prs SET rendered_gen = gen;`,
+  },
 ];

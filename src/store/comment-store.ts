@@ -101,6 +101,15 @@ const branchKeyOf = (b: BranchKey) => `${b.repoId}:${b.headRepoId}:${b.ref}`;
  * rendered, otherwise it renders again. So two events at once give one POST and then one PATCH,
  * never two comments, whichever process they land in.
  */
+/** A PR whose comment is behind what it was fed (see CommentStore.staleComments). */
+export interface StaleComment {
+  repoId: number;
+  prNumber: number;
+  owner: string;
+  repo: string;
+  installationId: number;
+}
+
 export class CommentStore {
   readonly #branchLookups: BatchQueue<BranchKey, number[]>;
 
@@ -181,15 +190,18 @@ export class CommentStore {
     applied: readonly Feeding[],
     users: readonly XpChange[],
     repoXpBefore: number,
+    now = Date.now(),
   ): Promise<void> {
     if (applied.length === 0) return;
     // Each statement is idempotent on its own, so no transaction is needed (and none is held open).
     // Starting points keep the lowest value seen: concurrent events may be recorded in any order.
+    // `gen` moves on: the comment needs a render, even if this process stops before it makes one.
     await this.db.query(
       `UPDATE dash_prs SET repo_xp_start = CASE
-         WHEN repo_xp_start IS NULL OR repo_xp_start > $1 THEN $1 ELSE repo_xp_start END
+         WHEN repo_xp_start IS NULL OR repo_xp_start > $1 THEN $1 ELSE repo_xp_start END,
+         gen = gen + 1, updated_at = $4
        WHERE repo_id = $2 AND pr_number = $3`,
-      [repoXpBefore, key.repoId, key.prNumber],
+      [repoXpBefore, key.repoId, key.prNumber, now],
     );
     for (const f of applied) {
       await this.db.query(
@@ -305,7 +317,7 @@ export class CommentStore {
    */
   async release(key: PrKey, lease: Lease): Promise<{ released: boolean; gen: number }> {
     const [row] = await this.db.query<{ gen: number | string }>(
-      `UPDATE dash_prs SET lease_owner = NULL, lease_until = NULL
+      `UPDATE dash_prs SET lease_owner = NULL, lease_until = NULL, rendered_gen = gen
        WHERE repo_id = $1 AND pr_number = $2 AND lease_owner = $3 AND gen = $4
        RETURNING gen`,
       [key.repoId, key.prNumber, lease.owner, lease.gen],
@@ -318,6 +330,37 @@ export class CommentStore {
     // Lost the lease (it expired and someone else took it): that holder renders; nothing left to do here.
     if (!now || now.lease_owner !== lease.owner) return { released: true, gen: num(now?.gen) };
     return { released: false, gen: num(now.gen) };
+  }
+
+  /**
+   * PRs whose comment exists and was fed (or asked for a refresh) since its last render, last touched
+   * at or after `since` and not being rendered now (no live lease): a process stopped between a
+   * feeding and the render it had started. Most recently touched first, with what it takes to reach
+   * GitHub for them.
+   */
+  async staleComments(opts: { now: number; since: number; limit: number }): Promise<StaleComment[]> {
+    const rows = await this.db.query<{
+      repo_id: number | string;
+      pr_number: number | string;
+      owner: string;
+      name: string;
+      installation_id: number | string;
+    }>(
+      `SELECT p.repo_id, p.pr_number, r.owner, r.name, r.installation_id
+       FROM dash_prs p JOIN repos r ON r.id = p.repo_id
+       WHERE p.gen > p.rendered_gen AND p.comment_id IS NOT NULL AND p.comment_deleted = 0
+         AND (p.lease_until IS NULL OR p.lease_until < $1) AND p.updated_at >= $2
+         AND r.installation_id IS NOT NULL
+       ORDER BY p.updated_at DESC, p.repo_id, p.pr_number LIMIT $3`,
+      [opts.now, opts.since, opts.limit],
+    );
+    return rows.map((r) => ({
+      repoId: num(r.repo_id),
+      prNumber: num(r.pr_number),
+      owner: r.owner,
+      repo: r.name,
+      installationId: num(r.installation_id),
+    }));
   }
 
   /** Remembers that someone deleted the comment, so Dash does not post it again on this PR. */

@@ -1,5 +1,6 @@
 import nock from "nock";
 import { describe, expect, it, vi } from "vitest";
+import { refreshStaleComments } from "../../src/comments/stale.js";
 import { refreshPrComment } from "../../src/comments/upsert.js";
 import type { PrInfo } from "../../src/store/comment-store.js";
 import type { RepoRef } from "../../src/store/store.js";
@@ -12,6 +13,7 @@ import {
   mockCreateComment,
   mockListComments,
   mockUpdateComment,
+  NOW,
   type Recorder,
   testOctokit,
 } from "./helpers.js";
@@ -105,6 +107,54 @@ describe("CommentStore and the comment upsert on both databases", () => {
       expect(await two.release(key, b)).toEqual({ released: true, gen: 2 });
       expect(await two.acquire(key, "d", 65_000, 60_000)).toBeNull();
       expect(await one.release(key, c)).toEqual({ released: true, gen: 2 });
+    });
+
+    it("after a stop between a feeding and its render, the next start edits the comment; once", async () => {
+      const store = await open();
+      const deps = depsFor(store, { now: () => new Date(NOW.getTime() + 60_000) });
+      const old = { ...key, prNumber: 8 };
+      const leased = { ...key, prNumber: 9 };
+      const noComment = { ...key, prNumber: 10 };
+      for (const k of [key, old, leased, noComment]) {
+        await deps.comments.trackPr(k, info, NOW.getTime());
+        await deps.comments.setRenderSettings(k, { locale: "en", mode: "always", problems: [] });
+      }
+      const opened = await feed(store, repo, [
+        { login: "alice", food: "mapo_tofu", count: 2, sourceKey: "pr-opened:1" },
+      ]);
+      const posted: Recorder = { bodies: [] };
+      mockListComments("dart-lang", "dash", 7);
+      mockCreateComment("dart-lang", "dash", 7, 4242, posted);
+      await deps.comments.recordFeedings(key, opened.applied, opened.users, opened.repo.xpBefore, NOW.getTime());
+      expect(await refreshPrComment(deps, target(), { create: true })).toBe("created");
+      expect(await refreshStaleComments(deps, async () => testOctokit())).toEqual({ refreshed: 0, failed: 0 });
+
+      // A review feeds the PR and is answered; the process stops before the comment's render.
+      const reviewed = await feed(store, repo, [{ login: "bob", food: "tteokbokki", count: 1, sourceKey: "review:9" }]);
+      await deps.comments.recordFeedings(key, reviewed.applied, reviewed.users, reviewed.repo.xpBefore, NOW.getTime());
+      // Left alone: a PR fed more than a day ago, one being rendered right now, one with no comment yet.
+      const lease = { owner: "elsewhere", gen: 0 };
+      for (const k of [old, leased, noComment]) {
+        await deps.comments.recordFeedings(k, reviewed.applied, reviewed.users, 0, k === old ? 0 : NOW.getTime());
+        await store.db.query("UPDATE dash_prs SET comment_id = 77 WHERE repo_id = $1 AND pr_number = $2", [
+          k.repoId,
+          k === noComment ? -1 : k.prNumber,
+        ]);
+      }
+      expect(await deps.comments.acquire(leased, lease.owner, NOW.getTime(), 10 * 60_000)).not.toBeNull();
+
+      const patched: Recorder = { bodies: [] };
+      mockUpdateComment("dart-lang", "dash", 4242, patched);
+      const asked: number[] = [];
+      const auth = async (installationId: number) => {
+        asked.push(installationId);
+        return testOctokit();
+      };
+      expect(await refreshStaleComments(deps, auth)).toEqual({ refreshed: 1, failed: 0 });
+      expect(asked).toEqual([1]);
+      expect((patched.bodies[0] as { body: string }).body).toContain("| bob |");
+      expect(await refreshStaleComments(deps, auth)).toEqual({ refreshed: 0, failed: 0 });
+      expect(nock.pendingMocks()).toEqual([]);
     });
 
     it("two processes, two events for one PR at once: one POST, then one PATCH with both", async () => {
