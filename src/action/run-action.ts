@@ -130,7 +130,13 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
       : { feedings: [], skipped: [] };
     for (const why of skipped.slice(0, 10)) log.info(`not fed: ${why}`);
     // As in the App, a push feeds the open PRs whose head is the pushed branch: their comments show it.
-    if (chosen.trigger === "push" && feedings.length > 0 && inputs.comment && deps.upsertComment) {
+    if (
+      chosen.trigger === "push" &&
+      feedings.length > 0 &&
+      inputs.comment &&
+      config.comment !== "off" &&
+      deps.upsertComment
+    ) {
       branchPrs = await openPrsOfPush(deps);
     }
     step = async (ledger, at) => {

@@ -93,9 +93,11 @@ export class S3BlobStore implements BlobStore {
       if (status(err) !== 403) throw err;
       // A HEAD answer has no body to say why it was refused: a one-byte read does.
       try {
-        await this.#client.send(
+        const out = await this.#client.send(
           new GetObjectCommand({ Bucket: this.#bucket, Key: this.#key(key), Range: "bytes=0-0" }),
         );
+        // Its one byte read, so that the connection goes back to the pool.
+        await out.Body?.transformToByteArray();
         return true;
       } catch (why) {
         if (isNotFound(why) || this.#readRefused(why)) return false;

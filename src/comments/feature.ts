@@ -23,25 +23,38 @@ export function commentsFeature(ctx: FeatureContext): Feature {
   });
   // Comment refreshes run after their delivery was answered; close waits for them.
   const later = afterAnswer();
+  let closing = false;
+  let secondSweep: NodeJS.Timeout | null = null;
+  const close = async () => {
+    closing = true;
+    if (secondSweep) clearTimeout(secondSweep);
+    await later.idle();
+  };
   return {
     name: "comments",
     onFed: [commentOnFed(deps, later.run)],
     idle: later.idle,
-    close: later.idle,
+    close,
     app: async (app, options) => {
       await prEvents(app, options);
       await commands(app, options);
-      // Comments a stop left behind (fed, answered, not rendered yet), once at start, in the background.
-      later.run(async () => {
-        try {
-          await refreshStaleComments(deps, async (installationId) => (await app.auth(installationId)) as Octokit);
-        } catch (err) {
-          deps.log.warn(
-            { err },
-            "could not look for PR comments left behind by a stop; the PRs' next events refresh them",
-          );
-        }
-      });
+      // Comments a stop left behind (fed and answered, not rendered), in the background: at start, and
+      // once more when the leases the stopped process held have run out.
+      const sweep = () =>
+        later.run(async () => {
+          try {
+            const auth = async (installationId: number) => (await app.auth(installationId)) as Octokit;
+            await refreshStaleComments(deps, auth, () => closing);
+          } catch (err) {
+            deps.log.warn(
+              { err },
+              "could not look for PR comments left behind by a stop; their PRs' next events refresh them",
+            );
+          }
+        });
+      sweep();
+      secondSweep = setTimeout(sweep, deps.leaseMs + 1000);
+      secondSweep.unref();
     },
   };
 }

@@ -30,6 +30,8 @@ async function feedPr(deps: CommentDeps, event: FedEvent, key: PrKey, later: Lat
     event.context.log.debug({ pr: key.prNumber }, "no PR comment: the PR is a bot's or an ignored user's");
     return;
   }
+  // Stored before the answer: should this process stop before the render, the next start makes it.
+  await deps.comments.requestRefresh(key);
   const log = event.context.log;
   const target = {
     octokit: event.context.octokit as Octokit,

@@ -29,7 +29,15 @@ function statusOf(err: unknown): number | undefined {
 export async function refreshPrComment(
   deps: CommentDeps,
   target: PrTarget,
-  opts: { create: boolean },
+  opts: {
+    create: boolean;
+    /**
+     * Whether an edit answered 404 means someone deleted the comment (true, the default: Dash then
+     * stays quiet on the PR for good). The start-up sweep cannot tell that from a repo that left the
+     * installation, and passes false.
+     */
+    notFoundIsDeleted?: boolean;
+  },
 ): Promise<RefreshResult> {
   const key: PrKey = { repoId: target.repoId, prNumber: target.prNumber };
   await deps.comments.requestRefresh(key);
@@ -38,7 +46,7 @@ export async function refreshPrComment(
   let result: RefreshResult = "skipped";
   try {
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const step = await renderOnce(deps, target, lease, opts.create);
+      const step = await renderOnce(deps, target, lease, opts.create, opts.notFoundIsDeleted ?? true);
       if (RANK[step] > RANK[result]) result = step;
       const { released, gen } = await deps.comments.release(key, lease);
       if (released) return result;
@@ -52,7 +60,13 @@ export async function refreshPrComment(
   }
 }
 
-async function renderOnce(deps: CommentDeps, target: PrTarget, lease: Lease, create: boolean): Promise<RefreshResult> {
+async function renderOnce(
+  deps: CommentDeps,
+  target: PrTarget,
+  lease: Lease,
+  create: boolean,
+  notFoundIsDeleted: boolean,
+): Promise<RefreshResult> {
   const key: PrKey = { repoId: target.repoId, prNumber: target.prNumber };
   const pr = await deps.comments.getPr(key);
   if (!pr || pr.mode === "off" || pr.commentDeleted) return "skipped";
@@ -69,7 +83,7 @@ async function renderOnce(deps: CommentDeps, target: PrTarget, lease: Lease, cre
       await deps.comments.saveComment(key, lease, pr.commentId, hash);
       return "updated";
     } catch (err) {
-      if (statusOf(err) !== 404) throw err;
+      if (statusOf(err) !== 404 || !notFoundIsDeleted) throw err;
       // Someone deleted Dash's comment: respect that and stay quiet on this PR.
       deps.log.info({ pr: `${target.owner}/${target.repo}#${target.prNumber}` }, "Dash's comment was deleted");
       await deps.comments.markCommentDeleted(key, lease);

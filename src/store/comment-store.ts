@@ -92,15 +92,6 @@ interface BranchKey {
 
 const branchKeyOf = (b: BranchKey) => `${b.repoId}:${b.headRepoId}:${b.ref}`;
 
-/**
- * SQL of the sticky PR comment (tables in comment-migrations.ts). Runs unchanged on SQLite and
- * PostgreSQL.
- *
- * Concurrency: every caller that wants the comment refreshed first bumps `gen`, then tries to take
- * the lease. Only the lease holder talks to GitHub; it releases only if `gen` is still the one it
- * rendered, otherwise it renders again. So two events at once give one POST and then one PATCH,
- * never two comments, whichever process they land in.
- */
 /** A PR whose comment is behind what it was fed (see CommentStore.staleComments). */
 export interface StaleComment {
   repoId: number;
@@ -110,6 +101,15 @@ export interface StaleComment {
   installationId: number;
 }
 
+/**
+ * SQL of the sticky PR comment (tables in comment-migrations.ts). Runs unchanged on SQLite and
+ * PostgreSQL.
+ *
+ * Concurrency: every caller that wants the comment refreshed first bumps `gen`, then tries to take
+ * the lease. Only the lease holder talks to GitHub; it releases only if `gen` is still the one it
+ * rendered, otherwise it renders again. So two events at once give one POST and then one PATCH,
+ * never two comments, whichever process they land in.
+ */
 export class CommentStore {
   readonly #branchLookups: BatchQueue<BranchKey, number[]>;
 
@@ -195,11 +195,10 @@ export class CommentStore {
     if (applied.length === 0) return;
     // Each statement is idempotent on its own, so no transaction is needed (and none is held open).
     // Starting points keep the lowest value seen: concurrent events may be recorded in any order.
-    // `gen` moves on: the comment needs a render, even if this process stops before it makes one.
     await this.db.query(
       `UPDATE dash_prs SET repo_xp_start = CASE
          WHEN repo_xp_start IS NULL OR repo_xp_start > $1 THEN $1 ELSE repo_xp_start END,
-         gen = gen + 1, updated_at = $4
+         updated_at = $4
        WHERE repo_id = $2 AND pr_number = $3`,
       [repoXpBefore, key.repoId, key.prNumber, now],
     );
@@ -283,7 +282,10 @@ export class CommentStore {
     return rows.length > 0;
   }
 
-  /** Asks for a refresh: whoever holds the lease will render again before letting go. */
+  /**
+   * Asks for a refresh: whoever holds the lease will render again before letting go. Until a render
+   * lets go, the PR counts as stale (see staleComments), even if this process stops first.
+   */
   async requestRefresh(key: PrKey): Promise<void> {
     await this.db.query("UPDATE dash_prs SET gen = gen + 1 WHERE repo_id = $1 AND pr_number = $2", [
       key.repoId,
@@ -333,10 +335,10 @@ export class CommentStore {
   }
 
   /**
-   * PRs whose comment exists and was fed (or asked for a refresh) since its last render, last touched
-   * at or after `since` and not being rendered now (no live lease): a process stopped between a
-   * feeding and the render it had started. Most recently touched first, with what it takes to reach
-   * GitHub for them.
+   * PRs whose comment exists and was asked for a refresh since its last render, in a repo still
+   * installed, last touched at or after `since` and not being rendered now (no live lease): a process
+   * stopped between a feeding and its render. Most recently touched first, with what it takes to
+   * reach GitHub for them.
    */
   async staleComments(opts: { now: number; since: number; limit: number }): Promise<StaleComment[]> {
     const rows = await this.db.query<{
@@ -350,7 +352,7 @@ export class CommentStore {
        FROM dash_prs p JOIN repos r ON r.id = p.repo_id
        WHERE p.gen > p.rendered_gen AND p.comment_id IS NOT NULL AND p.comment_deleted = 0
          AND (p.lease_until IS NULL OR p.lease_until < $1) AND p.updated_at >= $2
-         AND r.installation_id IS NOT NULL
+         AND r.installation_id IS NOT NULL AND r.installed = 1
        ORDER BY p.updated_at DESC, p.repo_id, p.pr_number LIMIT $3`,
       [opts.now, opts.since, opts.limit],
     );

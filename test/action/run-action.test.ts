@@ -338,18 +338,16 @@ describe("runAction follows .github/dash.yml as the App does", () => {
         ]);
       });
 
-      it("counts the push for the PR whatever dash.yml says of comments, and asks nothing with the comment input off", async () => {
+      it("asks GitHub nothing about PRs with comments off, in dash.yml or in the input", async () => {
         pr(7);
         await runAction(deps("push", pushOf(["f".repeat(40)]), "1", commenting("off", "1")));
-        expect(ledgerOnBranch().prs["7"]?.fed).toEqual({ curry: 1 });
-        expect(gh.comments.get(7) ?? []).toEqual([]);
         const noComments = readInputs((n) => (n === "github-token" ? "ghs_fake" : n === "comment" ? "false" : ""));
-        const before = gh.requests.length;
         await runAction(
           deps("push", pushOf(["9".repeat(40)]), "2", { ...commenting("always", "2"), inputs: noComments }),
         );
-        expect(gh.requests.slice(before).filter((r) => r.endsWith("/pulls"))).toEqual([]);
-        expect(ledgerOnBranch().prs["7"]?.fed).toEqual({ curry: 1 });
+        expect(gh.requests.filter((r) => r.endsWith("/pulls"))).toEqual([]);
+        expect(ledgerOnBranch().xp).toBe(20);
+        expect(ledgerOnBranch().prs).toEqual({});
         expect(gh.comments.get(7) ?? []).toEqual([]);
       });
     });

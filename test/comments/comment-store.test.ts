@@ -112,16 +112,19 @@ describe("CommentStore and the comment upsert on both databases", () => {
     it("after a stop between a feeding and its render, the next start edits the comment; once", async () => {
       const store = await open();
       const deps = depsFor(store, { now: () => new Date(NOW.getTime() + 60_000) });
-      const old = { ...key, prNumber: 8 };
-      const leased = { ...key, prNumber: 9 };
-      const noComment = { ...key, prNumber: 10 };
-      for (const k of [key, old, leased, noComment]) {
-        await deps.comments.trackPr(k, info, NOW.getTime());
-        await deps.comments.setRenderSettings(k, { locale: "en", mode: "always", problems: [] });
-      }
+      const pr = (prNumber: number, repoId = key.repoId) => ({ repoId, prNumber });
+      const [old, leased, noComment, deleted, gone] = [pr(8), pr(9), pr(10), pr(11), pr(12)];
+      const otherRepo: RepoRef = { ...repo, id: 501, name: "gone", installationId: 2 };
+      const goneRepoPr = pr(13, 501);
       const opened = await feed(store, repo, [
         { login: "alice", food: "mapo_tofu", count: 2, sourceKey: "pr-opened:1" },
       ]);
+      await feed(store, otherRepo, [{ login: "alice", food: "curry", count: 1, sourceKey: "c:1" }]);
+      await store.setInstalled([repo.id, otherRepo.id], true);
+      for (const k of [key, old, leased, noComment, deleted, gone, goneRepoPr]) {
+        await deps.comments.trackPr(k, info, NOW.getTime());
+        await deps.comments.setRenderSettings(k, { locale: "en", mode: "always", problems: [] });
+      }
       const posted: Recorder = { bodies: [] };
       mockListComments("dart-lang", "dash", 7);
       mockCreateComment("dart-lang", "dash", 7, 4242, posted);
@@ -129,31 +132,50 @@ describe("CommentStore and the comment upsert on both databases", () => {
       expect(await refreshPrComment(deps, target(), { create: true })).toBe("created");
       expect(await refreshStaleComments(deps, async () => testOctokit())).toEqual({ refreshed: 0, failed: 0 });
 
-      // A review feeds the PR and is answered; the process stops before the comment's render.
+      // A review feeds the PR and asks for its render, then the process stops before the render.
       const reviewed = await feed(store, repo, [{ login: "bob", food: "tteokbokki", count: 1, sourceKey: "review:9" }]);
       await deps.comments.recordFeedings(key, reviewed.applied, reviewed.users, reviewed.repo.xpBefore, NOW.getTime());
-      // Left alone: a PR fed more than a day ago, one being rendered right now, one with no comment yet.
-      const lease = { owner: "elsewhere", gen: 0 };
-      for (const k of [old, leased, noComment]) {
+      await deps.comments.requestRefresh(key);
+      // The same for others, left alone: fed more than a day ago, being rendered now, no comment yet,
+      // a comment someone deleted; and two tried but not marked deleted: a repo that left the
+      // installation (404) and one whose installation GitHub no longer gives a token for.
+      for (const [k, id] of [
+        [old, 78],
+        [leased, 79],
+        [noComment, null],
+        [deleted, 80],
+        [gone, 81],
+        [goneRepoPr, 82],
+      ] as const) {
         await deps.comments.recordFeedings(k, reviewed.applied, reviewed.users, 0, k === old ? 0 : NOW.getTime());
-        await store.db.query("UPDATE dash_prs SET comment_id = 77 WHERE repo_id = $1 AND pr_number = $2", [
-          k.repoId,
-          k === noComment ? -1 : k.prNumber,
-        ]);
+        await deps.comments.requestRefresh(k);
+        await store.db.query(
+          "UPDATE dash_prs SET comment_id = $1, comment_deleted = $2 WHERE repo_id = $3 AND pr_number = $4",
+          [id, k === deleted ? 1 : 0, k.repoId, k.prNumber],
+        );
       }
-      expect(await deps.comments.acquire(leased, lease.owner, NOW.getTime(), 10 * 60_000)).not.toBeNull();
+      expect(await deps.comments.acquire(leased, "elsewhere", NOW.getTime(), 10 * 60_000)).not.toBeNull();
 
       const patched: Recorder = { bodies: [] };
       mockUpdateComment("dart-lang", "dash", 4242, patched);
+      nock(API).patch("/repos/dart-lang/dash/issues/comments/81").reply(404, { message: "Not Found" });
       const asked: number[] = [];
       const auth = async (installationId: number) => {
         asked.push(installationId);
+        if (installationId === 2) throw Object.assign(new Error("Not Found"), { status: 404 });
         return testOctokit();
       };
-      expect(await refreshStaleComments(deps, auth)).toEqual({ refreshed: 1, failed: 0 });
-      expect(asked).toEqual([1]);
+      expect(await refreshStaleComments(deps, auth)).toEqual({ refreshed: 1, failed: 2 });
+      expect(asked.sort()).toEqual([1, 2]);
       expect((patched.bodies[0] as { body: string }).body).toContain("| bob |");
-      expect(await refreshStaleComments(deps, auth)).toEqual({ refreshed: 0, failed: 0 });
+      expect(await deps.comments.getPr(gone)).toMatchObject({ commentId: 81, commentDeleted: false });
+      // Rendered now: the next sweep finds only the two it could not reach.
+      nock(API).patch("/repos/dart-lang/dash/issues/comments/81").reply(404, { message: "Not Found" });
+      expect(await refreshStaleComments(deps, auth)).toEqual({ refreshed: 0, failed: 2 });
+      // An uninstalled repo is not even tried.
+      await store.setInstalled([otherRepo.id], false);
+      nock(API).patch("/repos/dart-lang/dash/issues/comments/81").reply(404, { message: "Not Found" });
+      expect(await refreshStaleComments(deps, auth)).toEqual({ refreshed: 0, failed: 1 });
       expect(nock.pendingMocks()).toEqual([]);
     });
 
