@@ -79,6 +79,7 @@ async function main(): Promise<void> {
       });
       const done = await upsertStickyComment(api, { owner, repo, prNumber }, renderComment(model), { create });
       core.info(`Dash comment on #${prNumber}: ${done} (fed ${feed.applied.length} item(s) this run).`);
+      return done;
     },
   });
 

@@ -3,7 +3,7 @@ import { MAX_PRS_PER_BRANCH, prOf, pushedBranch } from "../comments/pr-info.js";
 import { quietPr } from "../comments/quiet.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import { countByFood } from "../domain/foods.js";
-import { feedLedger, type Ledger, type LedgerFeedResult, tallyPr } from "../domain/ledger.js";
+import { feedLedger, type Ledger, type LedgerFeedResult, markCommented, tallyPr } from "../domain/ledger.js";
 import { levelForXp } from "../domain/levels.js";
 import type { DashState } from "../domain/state.js";
 import { dayKey } from "../domain/time.js";
@@ -58,7 +58,7 @@ export interface ActionDeps {
     state: DashState,
     feed: LedgerFeedResult,
     opts: { create: boolean },
-  ): Promise<void>;
+  ): Promise<CommentResult>;
   /** Runs a `/dash` command against the ledger's store and returns the reply (the App's runner). */
   runCommand?(store: LedgerStore, login: string, command: DashCommand, config: RepoConfig): Promise<string>;
   /** Posts a reply on the issue or PR the command came from. */
@@ -160,6 +160,8 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   let { readOnly } = outcome;
   if (feed.duplicateDelivery) log.info("This workflow run has been handled already (a re-run): nothing new to do.");
   const foods = feed.applied.reduce((n, f) => n + f.count, 0);
+  // PRs whose comment this run found or posted.
+  const commented: number[] = [];
   try {
     if (outcome.reply !== undefined) {
       if (!feed.duplicateDelivery && !readOnly) await deps.reply?.(outcome.reply);
@@ -168,10 +170,17 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
       const policy = commentPolicy(chosen.trigger, config.comment, pr?.merged === true);
       // As in the App: a bot's or an ignored user's PR gets no comment, whoever feeds Dash on it.
       if (policy && !quietPr(pr?.authorLogin ?? null, config)) {
-        await deps.upsertComment(prNumber, ledger, state, feed, policy);
+        const result = await deps.upsertComment(
+          prNumber,
+          ledger,
+          state,
+          feed,
+          createUnlessDeleted(ledger, prNumber, policy),
+        );
+        if (isOnGitHub(result)) commented.push(prNumber);
       }
     } else if (branchPrs.length > 0 && feed.applied.length > 0 && deps.upsertComment && !readOnly) {
-      await commentOnBranchPrs(deps, config, branchPrs, { ledger, state, feed });
+      commented.push(...(await commentOnBranchPrs(deps, config, branchPrs, { ledger, state, feed })));
     }
   } catch (err) {
     if (status(err) !== 403) throw err;
@@ -183,7 +192,42 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     readOnly = true;
   }
   const subject = `${run.owner}/${run.repo}`;
+  const fresh = commented.filter((n) => ledger.prs[String(n)] && !ledger.prs[String(n)]?.commented);
+  if (fresh.length > 0 && !readOnly) {
+    // Remembered once per PR, so that a comment someone deletes stays deleted.
+    await commitStep(deps, config, async (latest) => markCommentedStep(latest, fresh), "comment");
+  }
   return { state, ledger, foods, card, summary: summaryOf(state, feed, subject, readOnly, run, inputs), readOnly };
+}
+
+/** What an upsert of the sticky comment did (see upsertStickyComment). */
+export type CommentResult = "created" | "updated" | "unchanged" | "skipped";
+
+const isOnGitHub = (result: CommentResult) => result !== "skipped";
+
+/** The policy's `create`, unless the ledger says the comment was posted before: then it was deleted. */
+function createUnlessDeleted(ledger: Ledger, prNumber: number, policy: { create: boolean }): { create: boolean } {
+  return { create: policy.create && ledger.prs[String(prNumber)]?.commented !== true };
+}
+
+/** A ledger step that only marks PRs as commented (nothing fed). */
+function markCommentedStep(ledger: Ledger, prNumbers: readonly number[]): Awaited<ReturnType<LedgerStep>> {
+  const next = markCommented(ledger, prNumbers);
+  const unchanged = prNumbers.every((n) => !ledger.prs[String(n)] || ledger.prs[String(n)]?.commented);
+  const xp = ledger.xp;
+  const lastFedAtBefore = ledger.lastFedAt ? new Date(ledger.lastFedAt) : null;
+  return {
+    ledger: next,
+    feed: {
+      ledger: next,
+      duplicateDelivery: false,
+      applied: [],
+      repo: { xpBefore: xp, xpAfter: xp, lastFedAtBefore },
+      users: [],
+    },
+    changed: !unchanged,
+    message: `Dash's comment is on #${prNumbers.join(", #")}`,
+  };
 }
 
 interface BranchPr {
@@ -233,19 +277,24 @@ async function commentOnBranchPrs(
   config: RepoConfig,
   prs: readonly BranchPr[],
   done: { ledger: Ledger; state: DashState; feed: LedgerFeedResult },
-): Promise<void> {
+): Promise<number[]> {
   const policy = commentPolicy("push", config.comment, false);
-  if (!policy || !deps.upsertComment) return;
+  const commented: number[] = [];
+  if (!policy || !deps.upsertComment) return commented;
   for (const pr of prs) {
     // As in the App: a bot's or an ignored user's PR gets no comment.
     if (quietPr(pr.author, config)) continue;
     try {
-      await deps.upsertComment(pr.number, done.ledger, done.state, done.feed, policy);
+      const opts = createUnlessDeleted(done.ledger, pr.number, policy);
+      if (isOnGitHub(await deps.upsertComment(pr.number, done.ledger, done.state, done.feed, opts))) {
+        commented.push(pr.number);
+      }
     } catch (err) {
       const why = status(err) === 403 ? "HTTP 403: add `pull-requests: write` to the job's permissions" : reasonOf(err);
       deps.log.warning(`Could not bring the Dash comment on #${pr.number} up to date (${why}); this push fed Dash.`);
     }
   }
+  return commented;
 }
 
 function reasonOf(err: unknown): string {
@@ -260,7 +309,7 @@ function reasonOf(err: unknown): string {
 type LedgerStep = (
   ledger: Ledger,
   at: Date,
-) => Promise<{ ledger: Ledger; feed: LedgerFeedResult; changed: boolean; reply?: string }>;
+) => Promise<{ ledger: Ledger; feed: LedgerFeedResult; changed: boolean; reply?: string; message?: string }>;
 
 interface Committed {
   ledger: Ledger;
@@ -283,7 +332,7 @@ async function commitStep(deps: ActionDeps, config: RepoConfig, step: LedgerStep
   for (let attempt = 1; ; attempt++) {
     const snapshot = await branch.read();
     const at = deps.now();
-    const { ledger, feed, changed, reply } = await step(snapshot.ledger, at);
+    const { ledger, feed, changed, reply, message } = await step(snapshot.ledger, at);
     const state = ledgerState(ledger, { subject: `${run.owner}/${run.repo}`, display: displayOf(config), now: at });
     const card = await deps.renderCard(state, config.locale);
     if (!changed && snapshot.head !== null) return { ledger, state, feed, card, reply, readOnly: false };
@@ -292,7 +341,7 @@ async function commitStep(deps: ActionDeps, config: RepoConfig, step: LedgerStep
     if (inputs.formats.includes("png") && card.png) files.push({ path: "dash.png", content: card.png });
     const foods = feed.applied.reduce((n, f) => n + f.count, 0);
     try {
-      if (await branch.write(files, snapshot.head, commitMessage(trigger, foods, state))) {
+      if (await branch.write(files, snapshot.head, message ?? commitMessage(trigger, foods, state))) {
         return { ledger, state, feed, card, reply, readOnly: false };
       }
     } catch (err) {

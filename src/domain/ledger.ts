@@ -32,6 +32,11 @@ export interface LedgerPr {
   contributors: Record<string, number>;
   /** Repo level when the PR first fed, for the level-up line. */
   levelAtStart: number;
+  /**
+   * Dash's comment has been on this PR: a later run that does not find it takes it as deleted by
+   * someone and posts none again, as the App does.
+   */
+  commented?: boolean;
 }
 
 export interface LedgerContributor {
@@ -92,6 +97,16 @@ export function tallyPr(ledger: Ledger, prNumber: number, applied: readonly Feed
   }
   const others = Object.entries(ledger.prs).filter(([k]) => k !== key);
   return { ...ledger, prs: Object.fromEntries([...others.slice(-(KEEP_PRS - 1)), [key, pr]]) };
+}
+
+/** Marks the PRs whose comment is on GitHub now (see LedgerPr.commented); pure. */
+export function markCommented(ledger: Ledger, prNumbers: readonly number[]): Ledger {
+  const prs = { ...ledger.prs };
+  for (const n of prNumbers) {
+    const pr = prs[String(n)];
+    if (pr) prs[String(n)] = { ...pr, commented: true };
+  }
+  return { ...ledger, prs };
 }
 
 /** Feeds a ledger; pure: returns a new ledger and leaves the input untouched. */

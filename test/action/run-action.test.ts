@@ -201,7 +201,7 @@ describe("runAction follows .github/dash.yml as the App does", () => {
       config: configOf({ comment: mode }),
       upsertComment: async (prNumber, _ledger, state, _feed, { create }) => {
         const body = `${COMMENT_MARKER}\nlevel ${state.level}, ${state.xp} XP (run ${runId})`;
-        await upsertStickyComment(
+        return upsertStickyComment(
           getOctokit("ghs_fake", { baseUrl: gh.url }),
           { owner: "Codertocat", repo: "Hello-World", prNumber },
           body,
@@ -242,6 +242,22 @@ describe("runAction follows .github/dash.yml as the App does", () => {
       await runAction(deps("pull_request", ignored, "2", quiet));
       expect(gh.comments.get(number) ?? []).toEqual([]);
       expect(ledgerOnBranch().xp).toBe(10); // the review fed its author; the ignored user fed nothing
+    });
+
+    it("a comment someone deleted is not posted again, as in the App; the ledger remembers it was posted", async () => {
+      await runAction(deps("pull_request", opened(), "1", commenting("always", "1")));
+      expect(gh.comments.get(number)).toHaveLength(1);
+      expect(ledgerOnBranch().prs[String(number)]?.commented).toBe(true);
+      const head = gh.refs.get("refs/heads/repositori") ?? "";
+      expect(gh.commits.get(head)?.message).toBe(`Dash's comment is on #${number}`);
+      gh.comments.set(number, []);
+      const review = dartPayload("pull_request_review", "submitted");
+      (review.pull_request as Payload).number = number;
+      await runAction(deps("pull_request_review", review, "2", commenting("always", "2")));
+      await runAction(deps("pull_request", merged(), "3", commenting("always", "3")));
+      expect(gh.comments.get(number) ?? []).toEqual([]);
+      // The merge still feeds Dash (20 XP for the opening, 50 for the merge).
+      expect(ledgerOnBranch().xp).toBe(70);
     });
 
     it("always: the comment appears on the first event", async () => {
