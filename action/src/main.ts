@@ -67,7 +67,7 @@ async function main(): Promise<void> {
       const issueNumber = (payload.issue as { number?: number } | undefined)?.number;
       if (issueNumber) await api.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
     },
-    upsertComment: async (prNumber, ledger, state, feed, { create }) => {
+    upsertComment: async (prNumber, ledger, state, feed, { create, knownId }) => {
       const merged = (payload.pull_request as { merged?: boolean } | undefined)?.merged === true;
       const cardUrl = stateBranchCardUrl(serverUrl, owner, repo, inputs["state-branch"], state);
       const model = ledgerCommentModel(ledger, state, {
@@ -77,9 +77,12 @@ async function main(): Promise<void> {
         merged,
         problems,
       });
-      const done = await upsertStickyComment(api, { owner, repo, prNumber }, renderComment(model), { create });
-      core.info(`Dash comment on #${prNumber}: ${done} (fed ${feed.applied.length} item(s) this run).`);
-      return done;
+      const result = await upsertStickyComment(api, { owner, repo, prNumber }, renderComment(model), {
+        create,
+        knownId,
+      });
+      core.info(`Dash comment on #${prNumber}: ${result.done} (fed ${feed.applied.length} item(s) this run).`);
+      return result;
     },
   });
 

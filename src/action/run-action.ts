@@ -3,7 +3,14 @@ import { MAX_PRS_PER_BRANCH, prOf, pushedBranch } from "../comments/pr-info.js";
 import { quietPr } from "../comments/quiet.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import { countByFood } from "../domain/foods.js";
-import { feedLedger, type Ledger, type LedgerFeedResult, markCommented, tallyPr } from "../domain/ledger.js";
+import {
+  commentIdOf,
+  feedLedger,
+  type Ledger,
+  type LedgerFeedResult,
+  rememberComments,
+  tallyPr,
+} from "../domain/ledger.js";
 import { levelForXp } from "../domain/levels.js";
 import type { DashState } from "../domain/state.js";
 import { dayKey } from "../domain/time.js";
@@ -15,7 +22,7 @@ import type { ActionInputs } from "./inputs.js";
 import { LedgerStore } from "./ledger-store.js";
 import { ledgerState } from "./ledger-view.js";
 import { type BranchFile, type GitApi, LEDGER_PATH, StateBranch } from "./state-branch.js";
-import { commentPolicy } from "./sticky-comment.js";
+import { commentPolicy, type StickyResult } from "./sticky-comment.js";
 
 /** What GitHub's runner tells the Action about this run. */
 export interface RunContext {
@@ -57,8 +64,8 @@ export interface ActionDeps {
     ledger: Ledger,
     state: DashState,
     feed: LedgerFeedResult,
-    opts: { create: boolean },
-  ): Promise<CommentResult>;
+    opts: { create: boolean; knownId: number | null },
+  ): Promise<StickyResult>;
   /** Runs a `/dash` command against the ledger's store and returns the reply (the App's runner). */
   runCommand?(store: LedgerStore, login: string, command: DashCommand, config: RepoConfig): Promise<string>;
   /** Posts a reply on the issue or PR the command came from. */
@@ -160,8 +167,8 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   let { readOnly } = outcome;
   if (feed.duplicateDelivery) log.info("This workflow run has been handled already (a re-run): nothing new to do.");
   const foods = feed.applied.reduce((n, f) => n + f.count, 0);
-  // PRs whose comment this run found or posted.
-  const commented: number[] = [];
+  // [PR, comment id] of the comments this run found or posted.
+  const found: [number, number][] = [];
   try {
     if (outcome.reply !== undefined) {
       if (!feed.duplicateDelivery && !readOnly) await deps.reply?.(outcome.reply);
@@ -170,17 +177,12 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
       const policy = commentPolicy(chosen.trigger, config.comment, pr?.merged === true);
       // As in the App: a bot's or an ignored user's PR gets no comment, whoever feeds Dash on it.
       if (policy && !quietPr(pr?.authorLogin ?? null, config)) {
-        const result = await deps.upsertComment(
-          prNumber,
-          ledger,
-          state,
-          feed,
-          createUnlessDeleted(ledger, prNumber, policy),
-        );
-        if (isOnGitHub(result)) commented.push(prNumber);
+        const opts = { create: policy.create, knownId: commentIdOf(ledger, prNumber) };
+        const result = await deps.upsertComment(prNumber, ledger, state, feed, opts);
+        if (result.id !== null) found.push([prNumber, result.id]);
       }
     } else if (branchPrs.length > 0 && feed.applied.length > 0 && deps.upsertComment && !readOnly) {
-      commented.push(...(await commentOnBranchPrs(deps, config, branchPrs, { ledger, state, feed })));
+      found.push(...(await commentOnBranchPrs(deps, config, branchPrs, { ledger, state, feed })));
     }
   } catch (err) {
     if (status(err) !== 403) throw err;
@@ -192,41 +194,52 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     readOnly = true;
   }
   const subject = `${run.owner}/${run.repo}`;
-  const fresh = commented.filter((n) => ledger.prs[String(n)] && !ledger.prs[String(n)]?.commented);
-  if (fresh.length > 0 && !readOnly) {
-    // Remembered once per PR, so that a comment someone deletes stays deleted.
-    await commitStep(deps, config, async (latest) => markCommentedStep(latest, fresh), "comment");
-  }
+  if (!readOnly) await rememberCommentIds(deps, config, ledger, found);
   return { state, ledger, foods, card, summary: summaryOf(state, feed, subject, readOnly, run, inputs), readOnly };
 }
 
-/** What an upsert of the sticky comment did (see upsertStickyComment). */
-export type CommentResult = "created" | "updated" | "unchanged" | "skipped";
-
-const isOnGitHub = (result: CommentResult) => result !== "skipped";
-
-/** The policy's `create`, unless the ledger says the comment was posted before: then it was deleted. */
-function createUnlessDeleted(ledger: Ledger, prNumber: number, policy: { create: boolean }): { create: boolean } {
-  return { create: policy.create && ledger.prs[String(prNumber)]?.commented !== true };
+/**
+ * Writes the ids of comments new to the ledger (once per PR), so that they are edited by id and one
+ * someone deletes stays deleted. The feeding and the comment are done already: a failure here is a
+ * warning. Skipped where the token cannot write (a fork's `pull_request`).
+ */
+async function rememberCommentIds(
+  deps: ActionDeps,
+  config: RepoConfig,
+  ledger: Ledger,
+  found: readonly [number, number][],
+): Promise<void> {
+  const fresh = found.filter(([pr, id]) => commentIdOf(ledger, pr) !== id);
+  if (fresh.length === 0 || (deps.run.eventName === "pull_request" && isForkPr(deps.run.payload))) return;
+  try {
+    await commitStep(
+      deps,
+      config,
+      async (latest) => ({
+        ledger: rememberComments(latest, fresh),
+        feed: nothingFed(latest),
+        changed: fresh.some(([pr, id]) => commentIdOf(latest, pr) !== id),
+        message: `Dash's comment on #${fresh.map(([pr]) => pr).join(", #")}`,
+        ledgerOnly: true,
+      }),
+      "comment",
+    );
+  } catch (err) {
+    deps.log.warning(
+      `Could not note Dash's comment in the ledger (${String((err as Error)?.message ?? err).split("\n")[0]}); the next run tries again.`,
+    );
+  }
 }
 
-/** A ledger step that only marks PRs as commented (nothing fed). */
-function markCommentedStep(ledger: Ledger, prNumbers: readonly number[]): Awaited<ReturnType<LedgerStep>> {
-  const next = markCommented(ledger, prNumbers);
-  const unchanged = prNumbers.every((n) => !ledger.prs[String(n)] || ledger.prs[String(n)]?.commented);
-  const xp = ledger.xp;
+/** A feed result for a step that feeds nothing. */
+function nothingFed(ledger: Ledger): LedgerFeedResult {
   const lastFedAtBefore = ledger.lastFedAt ? new Date(ledger.lastFedAt) : null;
   return {
-    ledger: next,
-    feed: {
-      ledger: next,
-      duplicateDelivery: false,
-      applied: [],
-      repo: { xpBefore: xp, xpAfter: xp, lastFedAtBefore },
-      users: [],
-    },
-    changed: !unchanged,
-    message: `Dash's comment is on #${prNumbers.join(", #")}`,
+    ledger,
+    duplicateDelivery: false,
+    applied: [],
+    repo: { xpBefore: ledger.xp, xpAfter: ledger.xp, lastFedAtBefore },
+    users: [],
   };
 }
 
@@ -277,24 +290,23 @@ async function commentOnBranchPrs(
   config: RepoConfig,
   prs: readonly BranchPr[],
   done: { ledger: Ledger; state: DashState; feed: LedgerFeedResult },
-): Promise<number[]> {
+): Promise<[number, number][]> {
   const policy = commentPolicy("push", config.comment, false);
-  const commented: number[] = [];
-  if (!policy || !deps.upsertComment) return commented;
+  const found: [number, number][] = [];
+  if (!policy || !deps.upsertComment) return found;
   for (const pr of prs) {
     // As in the App: a bot's or an ignored user's PR gets no comment.
     if (quietPr(pr.author, config)) continue;
     try {
-      const opts = createUnlessDeleted(done.ledger, pr.number, policy);
-      if (isOnGitHub(await deps.upsertComment(pr.number, done.ledger, done.state, done.feed, opts))) {
-        commented.push(pr.number);
-      }
+      const opts = { create: policy.create, knownId: commentIdOf(done.ledger, pr.number) };
+      const result = await deps.upsertComment(pr.number, done.ledger, done.state, done.feed, opts);
+      if (result.id !== null) found.push([pr.number, result.id]);
     } catch (err) {
       const why = status(err) === 403 ? "HTTP 403: add `pull-requests: write` to the job's permissions" : reasonOf(err);
       deps.log.warning(`Could not bring the Dash comment on #${pr.number} up to date (${why}); this push fed Dash.`);
     }
   }
-  return commented;
+  return found;
 }
 
 function reasonOf(err: unknown): string {
@@ -309,13 +321,23 @@ function reasonOf(err: unknown): string {
 type LedgerStep = (
   ledger: Ledger,
   at: Date,
-) => Promise<{ ledger: Ledger; feed: LedgerFeedResult; changed: boolean; reply?: string; message?: string }>;
+) => Promise<{
+  ledger: Ledger;
+  feed: LedgerFeedResult;
+  changed: boolean;
+  reply?: string;
+  /** The commit's message, when not the feeding's. */
+  message?: string;
+  /** Only `dash.json` changes: the card is neither drawn nor written again. */
+  ledgerOnly?: boolean;
+}>;
 
 interface Committed {
   ledger: Ledger;
   state: DashState;
   feed: LedgerFeedResult;
-  card: RenderedCard;
+  /** Null for a ledger-only step. */
+  card: RenderedCard | null;
   reply?: string;
   readOnly: boolean;
 }
@@ -332,13 +354,13 @@ async function commitStep(deps: ActionDeps, config: RepoConfig, step: LedgerStep
   for (let attempt = 1; ; attempt++) {
     const snapshot = await branch.read();
     const at = deps.now();
-    const { ledger, feed, changed, reply, message } = await step(snapshot.ledger, at);
+    const { ledger, feed, changed, reply, message, ledgerOnly } = await step(snapshot.ledger, at);
     const state = ledgerState(ledger, { subject: `${run.owner}/${run.repo}`, display: displayOf(config), now: at });
-    const card = await deps.renderCard(state, config.locale);
+    const card = ledgerOnly ? null : await deps.renderCard(state, config.locale);
     if (!changed && snapshot.head !== null) return { ledger, state, feed, card, reply, readOnly: false };
     const files: BranchFile[] = [{ path: LEDGER_PATH, content: `${JSON.stringify(ledger, null, 1)}\n` }];
-    if (inputs.formats.includes("svg")) files.push({ path: "dash.svg", content: card.svg });
-    if (inputs.formats.includes("png") && card.png) files.push({ path: "dash.png", content: card.png });
+    if (card && inputs.formats.includes("svg")) files.push({ path: "dash.svg", content: card.svg });
+    if (card?.png && inputs.formats.includes("png")) files.push({ path: "dash.png", content: card.png });
     const foods = feed.applied.reduce((n, f) => n + f.count, 0);
     try {
       if (await branch.write(files, snapshot.head, message ?? commitMessage(trigger, foods, state))) {

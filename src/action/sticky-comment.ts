@@ -96,15 +96,39 @@ interface ApiComment {
   user?: { login: string; type?: string } | null;
 }
 
-/** Edits the Action's own marked comment on the PR, or creates it when `create`; returns what it did. */
+/** What an upsert did, and the comment's id (null when there is none). */
+export interface StickyResult {
+  done: "created" | "updated" | "unchanged" | "skipped" | "deleted";
+  id: number | null;
+}
+
+/**
+ * Edits the Action's comment on the PR, or creates it when `create`. With `knownId` (the ledger
+ * remembers it) the comment is read and edited by id, whoever the token is, and a comment that is
+ * gone was deleted by someone: nothing is posted again. Without, the PR's comments are searched for
+ * the marked one `github-actions[bot]` wrote.
+ */
 export async function upsertStickyComment(
   api: GitApi,
   where: { owner: string; repo: string; prNumber: number },
   body: string,
-  opts: { create: boolean },
-): Promise<"created" | "updated" | "unchanged" | "skipped"> {
+  opts: { create: boolean; knownId?: number | null },
+): Promise<StickyResult> {
   let existing: ApiComment | undefined;
-  for (let page = 1; page <= 30 && !existing; page++) {
+  if (opts.knownId) {
+    try {
+      const { data } = await api.request("GET /repos/{owner}/{repo}/issues/comments/{comment_id}", {
+        owner: where.owner,
+        repo: where.repo,
+        comment_id: opts.knownId,
+      });
+      existing = data as ApiComment;
+    } catch (err) {
+      if ((err as { status?: number }).status === 404) return { done: "deleted", id: opts.knownId };
+      throw err;
+    }
+  }
+  for (let page = 1; page <= 30 && !existing && !opts.knownId; page++) {
     const { data } = await api.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
       owner: where.owner,
       repo: where.repo,
@@ -117,21 +141,22 @@ export async function upsertStickyComment(
     if (list.length < 100) break;
   }
   if (existing) {
-    if (existing.body === body) return "unchanged";
+    if (existing.body === body) return { done: "unchanged", id: existing.id };
     await api.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {
       owner: where.owner,
       repo: where.repo,
       comment_id: existing.id,
       body,
     });
-    return "updated";
+    return { done: "updated", id: existing.id };
   }
-  if (!opts.create) return "skipped";
-  await api.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+  if (!opts.create) return { done: "skipped", id: null };
+  const { data } = await api.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
     owner: where.owner,
     repo: where.repo,
     issue_number: where.prNumber,
     body,
   });
-  return "created";
+  const id = (data as { id?: unknown }).id;
+  return { done: "created", id: typeof id === "number" ? id : null };
 }

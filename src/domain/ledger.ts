@@ -24,6 +24,11 @@ export interface Ledger {
   outfit: Outfit | null;
   /** What each pull request fed, for its sticky comment (recent PRs only). */
   prs: Record<string, LedgerPr>;
+  /**
+   * [PR number, comment id] of Dash's comment on each PR that has had one (recent ones): it is edited
+   * by id, and one that is gone was deleted by someone, so it is not posted again (as in the App).
+   */
+  comments: [number, number][];
 }
 
 export interface LedgerPr {
@@ -32,11 +37,6 @@ export interface LedgerPr {
   contributors: Record<string, number>;
   /** Repo level when the PR first fed, for the level-up line. */
   levelAtStart: number;
-  /**
-   * Dash's comment has been on this PR: a later run that does not find it takes it as deleted by
-   * someone and posts none again, as the App does.
-   */
-  commented?: boolean;
 }
 
 export interface LedgerContributor {
@@ -81,6 +81,7 @@ export function emptyLedger(): Ledger {
     dashName: null,
     outfit: null,
     prs: {},
+    comments: [],
   };
 }
 
@@ -99,14 +100,18 @@ export function tallyPr(ledger: Ledger, prNumber: number, applied: readonly Feed
   return { ...ledger, prs: Object.fromEntries([...others.slice(-(KEEP_PRS - 1)), [key, pr]]) };
 }
 
-/** Marks the PRs whose comment is on GitHub now (see LedgerPr.commented); pure. */
-export function markCommented(ledger: Ledger, prNumbers: readonly number[]): Ledger {
-  const prs = { ...ledger.prs };
-  for (const n of prNumbers) {
-    const pr = prs[String(n)];
-    if (pr) prs[String(n)] = { ...pr, commented: true };
-  }
-  return { ...ledger, prs };
+const KEEP_COMMENTS = 1000;
+
+/** The id of Dash's comment on a PR, if it has had one (see Ledger.comments). */
+export function commentIdOf(ledger: Ledger, prNumber: number): number | null {
+  return ledger.comments.find(([pr]) => pr === prNumber)?.[1] ?? null;
+}
+
+/** Remembers Dash's comment on each PR of `found` ([PR number, comment id]); pure. */
+export function rememberComments(ledger: Ledger, found: readonly [number, number][]): Ledger {
+  const prs = new Set(found.map(([pr]) => pr));
+  const kept = ledger.comments.filter(([pr]) => !prs.has(pr));
+  return { ...ledger, comments: [...kept, ...found].slice(-KEEP_COMMENTS) };
 }
 
 /** Feeds a ledger; pure: returns a new ledger and leaves the input untouched. */
@@ -189,6 +194,12 @@ export function parseLedger(text: string): Ledger {
   const raw = JSON.parse(text) as Partial<Ledger>;
   if (raw === null || typeof raw !== "object" || raw.version !== 1) throw new Error("not a Dash ledger (version 1)");
   const ledger = { ...emptyLedger(), ...raw };
+  // Written by this Action only; anything else in it is dropped rather than trusted.
+  ledger.comments = Array.isArray(ledger.comments)
+    ? ledger.comments.filter(
+        (c): c is [number, number] => Array.isArray(c) && Number.isSafeInteger(c[0]) && Number.isSafeInteger(c[1]),
+      )
+    : [];
   // Feeding relies on these shapes; a hand-edited file gets named here rather than failing somewhere deeper.
   if (typeof ledger.xp !== "number" || !Array.isArray(ledger.sources) || !Array.isArray(ledger.deliveries)) {
     throw new Error("not a Dash ledger (`xp` must be a number, `sources` and `deliveries` lists)");

@@ -199,13 +199,13 @@ describe("runAction follows .github/dash.yml as the App does", () => {
     const number = (opened().pull_request as Payload).number as number;
     const commenting = (mode: string, runId: string): Partial<ActionDeps> => ({
       config: configOf({ comment: mode }),
-      upsertComment: async (prNumber, _ledger, state, _feed, { create }) => {
+      upsertComment: async (prNumber, _ledger, state, _feed, { create, knownId }) => {
         const body = `${COMMENT_MARKER}\nlevel ${state.level}, ${state.xp} XP (run ${runId})`;
         return upsertStickyComment(
           getOctokit("ghs_fake", { baseUrl: gh.url }),
           { owner: "Codertocat", repo: "Hello-World", prNumber },
           body,
-          { create },
+          { create, knownId },
         );
       },
     });
@@ -244,16 +244,30 @@ describe("runAction follows .github/dash.yml as the App does", () => {
       expect(ledgerOnBranch().xp).toBe(10); // the review fed its author; the ignored user fed nothing
     });
 
-    it("a comment someone deleted is not posted again, as in the App; the ledger remembers it was posted", async () => {
+    it("a comment someone deleted is not posted again, as in the App: the ledger remembers its id", async () => {
       await runAction(deps("pull_request", opened(), "1", commenting("always", "1")));
-      expect(gh.comments.get(number)).toHaveLength(1);
-      expect(ledgerOnBranch().prs[String(number)]?.commented).toBe(true);
+      const [posted] = gh.comments.get(number) ?? [];
+      expect(ledgerOnBranch().comments).toEqual([[number, posted?.id]]);
+      // Noted in a commit of its own, which writes the ledger only.
       const head = gh.refs.get("refs/heads/repositori") ?? "";
-      expect(gh.commits.get(head)?.message).toBe(`Dash's comment is on #${number}`);
-      gh.comments.set(number, []);
+      const commit = gh.commits.get(head);
+      expect(commit?.message).toBe(`Dash's comment on #${number}`);
+      const parent = gh.commits.get(commit?.parents[0] ?? "");
+      const changed = (gh.trees.get(commit?.tree ?? "") ?? []).filter(
+        (e) => !(gh.trees.get(parent?.tree ?? "") ?? []).some((p) => p.path === e.path && p.sha === e.sha),
+      );
+      expect(changed.map((e) => e.path)).toEqual(["dash.json"]);
+      // Later runs edit it by id, whoever wrote it (here, as if the token were a person's), with no new note.
+      for (const c of gh.comments.get(number) ?? []) c.user = { login: "octo-person", type: "User" };
       const review = dartPayload("pull_request_review", "submitted");
       (review.pull_request as Payload).number = number;
       await runAction(deps("pull_request_review", review, "2", commenting("always", "2")));
+      expect(gh.comments.get(number)?.map((c) => c.id)).toEqual([posted?.id]);
+      expect(gh.comments.get(number)?.[0]?.body).toMatch(/\(run 2\)$/);
+      // The review fed nothing (its author's own PR) and no note was needed: the branch did not move.
+      expect(gh.refs.get("refs/heads/repositori")).toBe(head);
+      expect(ledgerOnBranch().comments).toEqual([[number, posted?.id]]);
+      gh.comments.set(number, []);
       await runAction(deps("pull_request", merged(), "3", commenting("always", "3")));
       expect(gh.comments.get(number) ?? []).toEqual([]);
       // The merge still feeds Dash (20 XP for the opening, 50 for the merge).

@@ -192,6 +192,13 @@ export class FakeGitHub {
         return send(201, comment);
       }
     }
+    if (method === "GET" && m4) {
+      for (const list of this.comments.values()) {
+        const c = list.find((x) => x.id === Number(m4?.[1]));
+        if (c) return send(200, c);
+      }
+      return send(404, { message: "Not Found" });
+    }
     if (method === "PATCH" && m4) {
       for (const list of this.comments.values()) {
         const c = list.find((x) => x.id === Number(m4?.[1]));
