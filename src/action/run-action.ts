@@ -215,13 +215,16 @@ async function rememberCommentIds(
     await commitStep(
       deps,
       config,
-      async (latest) => ({
-        ledger: rememberComments(latest, fresh),
-        feed: nothingFed(latest),
-        changed: fresh.some(([pr, id]) => commentIdOf(latest, pr) !== id),
-        message: `Dash's comment on #${fresh.map(([pr]) => pr).join(", #")}`,
-        ledgerOnly: true,
-      }),
+      async (latest) => {
+        // A run racing this one may have noted its comment on the PR first: the first noted is kept.
+        const unnoted = fresh.filter(([pr]) => commentIdOf(latest, pr) === null);
+        return {
+          ledger: rememberComments(latest, unnoted),
+          feed: nothingFed(latest),
+          changed: unnoted.length > 0,
+          message: `Dash's comment on #${unnoted.map(([pr]) => pr).join(", #")}`,
+        };
+      },
       "comment",
     );
   } catch (err) {
@@ -328,16 +331,13 @@ type LedgerStep = (
   reply?: string;
   /** The commit's message, when not the feeding's. */
   message?: string;
-  /** Only `dash.json` changes: the card is neither drawn nor written again. */
-  ledgerOnly?: boolean;
 }>;
 
 interface Committed {
   ledger: Ledger;
   state: DashState;
   feed: LedgerFeedResult;
-  /** Null for a ledger-only step. */
-  card: RenderedCard | null;
+  card: RenderedCard;
   reply?: string;
   readOnly: boolean;
 }
@@ -354,13 +354,14 @@ async function commitStep(deps: ActionDeps, config: RepoConfig, step: LedgerStep
   for (let attempt = 1; ; attempt++) {
     const snapshot = await branch.read();
     const at = deps.now();
-    const { ledger, feed, changed, reply, message, ledgerOnly } = await step(snapshot.ledger, at);
+    const { ledger, feed, changed, reply, message } = await step(snapshot.ledger, at);
     const state = ledgerState(ledger, { subject: `${run.owner}/${run.repo}`, display: displayOf(config), now: at });
-    const card = ledgerOnly ? null : await deps.renderCard(state, config.locale);
+    // Every commit carries the card too: a commit's tree holds exactly the files written.
+    const card = await deps.renderCard(state, config.locale);
     if (!changed && snapshot.head !== null) return { ledger, state, feed, card, reply, readOnly: false };
     const files: BranchFile[] = [{ path: LEDGER_PATH, content: `${JSON.stringify(ledger, null, 1)}\n` }];
-    if (card && inputs.formats.includes("svg")) files.push({ path: "dash.svg", content: card.svg });
-    if (card?.png && inputs.formats.includes("png")) files.push({ path: "dash.png", content: card.png });
+    if (inputs.formats.includes("svg")) files.push({ path: "dash.svg", content: card.svg });
+    if (inputs.formats.includes("png") && card.png) files.push({ path: "dash.png", content: card.png });
     const foods = feed.applied.reduce((n, f) => n + f.count, 0);
     try {
       if (await branch.write(files, snapshot.head, message ?? commitMessage(trigger, foods, state))) {

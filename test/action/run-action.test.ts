@@ -248,15 +248,15 @@ describe("runAction follows .github/dash.yml as the App does", () => {
       await runAction(deps("pull_request", opened(), "1", commenting("always", "1")));
       const [posted] = gh.comments.get(number) ?? [];
       expect(ledgerOnBranch().comments).toEqual([[number, posted?.id]]);
-      // Noted in a commit of its own, which writes the ledger only.
+      // Noted in a commit of its own, which keeps the card files as they were.
       const head = gh.refs.get("refs/heads/repositori") ?? "";
       const commit = gh.commits.get(head);
       expect(commit?.message).toBe(`Dash's comment on #${number}`);
       const parent = gh.commits.get(commit?.parents[0] ?? "");
-      const changed = (gh.trees.get(commit?.tree ?? "") ?? []).filter(
-        (e) => !(gh.trees.get(parent?.tree ?? "") ?? []).some((p) => p.path === e.path && p.sha === e.sha),
-      );
-      expect(changed.map((e) => e.path)).toEqual(["dash.json"]);
+      const files = (tree: string | undefined) =>
+        (gh.trees.get(tree ?? "") ?? []).map((e) => `${e.path} ${e.path === "dash.json" ? "" : e.sha}`).sort();
+      expect(files(commit?.tree)).toEqual(files(parent?.tree));
+      expect(files(commit?.tree).map((f) => f.split(" ")[0])).toEqual(["dash.json", "dash.png", "dash.svg"]);
       // Later runs edit it by id, whoever wrote it (here, as if the token were a person's), with no new note.
       for (const c of gh.comments.get(number) ?? []) c.user = { login: "octo-person", type: "User" };
       const review = dartPayload("pull_request_review", "submitted");
