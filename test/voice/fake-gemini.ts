@@ -1,12 +1,7 @@
 import { randomUUID } from "node:crypto";
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from "node:http";
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { text as bodyText } from "node:stream/consumers";
 import nock from "nock";
 
 /** One `generateContent` request as the fake received it; the API key's value is never kept. */
@@ -141,15 +136,6 @@ const GENERATION_FIELDS = new Set([
 ]);
 
 const GENERATE = /^\/v1beta\/models\/([^/:]+):generateContent$/;
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
 
 function googleError(res: ServerResponse, status: number, message: string, details?: unknown[]): void {
   res.writeHead(status, { "content-type": "application/json; charset=UTF-8" });
@@ -321,7 +307,7 @@ export async function startFakeGemini(opts: { apiKey: string; always?: Replier }
     const presented = typeof headerKey === "string" && headerKey !== "" ? headerKey : queryKey || undefined;
     const headers = { ...req.headers };
     if (headers["x-goog-api-key"] !== undefined) headers["x-goog-api-key"] = "(redacted)";
-    const raw = await readBody(req);
+    const raw = await bodyText(req);
     let body: GenerateContentBody | undefined;
     try {
       body = JSON.parse(raw) as GenerateContentBody;

@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { text as bodyText } from "node:stream/consumers";
 
 /** A WAV file of a 440 Hz tone: 16-bit PCM, as the VOICEVOX engine writes them. */
 export function makeWav(opts: { seconds: number; sampleRate?: number; channels?: 1 | 2 }): Buffer {
@@ -57,15 +58,6 @@ const AUDIO_QUERY_FIELDS = [
   "outputStereo",
 ] as const;
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
 /**
  * A local server that follows the VOICEVOX engine's HTTP API closely enough to catch a client that
  * does not: it checks methods, query parameters and the AudioQuery body, answers FastAPI-style 422s,
@@ -93,7 +85,7 @@ export async function startFakeEngine(
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://engine");
     const query = Object.fromEntries(url.searchParams);
-    const body = await readBody(req);
+    const body = await bodyText(req);
     calls.push({ method: req.method ?? "", path: url.pathname, query, body });
     const json = (status: number, value: unknown) => {
       res.writeHead(status, { "content-type": "application/json" });
