@@ -8,6 +8,7 @@ import {
   feedLedger,
   type Ledger,
   type LedgerFeedResult,
+  nothingFed,
   rememberComments,
   tallyPr,
 } from "../domain/ledger.js";
@@ -228,22 +229,8 @@ async function rememberCommentIds(
       "comment",
     );
   } catch (err) {
-    deps.log.warning(
-      `Could not note Dash's comment in the ledger (${String((err as Error)?.message ?? err).split("\n")[0]}); the next run tries again.`,
-    );
+    deps.log.warning(`Could not note Dash's comment in the ledger (${reasonOf(err)}); the next run tries again.`);
   }
-}
-
-/** A feed result for a step that feeds nothing. */
-function nothingFed(ledger: Ledger): LedgerFeedResult {
-  const lastFedAtBefore = ledger.lastFedAt ? new Date(ledger.lastFedAt) : null;
-  return {
-    ledger,
-    duplicateDelivery: false,
-    applied: [],
-    repo: { xpBefore: ledger.xp, xpAfter: ledger.xp, lastFedAtBefore },
-    users: [],
-  };
 }
 
 interface BranchPr {
@@ -276,9 +263,8 @@ async function openPrsOfPush(deps: ActionDeps): Promise<BranchPr[]> {
       )
       .slice(0, MAX_PRS_PER_BRANCH);
   } catch (err) {
-    const why = status(err) === 403 ? "HTTP 403: add `pull-requests: write` to the job's permissions" : reasonOf(err);
     log.warning(
-      `Could not list the open pull requests of ${branch} (${why}): this push feeds Dash, but their comments do not show it.`,
+      `Could not list the open pull requests of ${branch} (${reasonOf(err)}): this push feeds Dash, but their comments do not show it.`,
     );
     return [];
   }
@@ -305,15 +291,18 @@ async function commentOnBranchPrs(
       const result = await deps.upsertComment(pr.number, done.ledger, done.state, done.feed, opts);
       if (result.id !== null) found.push([pr.number, result.id]);
     } catch (err) {
-      const why = status(err) === 403 ? "HTTP 403: add `pull-requests: write` to the job's permissions" : reasonOf(err);
-      deps.log.warning(`Could not bring the Dash comment on #${pr.number} up to date (${why}); this push fed Dash.`);
+      deps.log.warning(
+        `Could not bring the Dash comment on #${pr.number} up to date (${reasonOf(err)}); this push fed Dash.`,
+      );
     }
   }
   return found;
 }
 
+/** Why a GitHub call about PRs failed, in one line; a 403 says which permission to add. */
 function reasonOf(err: unknown): string {
   const code = status(err);
+  if (code === 403) return "HTTP 403: add `pull-requests: write` to the job's permissions";
   const message = String((err as Error)?.message ?? err)
     .split("\n")[0]
     ?.slice(0, 200);

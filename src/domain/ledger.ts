@@ -114,15 +114,24 @@ export function rememberComments(ledger: Ledger, found: readonly [number, number
   return { ...ledger, comments: [...kept, ...found].slice(-KEEP_COMMENTS) };
 }
 
+/** The result of feeding nothing: `ledger` as it is (a redelivery, or a step that only notes). */
+export function nothingFed(ledger: Ledger, opts: { duplicateDelivery?: boolean } = {}): LedgerFeedResult {
+  const lastFedAtBefore = ledger.lastFedAt ? new Date(ledger.lastFedAt) : null;
+  return {
+    ledger,
+    duplicateDelivery: opts.duplicateDelivery ?? false,
+    applied: [],
+    repo: { xpBefore: ledger.xp, xpAfter: ledger.xp, lastFedAtBefore },
+    users: [],
+  };
+}
+
 /** Feeds a ledger; pure: returns a new ledger and leaves the input untouched. */
 export function feedLedger(previous: Ledger, input: LedgerFeedInput): LedgerFeedResult {
   const ledger: Ledger = structuredClone(previous);
   const xpBefore = ledger.xp;
   const lastFedAtBefore = ledger.lastFedAt ? new Date(ledger.lastFedAt) : null;
-  if (ledger.deliveries.includes(input.deliveryId)) {
-    const repo = { xpBefore, xpAfter: xpBefore, lastFedAtBefore };
-    return { ledger: previous, duplicateDelivery: true, applied: [], repo, users: [] };
-  }
+  if (ledger.deliveries.includes(input.deliveryId)) return nothingFed(previous, { duplicateDelivery: true });
   ledger.deliveries = [...ledger.deliveries, input.deliveryId].slice(-KEEP_DELIVERIES);
   const sources = new Set(ledger.sources);
   const at = input.at.toISOString();
