@@ -168,13 +168,14 @@ export function batchTotals(inputs: readonly FeedInput[], grants: readonly Grant
       }
       for (const f of g.granted) {
         t.log.push({ input, loginKey: g.loginKey, feeding: f });
+        // The repo's own Dash counts every food; only the personal counters leave private work out.
+        const rfKey = pairKey(repoId, f.food);
+        const rf = t.repoFoods.get(rfKey);
+        t.repoFoods.set(rfKey, { repoId, food: f.food, count: (rf?.count ?? 0) + f.count });
         if (!countsForUsers(input)) continue;
         const ufKey = pairKey(g.loginKey, f.food);
         const uf = t.userFoods.get(ufKey);
         t.userFoods.set(ufKey, { loginKey: g.loginKey, food: f.food, count: (uf?.count ?? 0) + f.count });
-        const rfKey = pairKey(repoId, f.food);
-        const rf = t.repoFoods.get(rfKey);
-        t.repoFoods.set(rfKey, { repoId, food: f.food, count: (rf?.count ?? 0) + f.count });
       }
     }
     if (repoFoods === 0) return;

@@ -169,4 +169,16 @@ UPDATE repos SET contributor_count = (
     user_foods: ["login_key", "food"],
     user_days: ["login_key", "day"],
   }),
+  {
+    // A private repo's foods by kind were left out with its contributors' personal counters (fixed in
+    // batchTotals). The feeding log holds every food granted, so each repo's counts are summed from it
+    // again; a public repo's come out as they were. One scan of the log, at the upgrade only.
+    // (`WHERE true`: SQLite's grammar needs a WHERE before an upsert's ON CONFLICT.)
+    id: "core-007-repo-foods-from-log",
+    sql: `
+INSERT INTO repo_foods (repo_id, food, count)
+SELECT repo_id, food, SUM(count) FROM feedings WHERE true GROUP BY repo_id, food
+ON CONFLICT (repo_id, food) DO UPDATE SET count = excluded.count;
+`,
+  },
 ];

@@ -85,6 +85,8 @@ forEachStore((name, open, fresh) => {
         { login: "dave", xp: 20, foods: 2 },
       ]);
       expect(await store.getUserDash("dave", { utcDay: "2024-05-01" })).toBeNull();
+      // The repo's own Dash still counts what it ate, by kind.
+      expect((await board(store, secret.owner, secret.name))?.foodsByKind).toEqual({ ramen: 2 });
       // The same contributor in a public repo, in one batch with more private work.
       const outs = await Promise.all([
         store.feed(input([food("dave", "sha-2")])),
@@ -617,6 +619,24 @@ forEachStore((name, open, fresh) => {
       expect(dash?.xp).toBe(30);
       // Ties in byte order, as SQLite lists them: "-" sorts before the letters.
       expect(dash?.contributors.map((c) => c.login)).toEqual(["b", "b-c", "bc"]);
+    });
+
+    it("counts a private repo's foods by kind again from the feeding log when upgraded", async () => {
+      const db = await (await fresh()).openDb();
+      const recount = "core-007-repo-foods-from-log";
+      await migrate(
+        db,
+        allMigrations.filter((m) => m.id !== recount),
+      );
+      const store = new SqlStore(db);
+      const secret = { ...repoA, id: 505, name: "secret", private: true };
+      await store.feed(input([food("dave", "sha-1", "ramen", 2), food("erin", "sha-2")], { repo: secret }));
+      await store.feed(input([food("dave", "sha-3", "feast", 3)]));
+      // What a private repo's row looked like before batchTotals counted its foods by kind.
+      await db.query("DELETE FROM repo_foods WHERE repo_id = $1", [secret.id]);
+      expect(await migrate(db, allMigrations)).toEqual([recount]);
+      expect((await board(store, secret.owner, secret.name))?.foodsByKind).toEqual({ ramen: 2, curry: 1 });
+      expect((await board(store))?.foodsByKind).toEqual({ feast: 3 });
     });
 
     // SQLite compares text bytewise (BINARY) by default; PostgreSQL by the server's locale, unless a
