@@ -14,7 +14,7 @@ import {
 } from "../render/renderer.js";
 import { canView } from "../views/load-dash.js";
 import type { CardViews } from "./card-views.js";
-import { type HttpHandler, segment, sendJson, urlOf } from "./respond.js";
+import { type HttpHandler, MAX_NAME_LENGTH, segment, sendJson, urlOf } from "./respond.js";
 
 const USER_PATH = /^\/dash\/user\/([^/]+)\.(svg|png|json)$/;
 const REPO_PATH = /^\/dash\/([^/]+)\/([^/]+)\.(svg|png|json)$/;
@@ -49,7 +49,11 @@ export interface CardRoutesDeps {
   onLookup?: (result: "hit" | "miss") => void;
 }
 
-type Target = { kind: "repo"; owner: string; name: string } | { kind: "user"; login: string };
+type Target =
+  | { kind: "repo"; owner: string; name: string }
+  | { kind: "user"; login: string }
+  /** A path no GitHub name fits (see segment): never looked up; `subject` is what the card names. */
+  | { kind: "none"; subject: string };
 
 /**
  * `GET /dash/:owner/:repo.svg|png|json` and `GET /dash/user/:login.svg|png|json`: the Dash card, PNG
@@ -185,7 +189,9 @@ async function prepare(
   let state: DashState | null;
   let locale: Lang | undefined;
   let hidden = false;
-  if (target.kind === "user") {
+  if (target.kind === "none") {
+    state = null;
+  } else if (target.kind === "user") {
     state = await deps.views.user(target.login);
   } else {
     // Unknown, hidden without its token and never fed all look the same, and name only what the URL
@@ -216,21 +222,26 @@ async function prepare(
 }
 
 function parseTarget(pathname: string): { target: Target; format: CardFormat } | null {
+  const none = (subject: string): Target => ({ kind: "none", subject: subject.slice(0, MAX_NAME_LENGTH) });
   const user = USER_PATH.exec(pathname);
   if (user) {
-    const login = segment(user[1]) ?? user[1] ?? "";
-    return { target: { kind: "user", login }, format: user[2] as CardFormat };
+    const login = segment(user[1]);
+    const target: Target = login === null ? none(`@${user[1] ?? ""}`) : { kind: "user", login };
+    return { target, format: user[2] as CardFormat };
   }
   const repo = REPO_PATH.exec(pathname);
   if (repo) {
-    const owner = segment(repo[1]) ?? repo[1] ?? "";
-    const name = segment(repo[2]) ?? repo[2] ?? "";
-    return { target: { kind: "repo", owner, name }, format: repo[3] as CardFormat };
+    const owner = segment(repo[1]);
+    const name = segment(repo[2]);
+    const target: Target =
+      owner === null || name === null ? none(`${repo[1] ?? ""}/${repo[2] ?? ""}`) : { kind: "repo", owner, name };
+    return { target, format: repo[3] as CardFormat };
   }
   return null;
 }
 
 function subjectOf(target: Target): string {
+  if (target.kind === "none") return target.subject;
   return target.kind === "user" ? `@${target.login}` : `${target.owner}/${target.name}`;
 }
 

@@ -49,12 +49,23 @@ export function urlOf(req: IncomingMessage): URL | null {
   return parsed;
 }
 
-/** Decodes one path segment; null when it is malformed percent-encoding. */
+/** The longest name a path segment may hold: GitHub's repo names stop at 100 characters, logins sooner. */
+export const MAX_NAME_LENGTH = 100;
+
+/**
+ * Decodes one path segment naming an owner, a repo or a user; null when it is malformed
+ * percent-encoding or cannot be a GitHub name: longer than MAX_NAME_LENGTH, or holding a control
+ * character (NUL, which PostgreSQL refuses in text, among them). Such a name is never looked up, so
+ * made-up URLs cannot fill the stores' lookup caches with long keys.
+ */
 export function segment(value: string | undefined): string | null {
   if (value === undefined) return null;
+  let decoded: string;
   try {
-    return decodeURIComponent(value);
+    decoded = decodeURIComponent(value);
   } catch {
     return null;
   }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused.
+  return decoded.length <= MAX_NAME_LENGTH && !/[\u0000-\u001f\u007f]/.test(decoded) ? decoded : null;
 }

@@ -2,6 +2,7 @@ import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { dayKey } from "../../src/domain/time.js";
 import { cardsFeature } from "../../src/render/feature.js";
+import { openStore } from "../../src/store/open-store.js";
 import type { RepoDisplay, RepoRef } from "../../src/store/store.js";
 import { DEFAULT_DISPLAY } from "../../src/views/load-dash.js";
 import { type Harness, mockConfig, mockInstallationToken, mockNoConfig, startApp } from "../helpers/app-harness.js";
@@ -115,6 +116,40 @@ describe("GET /dash/:owner/:repo.svg|png|json", () => {
       color: "lightgrey",
       logoSvg: expect.stringMatching(/^<svg/),
     });
+  });
+
+  it("answers a path no GitHub name fits (too long, control characters) without looking it up", async () => {
+    await app.close();
+    // The store, recording every call made to it.
+    const calls: string[] = [];
+    const store = await openStore("sqlite::memory:");
+    const spy = new Proxy(store, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target);
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          calls.push(String(key));
+          return value.apply(target, args);
+        };
+      },
+    });
+    app = await startApp({ features: [cardsFeature], now: () => clock, store: spy });
+    calls.length = 0;
+    const long = "a".repeat(101);
+    for (const path of [`/dash/${long}/x.svg`, `/dash/o/${long}.json`, `/dash/user/${long}.png`, "/dash/a%00/b.svg"]) {
+      const res = await app.get(path);
+      expect(res.status).toBe(200);
+      if (path.endsWith(".json")) expect(res.json()).toMatchObject({ message: "not fed yet" });
+    }
+    expect(title((await app.get("/dash/user/a%01b.svg")).text())).toBe("Dash for @a%01b: not fed yet");
+    // NUL is what PostgreSQL refuses in text: it must not reach the database as an error either.
+    for (const path of ["/api/v1/repos/a%00/b", `/api/v1/users/${long}`]) {
+      expect((await app.get(path)).status).toBe(404);
+    }
+    expect(calls).toEqual([]);
+    // The longest repo name GitHub allows is still looked up.
+    await app.get(`/dash/o/${"a".repeat(100)}.svg`);
+    expect(calls.length).toBeGreaterThan(0);
   });
 
   it("treats a known repo that was never fed like an unknown one", async () => {
