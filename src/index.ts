@@ -11,6 +11,7 @@ import {
 import { recordInstallation } from "./github/installation.js";
 import type { Json } from "./github/payload.js";
 import { repoRefOf } from "./github/repo-ref.js";
+import { REPOSITORY_CHANGES, recordRepositoryChange } from "./github/repository.js";
 
 export type AppDeps = CoreDeps;
 
@@ -43,5 +44,6 @@ export function dashApp(deps: AppDeps): ApplicationFunction {
       feedFromEvent(context, deps, "pull_request_review.submitted", reviewFeedings).then(() => {}),
     );
     app.on(["installation", "installation_repositories"], (context) => recordInstallation(context, deps.store));
+    app.on([...REPOSITORY_CHANGES], (context) => recordRepositoryChange(context, deps.store));
   };
 }

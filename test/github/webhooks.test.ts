@@ -96,6 +96,26 @@ describe("replays of recorded payloads", () => {
     expect((await app.store.getRepo("octocat", "Hello-World"))?.installed ?? false).toBe(false);
   });
 
+  it("repository: a fed repo made private hides at once, public again shows; unknown repos stay unstored", async () => {
+    const push = dartPayload("push", undefined, (p) => (p.commits as unknown[]).length > 0);
+    expectGitHubCalls(push);
+    await receive("push", push);
+    const [privatized] = examplesOf("repository", "privatized");
+    const [publicized] = examplesOf("repository", "publicized");
+    if (!privatized || !publicized) throw new Error("no privatized/publicized examples");
+    // The recorded events are about the repo the push fed.
+    expect((privatized.repository as Payload).id).toBe((push.repository as Payload).id);
+    await receive("repository", privatized);
+    expect((await app.get("/api/v1/repos/Codertocat/Hello-World")).status).toBe(404);
+    const token = (await app.store.getRepo("Codertocat", "Hello-World"))?.badgeToken;
+    expect((await app.get(`/api/v1/repos/Codertocat/Hello-World?token=${token}`)).json()).toMatchObject({ xp: 10 });
+    await receive("repository", publicized);
+    expect(await repoState()).toMatchObject({ xp: 10 });
+    // A repo the App never stored gets no row from its repository events.
+    for (const p of examplesOf("repository", "renamed")) await receive("repository", p);
+    expect(await app.store.getRepo("Octocoders", "Hello-World")).toBeNull();
+  });
+
   it("events it does not handle are ignored without calls", async () => {
     for (const p of examplesOf("issues", "labeled")) await receive("issues", p);
     for (const p of examplesOf("star")) await receive("star", p);

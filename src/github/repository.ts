@@ -1,0 +1,29 @@
+import type { Context } from "probot";
+import type { Store } from "../store/store.js";
+import { type Json, str } from "./payload.js";
+import { repoRefOf } from "./repo-ref.js";
+
+/** The `repository` actions that change what the repo row holds: visibility, name and owner. */
+export const REPOSITORY_CHANGES = [
+  "repository.privatized",
+  "repository.publicized",
+  "repository.renamed",
+  "repository.transferred",
+] as const;
+
+/**
+ * A known repo made private, public, renamed or moved: its row follows at once, so that a repo made
+ * private stops showing its card and state to anyone without the badge token now, not from its next
+ * push on. Repos the App has never stored are left alone (their first feeding stores them as they are).
+ */
+export async function recordRepositoryChange(context: Context, store: Store): Promise<void> {
+  const payload = context.payload as Json;
+  const repo = repoRefOf(payload);
+  if (!repo) {
+    context.log.debug("ignored: repository event without a repository");
+    return;
+  }
+  if (!(await store.getRepoById(repo.id))) return;
+  await store.upsertRepo(repo);
+  context.log.info({ repoId: repo.id, action: str(payload.action), private: repo.private }, "repository updated");
+}
