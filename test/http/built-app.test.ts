@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -45,4 +45,31 @@ describe("the built App (dist/main.js, as `npm start` and the container image ru
     const stored = await storedXp(store, spec, dayKey(new Date(), "UTC"));
     expect(stored).toEqual(expectedXp(deliveries));
   }, 60_000);
+
+  // The image installs only `dependencies` (npm ci --omit=dev) next to this build: whatever the bundle
+  // loads at run time (imports, and the font files it resolves by package path) must be among them.
+  it("needs only the runtime dependencies that the image installs", async () => {
+    await run(process.execPath, ["scripts/build.mjs"], { cwd: ROOT });
+    const bundle = readFileSync(join(ROOT, "dist/main.js"), "utf8");
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    const specifiers = [...bundle.matchAll(/(?:from |import\(|require\.resolve\(|resolve\()"([^"./][^"]*)"/g)].map(
+      (m) => m[1] ?? "",
+    );
+    const fonts = [...bundle.matchAll(/"(@fontsource\/[^"]+)"/g)].map((m) => m[1] ?? "");
+    const packages = new Set(
+      [...specifiers, ...fonts]
+        .filter((s) => !s.startsWith("node:"))
+        .map((s) =>
+          s
+            .split("/")
+            .slice(0, s.startsWith("@") ? 2 : 1)
+            .join("/"),
+        ),
+    );
+    // Not vacuous: the store, the web framework and the fonts are among them.
+    expect([...packages]).toEqual(expect.arrayContaining(["better-sqlite3", "probot", "@fontsource/inter"]));
+    expect([...packages].filter((name) => !(name in pkg.dependencies))).toEqual([]);
+  });
 });
