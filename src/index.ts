@@ -44,6 +44,6 @@ export function dashApp(deps: AppDeps): ApplicationFunction {
       feedFromEvent(context, deps, "pull_request_review.submitted", reviewFeedings).then(() => {}),
     );
     app.on(["installation", "installation_repositories"], (context) => recordInstallation(context, deps.store));
-    app.on([...REPOSITORY_CHANGES], (context) => recordRepositoryChange(context, deps.store));
+    app.on([...REPOSITORY_CHANGES], (context) => recordRepositoryChange(context, deps));
   };
 }

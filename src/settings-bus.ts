@@ -1,5 +1,9 @@
-/** A repo's settings (`.github/dash.yml`) changed, or every repo's (the owner's `.github` repository). */
-export type SettingsChange = { repoId: number } | { all: true };
+/**
+ * A repo's settings (`.github/dash.yml`) changed, or every repo's (the owner's `.github` repository);
+ * or who may see a repo's card changed (`access`: its badge token was rotated, or it turned private),
+ * which leaves its settings as they are.
+ */
+export type SettingsChange = { repoId: number; access?: true } | { all: true };
 
 /**
  * Tells the replicas sharing a database that settings changed, so that each drops its cached copy

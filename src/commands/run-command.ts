@@ -34,6 +34,8 @@ export interface CommandDeps {
   permissions: PermissionCache;
   links: CommandLinks;
   now: () => Date;
+  /** Told that a repo's badge token was rotated: cards kept under the old one are forgotten. */
+  accessChanged?: (repoId: number) => void;
 }
 
 /** Who ran a command where. */
@@ -181,6 +183,7 @@ async function badge(deps: CommandDeps, input: CommandInput, rotate: boolean, lo
   const record = await deps.store.upsertRepo(input.repo);
   if (rotate && !record.private) return m.rotatePublic;
   const token = record.private ? (rotate ? await deps.store.rotateBadgeToken(record.id) : record.badgeToken) : null;
+  if (rotate) deps.accessChanged?.(record.id);
   const lines = [rotate ? m.badgeRotated : m.badgeIntro, ""];
   for (const s of deps.links.snippets(record.owner, record.name, token)) {
     lines.push(`**${inlineText(s.title, 40)}**`, "", fenced(s.language, s.code), "");

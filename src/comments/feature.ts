@@ -20,6 +20,7 @@ export function commentsFeature(ctx: FeatureContext): Feature {
     limit: new CommandRateLimit(),
     links: appLinks(ctx.env.PUBLIC_URL),
     now: ctx.now,
+    accessChanged: (repoId) => ctx.settings.accessChanged(repoId),
   });
   // Comment refreshes run after their delivery was answered; close waits for them.
   const later = afterAnswer();

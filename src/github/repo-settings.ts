@@ -101,8 +101,29 @@ export class RepoSettingsCache {
     this.#bus = opts.bus;
     this.#bus?.subscribe((change) => {
       if ("all" in change) this.#configs.clear();
+      else if (change.access) this.#tellAccessChanged(change.repoId);
       else this.#configs.delete(change.repoId);
     });
+  }
+
+  readonly #accessListeners: ((repoId: number) => void)[] = [];
+
+  /**
+   * Who may see a repo's card changed here (its badge token was rotated, or it turned private): the
+   * listeners of this replica and, through the bus, of the others are told.
+   */
+  accessChanged(repoId: number): void {
+    this.#tellAccessChanged(repoId);
+    void this.#bus?.publish({ repoId, access: true });
+  }
+
+  /** `listener` is told of every access change, made here or on another replica (see accessChanged). */
+  onAccessChange(listener: (repoId: number) => void): void {
+    this.#accessListeners.push(listener);
+  }
+
+  #tellAccessChanged(repoId: number): void {
+    for (const listener of this.#accessListeners) listener(repoId);
   }
 
   async get(source: RepoSettingsSource): Promise<RepoSettings> {

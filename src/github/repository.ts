@@ -2,6 +2,7 @@ import type { Context } from "probot";
 import type { Store } from "../store/store.js";
 import { type Json, str } from "./payload.js";
 import { repoRefOf } from "./repo-ref.js";
+import type { RepoSettingsCache } from "./repo-settings.js";
 
 /** The `repository` actions that change what the repo row holds: visibility, name and owner. */
 export const REPOSITORY_CHANGES = [
@@ -16,14 +17,20 @@ export const REPOSITORY_CHANGES = [
  * private stops showing its card and state to anyone without the badge token now, not from its next
  * push on. Repos the App has never stored are left alone (their first feeding stores them as they are).
  */
-export async function recordRepositoryChange(context: Context, store: Store): Promise<void> {
+export async function recordRepositoryChange(
+  context: Context,
+  deps: { store: Store; settings: Pick<RepoSettingsCache, "accessChanged"> },
+): Promise<void> {
   const payload = context.payload as Json;
   const repo = repoRefOf(payload);
   if (!repo) {
     context.log.debug("ignored: repository event without a repository");
     return;
   }
-  if (!(await store.getRepoById(repo.id))) return;
-  await store.upsertRepo(repo);
+  const before = await deps.store.getRepoById(repo.id);
+  if (!before) return;
+  await deps.store.upsertRepo(repo);
+  // Cards remembered for outages must not show it to anyone without the token from now on.
+  if (repo.private && !before.private) deps.settings.accessChanged(repo.id);
   context.log.info({ repoId: repo.id, action: str(payload.action), private: repo.private }, "repository updated");
 }

@@ -47,6 +47,11 @@ export interface CardRoutesDeps {
   lastGood?: Lru<RenderedCard>;
   /** Told per answered card whether it came from the cache (a 304 counts as a hit), for metrics. */
   onLookup?: (result: "hit" | "miss") => void;
+  /**
+   * Subscribes to changes of who may see a repo's card (a rotated badge token, a repo turned
+   * private; see RepoSettingsCache.accessChanged), here or on another replica.
+   */
+  onAccessChange?: (listener: (repoId: number) => void) => void;
 }
 
 type Target =
@@ -62,6 +67,10 @@ type Target =
  */
 export function cardRoutes(deps: CardRoutesDeps): HttpHandler {
   const lastGood = deps.lastGood ?? new Lru<RenderedCard>({ maxEntries: 5_000, maxBytes: 64 * 1024 * 1024, sizeOf });
+  // A card remembered under a token rotated since, or from before its repo turned private, must not
+  // answer during a later outage, when no token can be checked. Such changes are rare and the cards
+  // are only kept for outages (each is remembered again at its next render), so all are forgotten.
+  deps.onAccessChange?.(() => lastGood.clear());
   const memo = new WeakMap<object, Map<string, Prepared & { minute: number }>>();
   // During an outage every badge view fails the same way: say so once per interval, not per request.
   let warnedAt = Number.NEGATIVE_INFINITY;

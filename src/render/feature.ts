@@ -27,6 +27,7 @@ export async function cardsFeature(ctx: FeatureContext): Promise<Feature> {
         now: ctx.now,
         log: ctx.log.child({ name: "cards" }),
         onLookup: (result) => cardCacheLookups.inc({ result }),
+        onAccessChange: (listener) => ctx.settings.onAccessChange(listener),
       }),
     ],
     onFed: [

@@ -115,7 +115,7 @@ export class PgSettingsBus implements SettingsBus {
   }
 
   #received(payload: string | undefined): void {
-    let message: { from?: unknown; repoId?: unknown; all?: unknown };
+    let message: { from?: unknown; repoId?: unknown; all?: unknown; access?: unknown };
     try {
       message = JSON.parse(payload ?? "");
     } catch {
@@ -123,7 +123,9 @@ export class PgSettingsBus implements SettingsBus {
     }
     if (message.from === this.#from) return;
     if (message.all === true) this.#emit({ all: true });
-    else if (typeof message.repoId === "number") this.#emit({ repoId: message.repoId });
+    else if (typeof message.repoId === "number") {
+      this.#emit(message.access === true ? { repoId: message.repoId, access: true } : { repoId: message.repoId });
+    }
   }
 
   #emit(change: SettingsChange): void {

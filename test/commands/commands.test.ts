@@ -314,15 +314,20 @@ describe("/dash badge (write) and /dash badge rotate (admin)", () => {
     mockPermission("Codertocat", "admin");
     await store.upsertRepo({ ...REPO_REF, private: true });
     const before = (await store.getRepo(OWNER, REPO))?.badgeToken;
+    // The cards kept for outages are told to forget the old token (here and, by the bus, elsewhere).
+    const told: number[] = [];
+    app.settings.onAccessChange((id) => told.push(id));
     expectReply();
     await say("/dash badge rotate", { private: true });
     const after = (await store.getRepo(OWNER, REPO))?.badgeToken;
     expect(after).not.toBe(before);
+    expect(told).toEqual([REPO_REF.id]);
     expect(lastReply()).toContain("🔑 New badge token issued: the old links no longer show Dash.");
     expect(lastReply()).toContain(`.png?token=${after})`);
     expectReply();
     await say("/dash badge rotate");
     expect(lastReply()).toBe("This repository is public: its badge needs no token, so there is nothing to rotate.");
+    expect(told).toEqual([REPO_REF.id]);
   });
 
   it("refuses a reader", async () => {

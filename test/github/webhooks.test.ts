@@ -105,12 +105,17 @@ describe("replays of recorded payloads", () => {
     if (!privatized || !publicized) throw new Error("no privatized/publicized examples");
     // The recorded events are about the repo the push fed.
     expect((privatized.repository as Payload).id).toBe((push.repository as Payload).id);
+    const told: number[] = [];
+    app.settings.onAccessChange((id) => told.push(id));
     await receive("repository", privatized);
     expect((await app.get("/api/v1/repos/Codertocat/Hello-World")).status).toBe(404);
+    // Cards kept for outages are told to forget it (once: it was public before).
+    expect(told).toEqual([(push.repository as Payload).id]);
     const token = (await app.store.getRepo("Codertocat", "Hello-World"))?.badgeToken;
     expect((await app.get(`/api/v1/repos/Codertocat/Hello-World?token=${token}`)).json()).toMatchObject({ xp: 10 });
     await receive("repository", publicized);
     expect(await repoState()).toMatchObject({ xp: 10 });
+    expect(told).toHaveLength(1);
     // A repo the App never stored gets no row from its repository events.
     for (const p of examplesOf("repository", "renamed")) await receive("repository", p);
     expect(await app.store.getRepo("Octocoders", "Hello-World")).toBeNull();

@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { dayKey } from "../../src/domain/time.js";
+import { RepoSettingsCache } from "../../src/github/repo-settings.js";
 import {
   CARD_CACHE_CONTROL,
   cardRoutes,
@@ -59,13 +60,20 @@ interface CardServer {
 }
 
 /** The card routes alone on an ephemeral port, over `store`, with a clock the test moves. */
-async function serveCards(store: Store, given?: CardRenderer): Promise<CardServer> {
+async function serveCards(store: Store, given?: CardRenderer, settings?: RepoSettingsCache): Promise<CardServer> {
   let clock = new Date("2026-04-10T12:00:00Z");
   const now = () => clock;
   const { sink, lines: logs } = logSink();
   const log = pino({ level: "warn" }, sink);
   const renderer = given ?? new CardRenderer(await loadCardFonts());
-  const server = createHttpServer([cardRoutes({ views: new CardViews({ store, now }), renderer, now, log })], log);
+  const routes = cardRoutes({
+    views: new CardViews({ store, now }),
+    renderer,
+    now,
+    log,
+    ...(settings ? { onAccessChange: (listener: (id: number) => void) => settings.onAccessChange(listener) } : {}),
+  });
+  const server = createHttpServer([routes], log);
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", () => done()));
   cleanup.push(() => new Promise<void>((done) => server.close(() => done())));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -180,6 +188,35 @@ describe("badges while the store is unreachable (a store whose methods throw)", 
     }
     // The token never reaches the log.
     expect(cards.logs.join("")).not.toContain(String(token));
+  });
+
+  it("forgets the cards it kept once a badge token is rotated, so the old token shows nothing during an outage", async () => {
+    const real = await openStore("sqlite::memory:");
+    cleanup.push(() => real.close());
+    const token = await feed(real, PRIVATE, 3);
+    const { store, setBroken } = breakable(real);
+    const settings = new RepoSettingsCache({ ttlMs: 60_000 });
+    const cards = await serveCards(store, undefined, settings);
+    const old = `/dash/acme/secret.svg?token=${token}`;
+    expect(title((await cards.get(old)).text())).toBe("Dash: level 2, happy");
+
+    // Rotated (by this replica's command, or another's through the bus), then the database goes away.
+    const rotated = await real.rotateBadgeToken(PRIVATE.id);
+    settings.accessChanged(PRIVATE.id);
+    setBroken(true);
+    cards.advance(VIEW_TTL_MS + 1);
+    const during = await cards.get(old);
+    expect(during.headers["cache-control"]).toBe(OUTAGE_CACHE_CONTROL);
+    expect(title(during.text())).toBe("Dash for acme/secret: not fed yet");
+
+    // Back: the new token shows the card, and it is kept for the next outage.
+    setBroken(false);
+    cards.advance(60_000);
+    const fresh = `/dash/acme/secret.svg?token=${rotated}`;
+    expect(title((await cards.get(fresh)).text())).toBe("Dash: level 2, happy");
+    setBroken(true);
+    cards.advance(VIEW_TTL_MS + 1);
+    expect((await cards.get(fresh)).headers["cache-control"]).toBe(STALE_CACHE_CONTROL);
   });
 
   it("does the same when the SQLite database has been closed under it", async () => {

@@ -87,6 +87,31 @@ describe.skipIf(!storeAvailable("postgres"))("settings changes between replicas 
     });
   });
 
+  it("tells every replica of a changed access (a rotated token), and leaves their configs cached", async () => {
+    const db = await createTestDatabase("postgres");
+    cleanup.push(() => db.drop());
+    const a = await replica(db);
+    const b = await replica(db);
+    const told: Record<string, number[]> = { a: [], b: [] };
+    a.cache.onAccessChange((id) => told.a?.push(id));
+    b.cache.onAccessChange((id) => told.b?.push(id));
+    await b.get(4);
+    a.cache.accessChanged(4);
+    // Told at once where it happened, and by the bus elsewhere; not twice where it happened.
+    expect(told.a).toEqual([4]);
+    await eventually(async () => told.b?.length === 1);
+    expect(told.b).toEqual([4]);
+    // A config change sent after it: once B has that one, A's own access change has reached A too.
+    b.cache.invalidateConfig(5);
+    await eventually(async () => {
+      await a.get(5);
+      return a.readsOf(5) === 2;
+    });
+    expect(told.a).toEqual([4]);
+    await b.get(4);
+    expect(b.readsOf(4)).toBe(1);
+  });
+
   it("keeps replicas of another schema in the same database out of it", async () => {
     const one = await createTestDatabase("postgres");
     const other = await createTestDatabase("postgres");
