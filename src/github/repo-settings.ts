@@ -100,13 +100,17 @@ export class RepoSettingsCache {
     this.#maxEntries = opts.maxEntries ?? 10_000;
     this.#bus = opts.bus;
     this.#bus?.subscribe((change) => {
-      if ("all" in change) this.#configs.clear();
-      else if (change.access) this.#tellAccessChanged(change.repoId);
+      if ("all" in change) {
+        // Every repo's settings, or (after the bus lost its connection) whatever was missed meanwhile,
+        // an access change among them.
+        this.#configs.clear();
+        this.#tellAccessChanged(null);
+      } else if (change.access) this.#tellAccessChanged(change.repoId);
       else this.#configs.delete(change.repoId);
     });
   }
 
-  readonly #accessListeners: ((repoId: number) => void)[] = [];
+  readonly #accessListeners: ((repoId: number | null) => void)[] = [];
 
   /**
    * Who may see a repo's card changed here (its badge token was rotated, or it turned private): the
@@ -117,12 +121,15 @@ export class RepoSettingsCache {
     void this.#bus?.publish({ repoId, access: true });
   }
 
-  /** `listener` is told of every access change, made here or on another replica (see accessChanged). */
-  onAccessChange(listener: (repoId: number) => void): void {
+  /**
+   * `listener` is told of every access change, made here or on another replica (see accessChanged);
+   * null when any repo's may have changed (the bus reconnected, and may have missed one).
+   */
+  onAccessChange(listener: (repoId: number | null) => void): void {
     this.#accessListeners.push(listener);
   }
 
-  #tellAccessChanged(repoId: number): void {
+  #tellAccessChanged(repoId: number | null): void {
     for (const listener of this.#accessListeners) listener(repoId);
   }
 

@@ -30,7 +30,8 @@ export async function recordRepositoryChange(
   const before = await deps.store.getRepoById(repo.id);
   if (!before) return;
   await deps.store.upsertRepo(repo);
-  // Cards remembered for outages must not show it to anyone without the token from now on.
-  if (repo.private && !before.private) deps.settings.accessChanged(repo.id);
+  // Cards remembered for outages must not show it to anyone without the token from now on (told
+  // even when a feeding stored the new visibility first, which does not tell).
+  if (repo.private && (!before.private || str(payload.action) === "privatized")) deps.settings.accessChanged(repo.id);
   context.log.info({ repoId: repo.id, action: str(payload.action), private: repo.private }, "repository updated");
 }

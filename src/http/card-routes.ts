@@ -51,7 +51,7 @@ export interface CardRoutesDeps {
    * Subscribes to changes of who may see a repo's card (a rotated badge token, a repo turned
    * private; see RepoSettingsCache.accessChanged), here or on another replica.
    */
-  onAccessChange?: (listener: (repoId: number) => void) => void;
+  onAccessChange?: (listener: (repoId: number | null) => void) => void;
 }
 
 type Target =
@@ -69,8 +69,15 @@ export function cardRoutes(deps: CardRoutesDeps): HttpHandler {
   const lastGood = deps.lastGood ?? new Lru<RenderedCard>({ maxEntries: 5_000, maxBytes: 64 * 1024 * 1024, sizeOf });
   // A card remembered under a token rotated since, or from before its repo turned private, must not
   // answer during a later outage, when no token can be checked. Such changes are rare and the cards
-  // are only kept for outages (each is remembered again at its next render), so all are forgotten.
-  deps.onAccessChange?.(() => lastGood.clear());
+  // are only kept for outages (each is remembered again at its next render), so all are forgotten,
+  // with the loaded repo records that would let a request still pass the old way for a few seconds;
+  // a request already past that check when it happens does not remember its card.
+  let accessGeneration = 0;
+  deps.onAccessChange?.(() => {
+    accessGeneration++;
+    deps.views.forgetRepos();
+    lastGood.clear();
+  });
   const memo = new WeakMap<object, Map<string, Prepared & { minute: number }>>();
   // During an outage every badge view fails the same way: say so once per interval, not per request.
   let warnedAt = Number.NEGATIVE_INFINITY;
@@ -103,6 +110,7 @@ export function cardRoutes(deps: CardRoutesDeps): HttpHandler {
   return async (req, res) => {
     const url = urlOf(req);
     if (!url?.pathname.startsWith("/dash/")) return false;
+    const generation = accessGeneration;
     const parsed = parseTarget(url.pathname);
     if (!parsed) return false;
     if (req.method !== "GET" && req.method !== "HEAD") {
@@ -161,7 +169,7 @@ export function cardRoutes(deps: CardRoutesDeps): HttpHandler {
       return last ? send(res, last, STALE_CACHE_CONTROL, ifNoneMatch, head) : busy(res);
     }
     // Remembered once per new model (a minute at most), not on every request.
-    if (prepared.fresh && model.variant === "fed") {
+    if (prepared.fresh && model.variant === "fed" && generation === accessGeneration) {
       // A private card is remembered under its token only; a public one under no token (any token then
       // finds it). A repo that turned private drops what was remembered while it was public.
       lastGood.set(lastGoodKey(target, format, query, prepared.private ? token : null), card);

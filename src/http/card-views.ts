@@ -63,6 +63,13 @@ export class CardViews {
     for (const login of logins) this.#users.delete(keyOf(login));
   }
 
+  /** Forgets every repo loaded (a badge token was rotated, or a repo turned private). */
+  forgetRepos(): void {
+    this.#generation++;
+    this.#records.clear();
+    this.#repos.clear();
+  }
+
   async #cached<T>(cache: Lru<Entry<T>>, key: string, load: (now: Date) => Promise<T>): Promise<T> {
     const now = this.deps.now();
     const hit = cache.get(key);

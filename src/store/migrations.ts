@@ -41,6 +41,13 @@ export function bytewiseKeys(id: string, tables: Record<string, readonly string[
   return { id, postgres, sqlite: "" };
 }
 
+/** Each repo's foods by kind, summed from the feeding log (see core-007). */
+const REPO_FOODS_FROM_LOG = `
+INSERT INTO repo_foods (repo_id, food, count)
+SELECT repo_id, food, SUM(count) FROM feedings GROUP BY repo_id, food
+ON CONFLICT (repo_id, food) DO UPDATE SET count = excluded.count;
+`;
+
 /**
  * The core schema. Times are epoch milliseconds and flags are 0/1 integers so the same SQL serves
  * SQLite and PostgreSQL. Aggregates (xp, foods per kind, foods per day) are kept as counters updated
@@ -173,12 +180,11 @@ UPDATE repos SET contributor_count = (
     // A private repo's foods by kind were left out with its contributors' personal counters (fixed in
     // batchTotals). The feeding log holds every food granted, so each repo's counts are summed from it
     // again; a public repo's come out as they were. One scan of the log, at the upgrade only.
-    // (`WHERE true`: SQLite's grammar needs a WHERE before an upsert's ON CONFLICT.)
     id: "core-007-repo-foods-from-log",
-    sql: `
-INSERT INTO repo_foods (repo_id, food, count)
-SELECT repo_id, food, SUM(count) FROM feedings WHERE true GROUP BY repo_id, food
-ON CONFLICT (repo_id, food) DO UPDATE SET count = excluded.count;
-`,
+    sqlite: REPO_FOODS_FROM_LOG,
+    // Replicas of the version before may be feeding meanwhile (a rolling upgrade): the log is locked
+    // against new rows until the migration commits (their batches wait), so that no food is counted
+    // after the sum was taken and then overwritten by it.
+    postgres: `LOCK TABLE feedings IN SHARE MODE;\n${REPO_FOODS_FROM_LOG}`,
   },
 ];

@@ -315,7 +315,7 @@ describe("/dash badge (write) and /dash badge rotate (admin)", () => {
     await store.upsertRepo({ ...REPO_REF, private: true });
     const before = (await store.getRepo(OWNER, REPO))?.badgeToken;
     // The cards kept for outages are told to forget the old token (here and, by the bus, elsewhere).
-    const told: number[] = [];
+    const told: (number | null)[] = [];
     app.settings.onAccessChange((id) => told.push(id));
     expectReply();
     await say("/dash badge rotate", { private: true });

@@ -105,7 +105,7 @@ describe("replays of recorded payloads", () => {
     if (!privatized || !publicized) throw new Error("no privatized/publicized examples");
     // The recorded events are about the repo the push fed.
     expect((privatized.repository as Payload).id).toBe((push.repository as Payload).id);
-    const told: number[] = [];
+    const told: (number | null)[] = [];
     app.settings.onAccessChange((id) => told.push(id));
     await receive("repository", privatized);
     expect((await app.get("/api/v1/repos/Codertocat/Hello-World")).status).toBe(404);

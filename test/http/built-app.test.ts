@@ -47,19 +47,23 @@ describe("the built App (dist/main.js, as `npm start` and the container image ru
   }, 60_000);
 
   // The image installs only `dependencies` (npm ci --omit=dev) next to this build: whatever the bundle
-  // loads at run time (imports, and the font files it resolves by package path) must be among them.
+  // and its worker load at run time (imports, pino transports named by package, the font files it
+  // resolves by package path) must be among them.
   it("needs only the runtime dependencies that the image installs", async () => {
     await run(process.execPath, ["scripts/build.mjs"], { cwd: ROOT });
-    const bundle = readFileSync(join(ROOT, "dist/main.js"), "utf8");
+    const files = ["dist/main.js", "dist/sqlite-checkpoint-worker.mjs"];
+    const code = files.map((f) => readFileSync(join(ROOT, f), "utf8")).join("\n");
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
       dependencies: Record<string, string>;
     };
-    const specifiers = [...bundle.matchAll(/(?:from |import\(|require\.resolve\(|resolve\()"([^"./][^"]*)"/g)].map(
-      (m) => m[1] ?? "",
-    );
-    const fonts = [...bundle.matchAll(/"(@fontsource\/[^"]+)"/g)].map((m) => m[1] ?? "");
+    const named = [
+      // import … from "x", import "x", import("x"), require("x"), require.resolve("x") and aliases
+      /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\w*(?:\.resolve)?\(\s*)"([^"./][^"]*)"/g,
+      /\btarget:\s*"([^"./][^"]*)"/g,
+      /"(@fontsource\/[^"]+)"/g,
+    ].flatMap((re) => [...code.matchAll(re)].map((m) => m[1] ?? ""));
     const packages = new Set(
-      [...specifiers, ...fonts]
+      named
         .filter((s) => !s.startsWith("node:"))
         .map((s) =>
           s
@@ -68,8 +72,10 @@ describe("the built App (dist/main.js, as `npm start` and the container image ru
             .join("/"),
         ),
     );
-    // Not vacuous: the store, the web framework and the fonts are among them.
-    expect([...packages]).toEqual(expect.arrayContaining(["better-sqlite3", "probot", "@fontsource/inter"]));
+    // Not vacuous: the store, the web framework, the log transport and the fonts are among them.
+    expect([...packages]).toEqual(
+      expect.arrayContaining(["better-sqlite3", "probot", "pino-pretty", "@fontsource/inter"]),
+    );
     expect([...packages].filter((name) => !(name in pkg.dependencies))).toEqual([]);
   });
 });

@@ -71,7 +71,9 @@ async function serveCards(store: Store, given?: CardRenderer, settings?: RepoSet
     renderer,
     now,
     log,
-    ...(settings ? { onAccessChange: (listener: (id: number) => void) => settings.onAccessChange(listener) } : {}),
+    ...(settings
+      ? { onAccessChange: (listener: (id: number | null) => void) => settings.onAccessChange(listener) }
+      : {}),
   });
   const server = createHttpServer([routes], log);
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", () => done()));
@@ -200,9 +202,11 @@ describe("badges while the store is unreachable (a store whose methods throw)", 
     const old = `/dash/acme/secret.svg?token=${token}`;
     expect(title((await cards.get(old)).text())).toBe("Dash: level 2, happy");
 
-    // Rotated (by this replica's command, or another's through the bus), then the database goes away.
+    // Rotated (by this replica's command, or another's through the bus). The old token, asked again
+    // at once (its repo's record was loaded a moment ago), gets nothing; then the database goes away.
     const rotated = await real.rotateBadgeToken(PRIVATE.id);
     settings.accessChanged(PRIVATE.id);
+    expect(title((await cards.get(old)).text())).toBe("Dash for acme/secret: not fed yet");
     setBroken(true);
     cards.advance(VIEW_TTL_MS + 1);
     const during = await cards.get(old);
