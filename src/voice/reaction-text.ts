@@ -49,7 +49,14 @@ export async function reactionLine(
   const user = factsDocument(facts);
   // Upper bound: at most one token per two characters of prompt, and every allowed output token.
   const estimate = geminiCostMicros(deps.model, Math.ceil((system.length + user.length) / 2) + 32, MAX_OUTPUT_TOKENS);
-  const reserved = await deps.budget.reserve("gemini", opts.installationId, estimate);
+  let reserved: Awaited<ReturnType<typeof deps.budget.reserve>>;
+  try {
+    reserved = await deps.budget.reserve("gemini", opts.installationId, estimate);
+  } catch (err) {
+    // Nothing was reserved, so nothing may be spent: the built-in line, as when the budget is used up.
+    deps.log.warn({ err: errorSummary(err) }, "could not reserve Gemini's budget: using a built-in line");
+    return template("error");
+  }
   if (!reserved.ok) {
     deps.log.warn({ ceiling: reserved.subject }, "Gemini daily budget reached: using a built-in line");
     return template("budget");
@@ -63,8 +70,9 @@ export async function reactionLine(
       reject(new Timeout(`Gemini did not answer within ${deps.timeoutMs} ms`));
     }, deps.timeoutMs);
   });
+  let answer: Awaited<ReturnType<NonNullable<typeof deps.gemini>>>;
   try {
-    const answer = await Promise.race([
+    answer = await Promise.race([
       deps.gemini({
         model: deps.model,
         systemInstruction: system,
@@ -75,22 +83,6 @@ export async function reactionLine(
       }),
       timeout,
     ]);
-    const cost = geminiCostMicros(deps.model, answer.inputTokens, answer.outputTokens);
-    await deps.budget.settle(reserved.reservation, cost);
-    deps.onSpend?.(cost / 1_000_000);
-    if (answer.refused) {
-      deps.log.info("Gemini declined to answer: using a built-in line");
-      return template("refused");
-    }
-    const line = sanitiseLine(answer.text);
-    if (!line) {
-      deps.log.info(
-        { chars: answer.text?.length ?? 0 },
-        "Gemini's answer was empty or unusable: using a built-in line",
-      );
-      return template("unusable");
-    }
-    return { text: line, source: "gemini" };
   } catch (err) {
     // The call may still have been billed: keep the estimate booked rather than guess low.
     await deps.budget.settle(reserved.reservation, estimate).catch(() => undefined);
@@ -104,6 +96,23 @@ export async function reactionLine(
   } finally {
     clearTimeout(timer);
   }
+  // Settled once, at what the answer cost. Should that fail, the whole estimate stays booked (the
+  // reservation), which errs on the side of spending less; the answer is still used.
+  const cost = geminiCostMicros(deps.model, answer.inputTokens, answer.outputTokens);
+  await deps.budget.settle(reserved.reservation, cost).catch((err: unknown) => {
+    deps.log.warn({ err: errorSummary(err) }, "could not book Gemini's cost: its estimate stays booked");
+  });
+  deps.onSpend?.(cost / 1_000_000);
+  if (answer.refused) {
+    deps.log.info("Gemini declined to answer: using a built-in line");
+    return template("refused");
+  }
+  const line = sanitiseLine(answer.text);
+  if (!line) {
+    deps.log.info({ chars: answer.text?.length ?? 0 }, "Gemini's answer was empty or unusable: using a built-in line");
+    return template("unusable");
+  }
+  return { text: line, source: "gemini" };
 }
 
 /** An error as a short object for the log, without request details (they could carry the API key). */

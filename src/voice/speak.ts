@@ -86,7 +86,13 @@ async function produce(
   }
   const longestMs = Math.max(deps.timeoutMs, deps.functionTimeoutMs);
   const estimate = lambdaCostMicros(deps.memoryMb, longestMs, deps.region);
-  const reserved = await deps.budget.reserve("voice", installationId, estimate);
+  let reserved: Awaited<ReturnType<typeof deps.budget.reserve>>;
+  try {
+    reserved = await deps.budget.reserve("voice", installationId, estimate);
+  } catch (err) {
+    // Nothing reserved, nothing synthesised: the reaction keeps its text.
+    return { status: "failed", reason: `the voice budget could not be reserved: ${errorSummary(err).message}` };
+  }
   if (!reserved.ok) return { status: "budget", subject: reserved.subject };
 
   await deps.onSynthesisStart?.().catch((err: unknown) => {

@@ -369,6 +369,29 @@ describe("Dash speaks in a merged PR", () => {
     expect(engine.syntheses()).toBe(0);
   });
 
+  it("writes no reaction on a bot's PR, whose human review still feeds Dash", async () => {
+    const gemini = await fakeGemini();
+    gemini.answer(text("Thank you for the review!"));
+    await start({ GEMINI_API_KEY: GEMINI_KEY, GEMINI_BASE_URL: gemini.url }, capture);
+    firstEvent();
+    const review = dartPayload("pull_request_review", "submitted", withInstallation);
+    (review.pull_request as Payload).user = { login: "dependabot[bot]", type: "Bot" };
+    await receive("pull_request_review", review);
+    await voice.idle();
+    expect((await app?.get(`/api/v1/repos/${OWNER}/${REPO}`))?.json()).toMatchObject({ xp: 10 });
+    expect(published).toEqual([]);
+    expect(gemini.requests).toHaveLength(0);
+
+    // The same review of a person's PR gets its reaction.
+    const human = dartPayload("pull_request_review", "submitted", withInstallation);
+    (human.review as Payload).id = 7_000_001;
+    (human.pull_request as Payload).user = { login: "octo-person", type: "User" };
+    await receive("pull_request_review", human);
+    await voice.idle();
+    expect(published.map((p) => p.reaction.text)).toEqual(["Thank you for the review!"]);
+    expect(gemini.requests).toHaveLength(1);
+  });
+
   it("does not speak when the repo turns its voice off", async () => {
     await start({}, capture);
     firstEvent(REPO, "voice:\n  enabled: false\n");

@@ -271,4 +271,39 @@ describe("reaction line from Gemini", () => {
     expect(line).toMatchObject({ source: "template", fallback: "budget" });
     expect(gemini.requests).toEqual([]);
   });
+
+  it("uses a built-in line, calling nobody, when the budget cannot be reserved (a database error)", async () => {
+    const failing = new Proxy(budget, {
+      get: (target, key) =>
+        key === "reserve"
+          ? async () => {
+              throw new Error("database unreachable");
+            }
+          : Reflect.get(target, key, target),
+    });
+    gemini.answer(text("never sent"));
+    const line = await reactionLine(facts, { installationId: 1, seed: "d" }, deps({ budget: failing }));
+    expect(line).toMatchObject({ source: "template", fallback: "error" });
+    expect(gemini.requests).toEqual([]);
+  });
+
+  it("books an answer once: a failing settle keeps the estimate booked, and the line is used", async () => {
+    let settles = 0;
+    const flaky = new Proxy(budget, {
+      get: (target, key) => {
+        const value = Reflect.get(target, key, target);
+        if (key !== "settle") return typeof value === "function" ? value.bind(target) : value;
+        return async () => {
+          settles++;
+          throw new Error("connection lost after COMMIT");
+        };
+      },
+    });
+    gemini.answer(text("What a feast, octocat!"));
+    const line = await reactionLine(facts, { installationId: 1, seed: "d" }, deps({ budget: flaky }));
+    expect(line).toEqual({ text: "What a feast, octocat!", source: "gemini" });
+    expect(settles).toBe(1);
+    // The reservation stays as it was made: the estimate counts against the day.
+    expect((await budget.today()).gemini.reservedUsd).toBeGreaterThan(0);
+  });
 });

@@ -81,6 +81,21 @@ describe("speaking a line", () => {
     walkMp3(stored?.body ?? Buffer.alloc(0));
   });
 
+  it("synthesises nothing and says why when the budget cannot be reserved (a database error)", async () => {
+    const real = budgetFor(1);
+    const failing = new Proxy(real, {
+      get: (target, key) =>
+        key === "reserve"
+          ? async () => {
+              throw new Error("database unreachable");
+            }
+          : Reflect.get(target, key, target),
+    });
+    const out = await speak("ごちそうさま!", 3, 1, deps({ budget: failing }));
+    expect(out).toEqual({ status: "failed", reason: "the voice budget could not be reserved: database unreachable" });
+    expect(engine.syntheses()).toBe(0);
+  });
+
   it("lets exactly 10 of 200 simultaneous lines be synthesised when the budget holds 10", async () => {
     const d = deps({ budget: budgetFor((10 * ESTIMATE) / 1_000_000) });
     const outcomes = await Promise.all(Array.from({ length: 200 }, (_, i) => speak(`line number ${i}`, 3, 1, d)));
