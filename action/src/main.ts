@@ -7,7 +7,12 @@ import { actionCommandRunner } from "../../src/action/commands.js";
 import { readInputs } from "../../src/action/inputs.js";
 import { defaultBranchOf, readRepoConfig } from "../../src/action/repo-config-file.js";
 import { ActionConfigError, runAction } from "../../src/action/run-action.js";
-import { ledgerCommentModel, stateBranchCardUrl, upsertStickyComment } from "../../src/action/sticky-comment.js";
+import {
+  cardFileOf,
+  ledgerCommentModel,
+  stateBranchCardUrl,
+  upsertStickyComment,
+} from "../../src/action/sticky-comment.js";
 import { renderComment } from "../../src/comments/render-comment.js";
 import { repoRefOf } from "../../src/github/repo-ref.js";
 import { fedCardModel, notFedCardModel } from "../../src/render/card-model.js";
@@ -61,7 +66,15 @@ async function main(): Promise<void> {
       return { svg, png };
     },
     runCommand: repoRef
-      ? actionCommandRunner({ octokit: api, repo: repoRef, serverUrl, branch: inputs["state-branch"], problems, now })
+      ? actionCommandRunner({
+          octokit: api,
+          repo: repoRef,
+          serverUrl,
+          branch: inputs["state-branch"],
+          formats: inputs.formats,
+          problems,
+          now,
+        })
       : undefined,
     reply: async (body) => {
       const issueNumber = (payload.issue as { number?: number } | undefined)?.number;
@@ -69,7 +82,14 @@ async function main(): Promise<void> {
     },
     upsertComment: async (prNumber, ledger, state, feed, { create, knownId }) => {
       const merged = (payload.pull_request as { merged?: boolean } | undefined)?.merged === true;
-      const cardUrl = stateBranchCardUrl(serverUrl, owner, repo, inputs["state-branch"], state);
+      const cardUrl = stateBranchCardUrl(
+        serverUrl,
+        owner,
+        repo,
+        inputs["state-branch"],
+        state,
+        cardFileOf(inputs.formats),
+      );
       const model = ledgerCommentModel(ledger, state, {
         prNumber,
         locale: inputs.locale || config.locale,

@@ -1,4 +1,6 @@
+import { MAX_DASH_NAME } from "../commands/dash-name.js";
 import { type DashCommand, parseCommand } from "../commands/parse.js";
+import { inlineText } from "../comments/markdown.js";
 import { MAX_PRS_PER_BRANCH, prOf, pushedBranch } from "../comments/pr-info.js";
 import { quietPr } from "../comments/quiet.js";
 import type { RepoConfig } from "../config/repo-config.js";
@@ -23,7 +25,7 @@ import type { ActionInputs } from "./inputs.js";
 import { LedgerStore } from "./ledger-store.js";
 import { ledgerState } from "./ledger-view.js";
 import { type BranchFile, type GitApi, LEDGER_PATH, StateBranch } from "./state-branch.js";
-import { commentPolicy, type StickyResult } from "./sticky-comment.js";
+import { cardFileOf, commentPolicy, type StickyResult } from "./sticky-comment.js";
 
 /** What GitHub's runner tells the Action about this run. */
 export interface RunContext {
@@ -97,8 +99,12 @@ function status(err: unknown): number | undefined {
 
 function isForkPr(payload: Json): boolean {
   const pr = obj(payload.pull_request);
-  const head = obj(obj(pr?.head)?.repo)?.full_name;
-  const base = obj(obj(pr?.base)?.repo)?.full_name;
+  if (!pr) return false;
+  const headRepo = obj(pr.head)?.repo;
+  // A PR whose fork was deleted names no head repository: it came from a fork all the same.
+  if (headRepo === null) return true;
+  const head = obj(headRepo)?.full_name;
+  const base = obj(obj(pr.base)?.repo)?.full_name;
   return typeof head === "string" && typeof base === "string" && head !== base;
 }
 
@@ -434,11 +440,13 @@ function summaryOf(
     .map(([food, n]) => `${n} × ${food.replace("_", " ")}`)
     .join(", ");
   // github.com's ?raw=true redirect works for private repositories too (raw.githubusercontent.com does not).
-  const raw = `${run.serverUrl}/${subject}/blob/${inputs["state-branch"]}/dash.svg?raw=true`;
+  const raw = `${run.serverUrl}/${subject}/blob/${inputs["state-branch"]}/${cardFileOf(inputs.formats)}?raw=true`;
+  // Dash's name comes from .github/dash.yml: shown as plain text, as in the PR comment.
+  const name = inlineText(state.name, MAX_DASH_NAME);
   const lines = [
-    `## 🐦 ${state.name} — level ${state.level}`,
+    `## 🐦 ${name} — level ${state.level}`,
     "",
-    readOnly ? "" : `![${state.name}](${raw})`,
+    readOnly ? "" : `![${name}](${raw})`,
     "",
     "| | |",
     "| --- | --- |",

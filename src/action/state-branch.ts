@@ -65,9 +65,16 @@ export class StateBranch {
       });
       text = textOf(data);
     } catch (err) {
-      // A branch without our file (e.g. created by hand) starts a fresh ledger on top of it.
-      if (status(err) === 404) return { ledger: emptyLedger(), head };
-      throw err;
+      if (status(err) !== 404) throw err;
+      // A branch without our file starts a fresh ledger on top of it only when it holds nothing (an
+      // empty branch made by hand): each commit's tree holds only Dash's files, so on a branch with
+      // files of its own (`state-branch: main`, say) the next commit would leave none of them.
+      if (await this.#holdsFiles(head)) {
+        throw new Error(
+          `The state branch "${this.branch}" exists and holds files, but no ${LEDGER_PATH}: it is not Dash's, and Dash's commits there would replace its files. Set \`state-branch\` to a branch of Dash's own (the default, "repositori", is created on the first run).`,
+        );
+      }
+      return { ledger: emptyLedger(), head };
     }
     const where = `${LEDGER_PATH} on the state branch "${this.branch}"`;
     if (text === undefined) throw new Error(`GitHub answered without the content of ${where}.`);
@@ -78,6 +85,19 @@ export class StateBranch {
         `${where} cannot be read: ${(err as Error).message}. Restore it from the branch's history, or delete the branch to start Dash over.`,
       );
     }
+  }
+
+  /** Whether the commit `sha` has any file in its tree. */
+  async #holdsFiles(sha: string): Promise<boolean> {
+    const { data: commit } = await this.api.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", {
+      ...this.repo,
+      commit_sha: sha,
+    });
+    const { data: tree } = await this.api.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
+      ...this.repo,
+      tree_sha: (commit as { tree: { sha: string } }).tree.sha,
+    });
+    return ((tree as { tree?: unknown[] }).tree ?? []).length > 0;
   }
 
   /** Commits `files` on top of `parent`; returns false when someone else moved the branch first. */

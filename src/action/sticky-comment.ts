@@ -13,6 +13,11 @@ import type { GitApi } from "./state-branch.js";
 /** The identity `GITHUB_TOKEN` comments as. */
 export const ACTIONS_BOT = "github-actions[bot]";
 
+/** The card file that links show: the SVG, unless the `formats` input writes only the PNG. */
+export function cardFileOf(formats: readonly string[]): "dash.svg" | "dash.png" {
+  return formats.includes("svg") || !formats.includes("png") ? "dash.svg" : "dash.png";
+}
+
 /**
  * The card on the state branch, through github.com's `?raw=true` redirect so private repositories
  * work for anyone who can see the PR; `v` changes with the state so GitHub's image proxy refetches.
@@ -23,12 +28,13 @@ export function stateBranchCardUrl(
   repo: string,
   branch: string,
   state: DashState,
+  file: "dash.svg" | "dash.png" = "dash.svg",
 ): string {
   const v = createHash("sha256")
     .update(JSON.stringify([state.level, state.xp, state.mood, state.outfit, state.background, state.name]))
     .digest("hex")
     .slice(0, 12);
-  return `${serverUrl}/${owner}/${repo}/blob/${branch}/dash.svg?raw=true&v=${v}`;
+  return `${serverUrl}/${owner}/${repo}/blob/${branch}/${file}?raw=true&v=${v}`;
 }
 
 /** The comment model for a PR from the ledger: the same renderer as the App's comment. */

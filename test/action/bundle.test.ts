@@ -106,6 +106,29 @@ describe("the bundled Action", () => {
     expect(run.summary).toContain("Fed by this run | 1 × curry");
   });
 
+  it("with `formats: png`, links the PNG it wrote everywhere: summary, PR comment and /dash badge", async () => {
+    const run = await runBundle("push", pushOf(["a".repeat(40)]), "110", { formats: "png" });
+    expect(run.code).toBe(0);
+    expect(gh.file("repositori", "dash.svg")).toBeUndefined();
+    expect(gh.file("repositori", "dash.png")?.subarray(1, 4).toString("latin1")).toBe("PNG");
+    expect(run.summary).toContain("/Codertocat/Hello-World/blob/repositori/dash.png?raw=true");
+    expect(run.summary).not.toContain("dash.svg");
+
+    const opened = dartPayload("pull_request", "opened");
+    const number = (opened.pull_request as Payload).number as number;
+    expect((await runBundle("pull_request", opened, "111", { formats: "png" })).code).toBe(0);
+    expect(gh.comments.get(number)?.[0]?.body).toMatch(/\/blob\/repositori\/dash\.png\?raw=true&v=/);
+
+    gh.permissions.set("codertocat", "write");
+    const badge = dartPayload("issue_comment", "created");
+    (badge.comment as Payload).body = "/dash badge";
+    const issue = (badge.issue as Payload).number as number;
+    expect((await runBundle("issue_comment", badge, "112", { formats: "png" })).code).toBe(0);
+    const reply = gh.comments.get(issue)?.at(-1)?.body ?? "";
+    expect(reply).toContain("dash.png");
+    expect(reply).not.toContain("dash.svg");
+  });
+
   it("a second run adds XP; a re-run of the same run feeds nothing", async () => {
     await runBundle("push", pushOf(["a".repeat(40)]), "100");
     const second = await runBundle("push", pushOf(["b".repeat(40), "c".repeat(40)]), "101");

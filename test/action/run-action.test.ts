@@ -139,6 +139,15 @@ describe("runAction against GitHub's git data API", () => {
     expect(warnings.join()).toMatch(/fork/);
   });
 
+  it("a PR from a fork deleted since (no head repository) counts as a fork's too", async () => {
+    gh.readOnly = true;
+    const pr = dartPayload("pull_request", "opened");
+    ((pr.pull_request as Payload).head as Payload).repo = null;
+    const result = await runAction(deps("pull_request", pr, "1"));
+    expect(result.readOnly).toBe(true);
+    expect(result.summary).toMatch(/Pull requests from forks/);
+  });
+
   it("a missing contents permission fails with the permissions line to add", async () => {
     gh.readOnly = true;
     await expect(runAction(deps("push", pushOf(["a".repeat(40)]), "1"))).rejects.toThrow(/contents: write/);
@@ -165,6 +174,15 @@ describe("runAction follows .github/dash.yml as the App does", () => {
     const auto = await runAction(deps("push", pushOf(["b".repeat(40)]), "2"));
     // November in the north: the season's background, and the newest outfit unlocked.
     expect(auto.state).toMatchObject({ outfit: "winter", background: "autumn" });
+  });
+
+  it("shows dash.yml's name in the job summary as plain text (no HTML, no pings)", async () => {
+    const config = configOf({ name: "<img src=x onerror=alert(1)> @everyone" });
+    const result = await runAction(deps("push", pushOf(["a".repeat(40)]), "1", { config }));
+    expect(result.state?.name).toBe("<img src=x onerror=alert(1)> @everyone");
+    expect(result.summary).not.toContain("<img");
+    expect(result.summary).not.toContain("@everyone");
+    expect(result.summary).toMatch(/^## 🐦 .*img src=x.* — level 1$/m);
   });
 
   it("lets an outfit picked with /dash wear beat dash.yml's, as the App does", async () => {

@@ -83,6 +83,20 @@ describe("the state branch's dash.json at any size", () => {
     expect(gh.file("repositori", "dash.svg")?.toString()).toBe(`<svg><text>${seeded.xp + 10}</text></svg>`);
   });
 
+  it("refuses a state branch that holds files of its own but no dash.json, and leaves it as it is", async () => {
+    const head = gh.commitFiles("repositori", { "README.md": "# my project\n", "lib/main.dart": "void main() {}\n" });
+    await expect(runAction(deps(pushOf(["e".repeat(40)]), "4"))).rejects.toThrow(
+      /^The state branch "repositori" exists and holds files, but no dash\.json: it is not Dash's/,
+    );
+    expect(gh.refs.get("refs/heads/repositori")).toBe(head);
+  });
+
+  it("starts Dash on an empty branch made by hand", async () => {
+    gh.commitFiles("repositori", {});
+    await runAction(deps(pushOf(["f".repeat(40)]), "5"));
+    expect(ledgerOnBranch().xp).toBe(10);
+  });
+
   it("fails on a dash.json that is not a ledger, naming the file and the branch", async () => {
     gh.commitFiles("repositori", { "dash.json": '{"version": 1, "xp": 10, "sour' });
     await expect(runAction(deps(pushOf(["d".repeat(40)]), "3"))).rejects.toThrow(

@@ -122,6 +122,20 @@ export class FakeGitHub {
         content: blob.toString("base64"),
       });
     }
+    const gitCommit = /^\/git\/commits\/([0-9a-f]+)$/.exec(path);
+    if (method === "GET" && gitCommit) {
+      const commit = this.commits.get(gitCommit[1] ?? "");
+      return commit
+        ? send(200, { sha: gitCommit[1], message: commit.message, tree: { sha: commit.tree } })
+        : send(404, { message: "Not Found" });
+    }
+    const gitTree = /^\/git\/trees\/([0-9a-f]+)$/.exec(path);
+    if (method === "GET" && gitTree) {
+      const entries = this.trees.get(gitTree[1] ?? "");
+      return entries
+        ? send(200, { sha: gitTree[1], tree: entries.map((e) => ({ path: e.path, type: "blob", sha: e.sha })) })
+        : send(404, { message: "Not Found" });
+    }
     if (method === "GET" && path === "/pulls") {
       if (this.pullsStatus) return send(this.pullsStatus, { message: "Resource not accessible by integration" });
       const head = url.searchParams.get("head");
