@@ -164,8 +164,11 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
       const levelBefore = levelForXp(feed.repo.xpBefore);
       let next = prNumber === null ? feed.ledger : tallyPr(feed.ledger, prNumber, feed.applied, levelBefore);
       for (const pr of branchPrs) next = tallyPr(next, pr.number, feed.applied, levelBefore);
-      // A run that fed nothing new writes nothing: the sources it saw are already in the ledger.
-      return { ledger: next, feed, changed: feed.applied.length > 0 };
+      // A run that ate nothing new writes nothing: the sources it saw are already in the ledger. One
+      // whose food was all over the daily cap still writes: its sources are eaten (as in the App's
+      // store), so neither a re-run nor the same commits on another branch feed them tomorrow.
+      const ate = feed.applied.length > 0 || feed.ledger.sources.length > ledger.sources.length;
+      return { ledger: next, feed, changed: ate };
     };
   }
 

@@ -155,7 +155,20 @@ export class StateBranch {
       }
       return true;
     } catch (err) {
-      if (status(err) === 422 || status(err) === 409) return false;
+      // Another run moved the branch (or created or deleted it) first: the caller reads it again and retries.
+      const message = String((err as { message?: unknown }).message ?? "");
+      if (
+        status(err) === 409 ||
+        (status(err) === 422 && /not a fast.?forward|already exists|reference does not exist/i.test(message))
+      ) {
+        return false;
+      }
+      // Any other refusal (a ruleset or a protection rule on the branch, say) will not go away by retrying.
+      if (status(err) === 422) {
+        throw new Error(
+          `GitHub refused to move the state branch "${this.branch}": ${message.split("\n")[0]}. If a branch protection rule or a ruleset covers it, exempt that branch or set \`state-branch\` to another one.`,
+        );
+      }
       throw err;
     }
   }

@@ -176,6 +176,21 @@ describe("runAction follows .github/dash.yml as the App does", () => {
     expect(auto.state).toMatchObject({ outfit: "winter", background: "autumn" });
   });
 
+  it("keeps a commit eaten over the daily cap, so that it does not feed the next day", async () => {
+    const config = configOf({ daily_cap: 1 });
+    await runAction(deps("push", pushOf(["a".repeat(40)]), "1", { config }));
+    expect(ledgerOnBranch().xp).toBe(10);
+    // Over the cap: nothing fed, but the commit is eaten all the same.
+    const over = await runAction(deps("push", pushOf(["b".repeat(40)]), "2", { config }));
+    expect(over.foods).toBe(0);
+    expect(ledgerOnBranch().sources).toContain(`commit:${"b".repeat(40)}`);
+    // The next day the same commit, pushed to another branch, feeds nothing.
+    const tomorrow = () => new Date("2026-11-28T10:00:00Z");
+    const again = await runAction(deps("push", pushOf(["b".repeat(40)]), "3", { config, now: tomorrow }));
+    expect(again.foods).toBe(0);
+    expect(ledgerOnBranch().xp).toBe(10);
+  });
+
   it("shows dash.yml's name in the job summary as plain text (no HTML, no pings)", async () => {
     const config = configOf({ name: "<img src=x onerror=alert(1)> @everyone" });
     const result = await runAction(deps("push", pushOf(["a".repeat(40)]), "1", { config }));

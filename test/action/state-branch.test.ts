@@ -83,6 +83,14 @@ describe("the state branch's dash.json at any size", () => {
     expect(gh.file("repositori", "dash.svg")?.toString()).toBe(`<svg><text>${seeded.xp + 10}</text></svg>`);
   });
 
+  it("fails at once with GitHub's reason when a rule refuses the branch update, instead of retrying", async () => {
+    gh.refRule = "Repository rule violations found\n\nCannot create ref due to creations being restricted.";
+    await expect(runAction(deps(pushOf(["c".repeat(40)]), "6"))).rejects.toThrow(
+      /^GitHub refused to move the state branch "repositori": Repository rule violations found\. If a branch protection rule or a ruleset covers it/,
+    );
+    expect(gh.requests.filter((r) => r.startsWith("POST") && r.endsWith("/git/refs"))).toHaveLength(1);
+  });
+
   it("refuses a state branch that holds files of its own but no dash.json, and leaves it as it is", async () => {
     const head = gh.commitFiles("repositori", { "README.md": "# my project\n", "lib/main.dart": "void main() {}\n" });
     await expect(runAction(deps(pushOf(["e".repeat(40)]), "4"))).rejects.toThrow(

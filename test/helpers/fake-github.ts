@@ -40,6 +40,8 @@ export class FakeGitHub {
   /** Collaborators' permission levels (`admin`, `write`, `read`); anyone else is not a collaborator (404). */
   readonly permissions = new Map<string, string>();
   readOnly = false;
+  /** What ref writes answer with 422 instead of applying, as a ruleset on the branch does (null: none). */
+  refRule: string | null = null;
   /** Called before a ref update is applied: lets a test move the branch underneath a run. */
   beforeRefUpdate: (() => void) | null = null;
   #nextComment = 1;
@@ -174,6 +176,9 @@ export class FakeGitHub {
       const sha = sha1(JSON.stringify(commit) + Math.random());
       this.commits.set(sha, commit);
       return send(201, { sha });
+    }
+    if ((method === "POST" && path === "/git/refs") || (method === "PATCH" && m2)) {
+      if (this.refRule) return send(422, { message: this.refRule });
     }
     if (method === "POST" && path === "/git/refs") {
       if (this.refs.has(body.ref)) return send(422, { message: "Reference already exists" });
