@@ -42,7 +42,9 @@ async function onSynchronize(deps: CommentDeps, cache: RepoSettingsCache, contex
   }
   // A PR opened before the App was installed: follow it from now on, so pushes to its branch feed it.
   await deps.comments.trackPr(key, pr.info, deps.now().getTime());
-  if (!known || quietPr(pr.info.authorLogin, settings.config)) return;
+  // Without a comment there is nothing to re-render. Taking the lease for nothing would also make the
+  // push that carries these commits (which may create the comment) leave its render to this one.
+  if (!known || known.commentId === null || quietPr(pr.info.authorLogin, settings.config)) return;
   await saveRenderSettings(deps, key, settings, context.log);
   // The push that carried the new commits feeds them (and edits the comment); here the comment is
   // only re-rendered, which costs no call unless something it shows has changed.

@@ -16,6 +16,14 @@ const RANK: Record<RefreshResult, number> = { skipped: 0, queued: 0, unchanged: 
 
 const hashOf = (body: string) => createHash("sha256").update(body).digest("hex");
 
+/**
+ * The lease ran out while this holder was rendering (GitHub spaced out or rate-limited its calls)
+ * and another one took it: that one renders now, so this one writes nothing more.
+ */
+class LeaseLost extends Error {
+  override name = "LeaseLost";
+}
+
 function statusOf(err: unknown): number | undefined {
   return (err as { status?: number })?.status;
 }
@@ -55,6 +63,7 @@ export async function refreshPrComment(
     await deps.comments.abandon(key, lease);
     return result;
   } catch (err) {
+    if (err instanceof LeaseLost) return RANK[result] > RANK.queued ? result : "queued";
     await deps.comments.abandon(key, lease).catch(() => undefined);
     throw err;
   }
@@ -75,9 +84,14 @@ async function renderOnce(
   const body = renderComment(model);
   const hash = hashOf(body);
   const where = { owner: target.owner, repo: target.repo };
+  // Before each write to GitHub: the lease is still this holder's, for another full term.
+  const holding = async () => {
+    if (!(await deps.comments.renew(key, lease, deps.now().getTime(), deps.leaseMs))) throw new LeaseLost();
+  };
 
   if (pr.commentId !== null) {
     if (pr.bodyHash === hash) return "unchanged";
+    await holding();
     try {
       await target.octokit.rest.issues.updateComment({ ...where, comment_id: pr.commentId, body });
       await deps.comments.saveComment(key, lease, pr.commentId, hash);
@@ -94,6 +108,7 @@ async function renderOnce(
   // In `merged-only` repos the comment appears with the merge feast.
   if (!create || (pr.mode === "merged-only" && !pr.merged)) return "skipped";
   const found = await findDashComment(target.octokit, { ...where, prNumber: target.prNumber }, deps.appId);
+  await holding();
   if (found) {
     if (found.body !== body) {
       await target.octokit.rest.issues.updateComment({ ...where, comment_id: found.id, body });

@@ -304,6 +304,20 @@ export class CommentStore {
     return row ? { owner, gen: num(row.gen) } : null;
   }
 
+  /**
+   * Extends the lease its holder still has; false when it ran out and someone else took it (that
+   * holder renders now, and this one must not write to GitHub any more).
+   */
+  async renew(key: PrKey, lease: Lease, now: number, leaseMs: number): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE dash_prs SET lease_until = $1
+       WHERE repo_id = $2 AND pr_number = $3 AND lease_owner = $4
+       RETURNING pr_number`,
+      [now + leaseMs, key.repoId, key.prNumber, lease.owner],
+    );
+    return rows.length > 0;
+  }
+
   /** Remembers the comment the lease holder created or edited, and the hash of the body it shows. */
   async saveComment(key: PrKey, lease: Lease, commentId: number | null, bodyHash: string | null): Promise<void> {
     await this.db.query(

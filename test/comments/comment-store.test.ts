@@ -226,6 +226,44 @@ describe("CommentStore and the comment upsert on both databases", () => {
       expect(await second.comments.getPr(key)).toMatchObject({ commentId: 4242 });
     });
 
+    it("a holder whose lease ran out while GitHub kept it waiting writes nothing; the one that took over posts once", async () => {
+      const db = await fresh();
+      const first = depsFor(await db.openStore());
+      // The second process comes when the first one's lease (60 s) has run out.
+      const second = depsFor(await db.openStore(), { now: () => new Date(NOW.getTime() + 61_000) });
+      const opened = await feed(first.store as never, repo, [
+        { login: "alice", food: "mapo_tofu", count: 2, sourceKey: "pr-opened:1" },
+      ]);
+      await first.comments.trackPr(key, info);
+      await first.comments.setRenderSettings(key, { locale: "en", mode: "always", problems: [] });
+      await first.comments.recordFeedings(key, opened.applied, opened.users, opened.repo.xpBefore);
+
+      const listed = signal();
+      const gate = signal();
+      nock(API)
+        .get("/repos/dart-lang/dash/issues/7/comments")
+        .query({ per_page: "100" })
+        .reply(200, async () => {
+          listed.fire();
+          await gate.promise;
+          return [];
+        });
+      mockListComments("dart-lang", "dash", 7);
+      const posted: Recorder = { bodies: [] };
+      mockCreateComment("dart-lang", "dash", 7, 4243, posted);
+      const secondPost = mockCreateComment("dart-lang", "dash", 7, 4244, posted);
+
+      const stalled = refreshPrComment(first, target(), { create: true });
+      await listed.promise;
+      expect(await refreshPrComment(second, target(), { create: true })).toBe("created");
+      gate.fire();
+      expect(await stalled).toBe("queued");
+      expect(posted.bodies).toHaveLength(1);
+      expect(secondPost.isDone()).toBe(false);
+      expect(await first.comments.getPr(key)).toMatchObject({ commentId: 4243 });
+      nock.cleanAll();
+    });
+
     it("a burst of refreshes from two processes still makes exactly one comment, showing everything", async () => {
       const db = await fresh();
       const stores = [depsFor(await db.openStore()), depsFor(await db.openStore())];
