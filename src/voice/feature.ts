@@ -99,6 +99,8 @@ export async function voiceFeature(ctx: FeatureContext, opts: VoiceFeatureOption
   const show = publish;
   const jobs = afterAnswer();
   const inFlight = new Map<string, Promise<VoiceOutcome>>();
+  // Set once stored audio could not be read back: later reactions stay text-only (nothing paid for).
+  let unreadable = false;
   const stopReporting = reportBudget(() => budget.today());
   log.info(
     { voice: synth?.mode ?? "off", text: gemini ? "gemini" : "templates", blobs: blobs.kind },
@@ -123,7 +125,7 @@ export async function voiceFeature(ctx: FeatureContext, opts: VoiceFeatureOption
     );
     if (line.fallback && line.fallback !== "no-key")
       jobLog.debug({ fallback: line.fallback }, "reaction from templates");
-    if (!synth || !job.spoken) {
+    if (!synth || !job.spoken || unreadable) {
       await showNamed({ text: line.text });
       return;
     }
@@ -147,6 +149,14 @@ export async function voiceFeature(ctx: FeatureContext, opts: VoiceFeatureOption
           textShown = true;
         },
         onSpend: (usd) => countSpend("voice", usd),
+        onUnreadable: () => {
+          if (unreadable) return;
+          unreadable = true;
+          log.error(
+            { blobs: blobs.kind },
+            "voice stopped until restart: stored audio cannot be read back, so no listener could hear it; give the App's identity read access to the blob store (s3:GetObject)",
+          );
+        },
       },
       inFlight,
     );

@@ -26,6 +26,11 @@ export interface VoiceDeps {
   onSynthesisStart?: () => Promise<void>;
   /** Called with what a finished synthesis cost. */
   onSpend?: (usd: number) => void;
+  /**
+   * Called when audio the App stored cannot be read back (the blob store's identity may write but
+   * not read, e.g. no s3:GetObject): every later synthesis would be paid for and never heard.
+   */
+  onUnreadable?: () => void;
 }
 
 export type VoiceOutcome =
@@ -112,8 +117,15 @@ async function produce(
       ),
     ]);
     cost = measured();
-    if ("mp3" in result) await deps.blobs.put(key, result.mp3, "audio/mpeg");
-    else if (result.storedKey !== key || !(await deps.blobs.exists(key))) {
+    if ("mp3" in result) {
+      await deps.blobs.put(key, result.mp3, "audio/mpeg");
+      if (!(await deps.blobs.exists(key))) {
+        deps.onUnreadable?.();
+        throw new Error(
+          "the audio was stored but cannot be read back: the blob store's identity may lack read access (s3:GetObject)",
+        );
+      }
+    } else if (result.storedKey !== key || !(await deps.blobs.exists(key))) {
       throw new Error(
         `the synthesiser stored the audio at ${result.storedKey}, which this App's blob store cannot see`,
       );

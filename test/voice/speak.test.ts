@@ -96,6 +96,25 @@ describe("speaking a line", () => {
     expect(engine.syntheses()).toBe(0);
   });
 
+  it("says so, and tells the App to stop voicing, when stored audio cannot be read back", async () => {
+    // An identity that may write but not read (no s3:GetObject): every read looks like a missing key.
+    const writeOnly: BlobStore = new Proxy(blobs, {
+      get: (target, key) => {
+        if (key === "exists") return async () => false;
+        const value = Reflect.get(target, key, target) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    let told = 0;
+    const out = await speak("ごちそうさま!", 3, 1, deps({ blobs: writeOnly, onUnreadable: () => told++ }));
+    expect(out).toEqual({
+      status: "failed",
+      reason:
+        "synthesis failed: the audio was stored but cannot be read back: the blob store's identity may lack read access (s3:GetObject)",
+    });
+    expect(told).toBe(1);
+  });
+
   it("lets exactly 10 of 200 simultaneous lines be synthesised when the budget holds 10", async () => {
     const d = deps({ budget: budgetFor((10 * ESTIMATE) / 1_000_000) });
     const outcomes = await Promise.all(Array.from({ length: 200 }, (_, i) => speak(`line number ${i}`, 3, 1, d)));
