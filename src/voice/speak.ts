@@ -126,6 +126,8 @@ async function produce(
         );
       }
     } else if (result.storedKey !== key || !(await deps.blobs.exists(key))) {
+      // Stored where this App cannot read it (another bucket, or no read access): so will every next one be.
+      deps.onUnreadable?.();
       throw new Error(
         `the synthesiser stored the audio at ${result.storedKey}, which this App's blob store cannot see`,
       );

@@ -288,6 +288,24 @@ describe("speaking through the Lambda", () => {
     }
   });
 
+  it("stops voicing when the Lambda stores where the App cannot read (another prefix)", async () => {
+    const s3 = await startLocalS3("elsewhere");
+    try {
+      const lambdas = s3.blobStore({ prefix: "lambda" });
+      lambdaBehindNock(lambdas);
+      const synth = lambdaSynthesizer(functionUrlInvoke({ url: FUNCTION_URL, secret: SECRET }), "0.24.1");
+      const appBlobs = s3.blobStore({ prefix: "app" });
+      let told = 0;
+      const outcome = await speak("見えない", 3, 1, deps({ synth, blobs: appBlobs, onUnreadable: () => told++ }));
+      expect(outcome).toMatchObject({ status: "failed" });
+      expect(outcome.status === "failed" && outcome.reason).toMatch(/which this App's blob store cannot see$/);
+      expect(told).toBe(1);
+      await Promise.all([lambdas.close(), appBlobs.close()]);
+    } finally {
+      await s3.close();
+    }
+  });
+
   it("has the Lambda store a line with surrounding spaces under the address the App computed", async () => {
     const s3 = await startLocalS3("trimmed");
     try {
