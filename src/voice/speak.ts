@@ -33,6 +33,20 @@ export interface VoiceDeps {
   onUnreadable?: () => void;
 }
 
+/**
+ * The longest start-up (INIT phase) AWS gives a function before an invocation. A cold start is billed
+ * too, on top of the invocation's own duration, which the function's timeout bounds.
+ */
+export const LAMBDA_INIT_MS = 10_000;
+
+/**
+ * The longest a synthesis can be billed for, which is what it reserves: a cold start, then the longer
+ * of the function's timeout and the App's wait (an abandoned request does not stop the invocation).
+ */
+export function billableMs(deps: Pick<VoiceDeps, "timeoutMs" | "functionTimeoutMs">): number {
+  return LAMBDA_INIT_MS + Math.max(deps.timeoutMs, deps.functionTimeoutMs);
+}
+
 export type VoiceOutcome =
   | { status: "ready"; url: string; key: string; credit: string; cached: boolean; costMicros: number }
   | { status: "budget"; subject: string }
@@ -89,7 +103,7 @@ async function produce(
   } catch (err) {
     return { status: "failed", reason: `blob store not available: ${errorSummary(err).message}` };
   }
-  const longestMs = Math.max(deps.timeoutMs, deps.functionTimeoutMs);
+  const longestMs = billableMs(deps);
   const estimate = lambdaCostMicros(deps.memoryMb, longestMs, deps.region);
   let reserved: Awaited<ReturnType<typeof deps.budget.reserve>>;
   try {

@@ -12,6 +12,7 @@ import { metricsFeature } from "../../src/metrics/feature.js";
 import { AUDIO_KEY } from "../../src/voice/audio-key.js";
 import { lambdaCostMicros } from "../../src/voice/budget.js";
 import { type VoiceFeature, type VoiceFeatureOptions, voiceFeature } from "../../src/voice/feature.js";
+import { LAMBDA_INIT_MS } from "../../src/voice/speak.js";
 import { type Harness, mockConfig, mockInstallationToken, mockNoConfig, startApp } from "../helpers/app-harness.js";
 import { dartPayload } from "../helpers/examples.js";
 import { signal } from "../helpers/signal.js";
@@ -63,7 +64,7 @@ function mockUpdateComment(id: number, sent: Sent) {
     });
 }
 /** What one synthesis reserves with the default settings (2048 MB for the function's 30 s timeout). */
-const RESERVATION_USD = lambdaCostMicros(2048, 30_000, "ap-northeast-1") / 1_000_000;
+const RESERVATION_USD = lambdaCostMicros(2048, LAMBDA_INIT_MS + 30_000, "ap-northeast-1") / 1_000_000;
 
 let engine: FakeEngine;
 let blobDir: string;
@@ -251,9 +252,9 @@ describe("Dash speaks in a merged PR", () => {
     });
   });
 
-  it("reserves the function's whole timeout, even when the App waits less", async () => {
-    // Enough for 15 s of Lambda time, not for the 30 s an abandoned call could still be billed.
-    const justShort = (lambdaCostMicros(2048, 30_000, "ap-northeast-1") - 1) / 1_000_000;
+  it("reserves a cold start and the function's whole timeout, even when the App waits less", async () => {
+    // Enough for 30 s of Lambda time, not for the 10 s start-up and 30 s an abandoned call could still be billed.
+    const justShort = (lambdaCostMicros(2048, LAMBDA_INIT_MS + 30_000, "ap-northeast-1") - 1) / 1_000_000;
     await start({ VOICE_DAILY_BUDGET_USD: String(justShort), VOICE_TIMEOUT_MS: "15000" }, capture);
     firstEvent();
     await receive("pull_request", merged());

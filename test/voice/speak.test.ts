@@ -13,7 +13,7 @@ import { SqliteDb } from "../../src/store/sqlite-db.js";
 import { Budget, lambdaCostMicros } from "../../src/voice/budget.js";
 import { createVoiceHandler, type VoiceLambdaEvent } from "../../src/voice/lambda.js";
 import { functionUrlInvoke } from "../../src/voice/lambda-client.js";
-import { speak, type VoiceDeps, type VoiceOutcome } from "../../src/voice/speak.js";
+import { LAMBDA_INIT_MS, speak, type VoiceDeps, type VoiceOutcome } from "../../src/voice/speak.js";
 import { engineSynthesizer, lambdaSynthesizer, type Synthesizer } from "../../src/voice/synthesizer.js";
 import { VoicevoxClient } from "../../src/voice/voicevox.js";
 import { startLocalS3 } from "../blob/s3rver-server.js";
@@ -21,7 +21,7 @@ import { http } from "../helpers/http.js";
 import { type FakeEngine, startFakeEngine } from "./fake-voicevox.js";
 import { walkMp3 } from "./mp3-frames.js";
 
-const ESTIMATE = lambdaCostMicros(2048, 15_000, "ap-northeast-1");
+const ESTIMATE = lambdaCostMicros(2048, LAMBDA_INIT_MS + 15_000, "ap-northeast-1");
 const now = () => new Date("2026-04-01T09:00:00Z");
 
 let engine: FakeEngine;
@@ -169,7 +169,7 @@ describe("speaking a line", () => {
     character: async () => "ずんだもん",
   };
 
-  it("gives up at the timeout and books the function's whole timeout: the invocation runs on", async () => {
+  it("gives up at the timeout and books a cold start and the function's whole timeout: the invocation runs on", async () => {
     const d = deps({ synth: stuck, timeoutMs: 50, functionTimeoutMs: 30_000 });
     expect(await speak("slow", 3, 1, d)).toEqual({
       status: "failed",
@@ -177,11 +177,13 @@ describe("speaking a line", () => {
     });
     const report = await d.budget.today();
     expect(report.voice).toMatchObject({ uses: 1, reservedUsd: 0 });
-    expect(Math.round(report.voice.spentUsd * 1_000_000)).toBe(lambdaCostMicros(2048, 30_000, "ap-northeast-1"));
+    expect(Math.round(report.voice.spentUsd * 1_000_000)).toBe(
+      lambdaCostMicros(2048, LAMBDA_INIT_MS + 30_000, "ap-northeast-1"),
+    );
   });
 
   it("never lets timed-out calls spend past the ceiling", async () => {
-    const worst = lambdaCostMicros(2048, 30_000, "ap-northeast-1");
+    const worst = lambdaCostMicros(2048, LAMBDA_INIT_MS + 30_000, "ap-northeast-1");
     // Room for two worst cases (and a micro-dollar, so rounding cannot decide), not three.
     const limitUsd = (2 * worst + 1) / 1_000_000;
     const d = deps({ synth: stuck, timeoutMs: 30, functionTimeoutMs: 30_000, budget: budgetFor(limitUsd) });
