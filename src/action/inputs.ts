@@ -20,10 +20,15 @@ export const actionInputsSchema = z.object({
     .string()
     .default("repositori")
     .refine((b) => /^[\w.-][\w./-]{0,100}$/.test(b) && !b.includes(".."), { message: "is not a valid branch name" }),
+  // A typo (`flase`) is an error rather than quietly meaning true.
   comment: z
     .string()
     .default("true")
-    .transform((v) => !["false", "0", "no", "off"].includes(v.trim().toLowerCase())),
+    .transform((v) => v.trim().toLowerCase())
+    .refine((v) => ["true", "false", "yes", "no", "on", "off", "1", "0"].includes(v), {
+      message: "must be true or false",
+    })
+    .transform((v) => !["false", "0", "no", "off"].includes(v)),
   locale: z.enum(["", "en", "ja"]).default(""),
   timezone: z
     .string()

@@ -154,6 +154,18 @@ describe("runAction against GitHub's git data API", () => {
   });
 });
 
+describe("the Action's inputs", () => {
+  const inputsWith = (over: Record<string, string>) => (name: string) =>
+    over[name] ?? (name === "github-token" ? "ghs_fake" : "");
+
+  it("reads `comment` as a switch, and refuses a typo instead of taking it for true", () => {
+    expect(readInputs(inputsWith({})).comment).toBe(true);
+    expect(readInputs(inputsWith({ comment: " Off " })).comment).toBe(false);
+    expect(readInputs(inputsWith({ comment: "yes" })).comment).toBe(true);
+    expect(() => readInputs(inputsWith({ comment: "flase" }))).toThrow("input `comment` must be true or false");
+  });
+});
+
 describe("runAction follows .github/dash.yml as the App does", () => {
   const configOf = (raw: Record<string, unknown>) => {
     const { config, problems } = parseRepoConfig(raw);
