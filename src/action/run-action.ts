@@ -377,7 +377,11 @@ async function commitStep(deps: ActionDeps, config: RepoConfig, step: LedgerStep
       );
       return { ledger, state, feed, card, reply, readOnly: true };
     }
-    if (attempt >= MAX_ATTEMPTS) throw new Error(`The state branch kept moving; gave up after ${attempt} attempts.`);
+    if (attempt >= MAX_ATTEMPTS) {
+      throw new Error(
+        `GitHub refused to move the state branch "${inputs["state-branch"]}" ${attempt} times (HTTP 422 or 409): other runs kept moving it, or a rule covers it. If a branch protection rule or a ruleset covers it, exempt that branch or set \`state-branch\` to another one.`,
+      );
+    }
     log.info(`State branch moved while writing (attempt ${attempt}); reading it again.`);
     await sleep(Math.min(2000, 100 * 2 ** attempt) * (0.5 + Math.random()));
   }

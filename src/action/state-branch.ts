@@ -35,6 +35,11 @@ const status = (err: unknown) => (err as { status?: number }).status;
  * the branch head: creating the ref fails if it exists, updating it fails unless it fast-forwards, so
  * two racing runs cannot overwrite each other — the loser reads again and re-applies its feeding.
  */
+/** Git's empty tree: a branch made by hand with nothing in it points at this one. */
+const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+/** Files of Dash's own besides the ledger. */
+const CARD_FILES = new Set(["dash.svg", "dash.png"]);
+
 export class StateBranch {
   constructor(
     private readonly api: GitApi,
@@ -87,17 +92,25 @@ export class StateBranch {
     }
   }
 
-  /** Whether the commit `sha` has any file in its tree. */
+  /** Whether the commit `sha` holds files other than Dash's cards (a Dash branch that lost only dash.json does not). */
   async #holdsFiles(sha: string): Promise<boolean> {
     const { data: commit } = await this.api.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", {
       ...this.repo,
       commit_sha: sha,
     });
-    const { data: tree } = await this.api.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
-      ...this.repo,
-      tree_sha: (commit as { tree: { sha: string } }).tree.sha,
-    });
-    return ((tree as { tree?: unknown[] }).tree ?? []).length > 0;
+    const treeSha = (commit as { tree: { sha: string } }).tree.sha;
+    if (treeSha === EMPTY_TREE) return false;
+    try {
+      const { data: tree } = await this.api.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
+        ...this.repo,
+        tree_sha: treeSha,
+      });
+      const paths = ((tree as { tree?: { path?: unknown }[] }).tree ?? []).map((e) => String(e.path));
+      return paths.some((p) => !CARD_FILES.has(p));
+    } catch (err) {
+      if (status(err) === 404) return false;
+      throw err;
+    }
   }
 
   /** Commits `files` on top of `parent`; returns false when someone else moved the branch first. */
@@ -155,20 +168,17 @@ export class StateBranch {
       }
       return true;
     } catch (err) {
-      // Another run moved the branch (or created or deleted it) first: the caller reads it again and retries.
+      // A rule on the branch (a ruleset, branch protection) will not let go by retrying: say so now.
+      // Any other 422 or 409 is taken for a race with another run (GitHub answers those with several
+      // messages: not a fast forward, already exists, cannot be updated, update failed …), which a
+      // fresh read and another attempt resolve.
       const message = String((err as { message?: unknown }).message ?? "");
-      if (
-        status(err) === 409 ||
-        (status(err) === 422 && /not a fast.?forward|already exists|reference does not exist/i.test(message))
-      ) {
-        return false;
-      }
-      // Any other refusal (a ruleset or a protection rule on the branch, say) will not go away by retrying.
-      if (status(err) === 422) {
+      if (status(err) === 422 && /rule violation|protected branch|protected ref/i.test(message)) {
         throw new Error(
-          `GitHub refused to move the state branch "${this.branch}": ${message.split("\n")[0]}. If a branch protection rule or a ruleset covers it, exempt that branch or set \`state-branch\` to another one.`,
+          `GitHub refused to move the state branch "${this.branch}": ${message.split("\n")[0]}. A branch protection rule or a ruleset covers it: exempt that branch or set \`state-branch\` to another one.`,
         );
       }
+      if (status(err) === 422 || status(err) === 409) return false;
       throw err;
     }
   }

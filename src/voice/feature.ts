@@ -154,7 +154,7 @@ export async function voiceFeature(ctx: FeatureContext, opts: VoiceFeatureOption
           unreadable = true;
           log.error(
             { blobs: blobs.kind },
-            "voice stopped until restart: stored audio cannot be read back, so no listener could hear it; give the App's identity read access to the blob store (s3:GetObject)",
+            "voice stopped until restart: stored audio cannot be read back, so no listener could hear it; give the App's identity read access to the blob store (s3:GetObject), and check that BLOB_URL names the bucket and prefix the voice function writes to",
           );
         },
       },

@@ -86,9 +86,17 @@ describe("the state branch's dash.json at any size", () => {
   it("fails at once with GitHub's reason when a rule refuses the branch update, instead of retrying", async () => {
     gh.refRule = "Repository rule violations found\n\nCannot create ref due to creations being restricted.";
     await expect(runAction(deps(pushOf(["c".repeat(40)]), "6"))).rejects.toThrow(
-      /^GitHub refused to move the state branch "repositori": Repository rule violations found\. If a branch protection rule or a ruleset covers it/,
+      /^GitHub refused to move the state branch "repositori": Repository rule violations found\. A branch protection rule or a ruleset covers it/,
     );
     expect(gh.requests.filter((r) => r.startsWith("POST") && r.endsWith("/git/refs"))).toHaveLength(1);
+  });
+
+  it("retries a ref update GitHub refuses with another 422 (a concurrent write), and lands", async () => {
+    await runAction(deps(pushOf(["1".repeat(40)]), "7"));
+    gh.refRefusals.push("Reference cannot be updated", "Reference update failed");
+    await runAction(deps(pushOf(["2".repeat(40)]), "8"));
+    expect(ledgerOnBranch().xp).toBe(20);
+    expect(gh.refRefusals).toEqual([]);
   });
 
   it("refuses a state branch that holds files of its own but no dash.json, and leaves it as it is", async () => {
@@ -97,6 +105,12 @@ describe("the state branch's dash.json at any size", () => {
       /^The state branch "repositori" exists and holds files, but no dash\.json: it is not Dash's/,
     );
     expect(gh.refs.get("refs/heads/repositori")).toBe(head);
+  });
+
+  it("carries on on Dash's own branch whose dash.json alone was deleted", async () => {
+    gh.commitFiles("repositori", { "dash.svg": "<svg/>", "dash.png": "png" });
+    await runAction(deps(pushOf(["3".repeat(40)]), "9"));
+    expect(ledgerOnBranch().xp).toBe(10);
   });
 
   it("starts Dash on an empty branch made by hand", async () => {

@@ -42,6 +42,8 @@ export class FakeGitHub {
   readOnly = false;
   /** What ref writes answer with 422 instead of applying, as a ruleset on the branch does (null: none). */
   refRule: string | null = null;
+  /** 422 answers for the next ref writes, one each, as GitHub gives concurrent writes. */
+  readonly refRefusals: string[] = [];
   /** Called before a ref update is applied: lets a test move the branch underneath a run. */
   beforeRefUpdate: (() => void) | null = null;
   #nextComment = 1;
@@ -179,6 +181,8 @@ export class FakeGitHub {
     }
     if ((method === "POST" && path === "/git/refs") || (method === "PATCH" && m2)) {
       if (this.refRule) return send(422, { message: this.refRule });
+      const refusal = this.refRefusals.shift();
+      if (refusal) return send(422, { message: refusal });
     }
     if (method === "POST" && path === "/git/refs") {
       if (this.refs.has(body.ref)) return send(422, { message: "Reference already exists" });

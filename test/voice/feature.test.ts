@@ -5,6 +5,8 @@ import { join } from "node:path";
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { BlobStore } from "../../src/blob/blob-store.js";
+import { FsBlobStore } from "../../src/blob/fs.js";
 import { commentsFeature } from "../../src/comments/feature.js";
 import type { PrReaction, PrTarget } from "../../src/comments/index.js";
 import type { FeatureContext } from "../../src/feature.js";
@@ -391,6 +393,30 @@ describe("Dash speaks in a merged PR", () => {
     await voice.idle();
     expect(published.map((p) => p.reaction.text)).toEqual(["Thank you for the review!"]);
     expect(gemini.requests).toHaveLength(1);
+  });
+
+  it("stops voicing, text only, once audio it stored cannot be read back (nothing more is paid for)", async () => {
+    const files = new FsBlobStore({ root: blobDir, publicUrl: "http://dash.test" });
+    // An identity that may write but not read: every read looks like a missing key.
+    const writeOnly: BlobStore = new Proxy(files, {
+      get: (target, key) => {
+        if (key === "exists") return async () => false;
+        const value = Reflect.get(target, key, target) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    await start({}, { ...capture, blobs: writeOnly });
+    firstEvent("Hello-World");
+    await receive("pull_request", merged());
+    await voice.idle();
+    expect(engine.syntheses()).toBe(1);
+    expect(app?.takeErrorLogs().map((l) => l.msg)).toEqual([expect.stringMatching(/^voice stopped until restart/)]);
+    mockNoConfig(OWNER, "Other-Repo");
+    await receive("pull_request", merged({ id: 999_002, name: "Other-Repo" }));
+    await voice.idle();
+    expect(engine.syntheses()).toBe(1);
+    expect(published).toHaveLength(2);
+    expect(published.every((p) => p.reaction.audioUrl === undefined)).toBe(true);
   });
 
   it("does not speak when the repo turns its voice off", async () => {
