@@ -177,8 +177,9 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   let { readOnly } = outcome;
   if (feed.duplicateDelivery) log.info("This workflow run has been handled already (a re-run): nothing new to do.");
   const foods = feed.applied.reduce((n, f) => n + f.count, 0);
-  // [PR, comment id] of the comments this run found or posted.
+  // [PR, comment id] of the comments this run found or posted, and the ids of those it posted.
   const found: [number, number][] = [];
+  const created = new Set<number>();
   try {
     if (outcome.reply !== undefined) {
       if (!feed.duplicateDelivery && !readOnly) await deps.reply?.(outcome.reply);
@@ -190,9 +191,10 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
         const opts = { create: policy.create, knownId: commentIdOf(ledger, prNumber) };
         const result = await deps.upsertComment(prNumber, ledger, state, feed, opts);
         if (result.id !== null) found.push([prNumber, result.id]);
+        if (result.done === "created" && result.id !== null) created.add(result.id);
       }
     } else if (branchPrs.length > 0 && feed.applied.length > 0 && deps.upsertComment && !readOnly) {
-      found.push(...(await commentOnBranchPrs(deps, config, branchPrs, { ledger, state, feed })));
+      found.push(...(await commentOnBranchPrs(deps, config, branchPrs, { ledger, state, feed }, created)));
     }
   } catch (err) {
     if (status(err) !== 403) throw err;
@@ -204,23 +206,26 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     readOnly = true;
   }
   const subject = `${run.owner}/${run.repo}`;
-  if (!readOnly) await rememberCommentIds(deps, config, ledger, found);
+  if (!readOnly) await rememberCommentIds(deps, config, ledger, found, created);
   return { state, ledger, foods, card, summary: summaryOf(state, feed, subject, readOnly, run, inputs), readOnly };
 }
 
 /**
  * Writes the ids of comments new to the ledger (once per PR), so that they are edited by id and one
  * someone deletes stays deleted. The feeding and the comment are done already: a failure here is a
- * warning. Skipped where the token cannot write (a fork's `pull_request`).
+ * warning. Skipped where the token cannot write (a fork's `pull_request`). A comment this run posted
+ * (`created`) on a PR whose comment another run noted first is a second one: it is deleted.
  */
 async function rememberCommentIds(
   deps: ActionDeps,
   config: RepoConfig,
   ledger: Ledger,
   found: readonly [number, number][],
+  created: ReadonlySet<number>,
 ): Promise<void> {
   const fresh = found.filter(([pr, id]) => commentIdOf(ledger, pr) !== id);
   if (fresh.length === 0 || (deps.run.eventName === "pull_request" && isForkPr(deps.run.payload))) return;
+  let duplicates: [number, number][] = [];
   try {
     await commitStep(
       deps,
@@ -228,6 +233,7 @@ async function rememberCommentIds(
       async (latest) => {
         // A run racing this one may have noted its comment on the PR first: the first noted is kept.
         const unnoted = fresh.filter(([pr]) => commentIdOf(latest, pr) === null);
+        duplicates = fresh.filter(([pr, id]) => created.has(id) && ![null, id].includes(commentIdOf(latest, pr)));
         return {
           ledger: rememberComments(latest, unnoted),
           feed: nothingFed(latest),
@@ -239,6 +245,19 @@ async function rememberCommentIds(
     );
   } catch (err) {
     deps.log.warning(`Could not note Dash's comment in the ledger (${reasonOf(err)}); the next run tries again.`);
+    return;
+  }
+  for (const [pr, id] of duplicates) {
+    try {
+      await deps.api.request("DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}", {
+        owner: deps.run.owner,
+        repo: deps.run.repo,
+        comment_id: id,
+      });
+      deps.log.info(`Another run posted Dash's comment on #${pr} at the same time; this run's copy was deleted.`);
+    } catch (err) {
+      deps.log.warning(`Could not delete the second Dash comment on #${pr} (${reasonOf(err)}).`);
+    }
   }
 }
 
@@ -288,6 +307,7 @@ async function commentOnBranchPrs(
   config: RepoConfig,
   prs: readonly BranchPr[],
   done: { ledger: Ledger; state: DashState; feed: LedgerFeedResult },
+  created: Set<number>,
 ): Promise<[number, number][]> {
   const policy = commentPolicy("push", config.comment, false);
   const found: [number, number][] = [];
@@ -299,6 +319,7 @@ async function commentOnBranchPrs(
       const opts = { create: policy.create, knownId: commentIdOf(done.ledger, pr.number) };
       const result = await deps.upsertComment(pr.number, done.ledger, done.state, done.feed, opts);
       if (result.id !== null) found.push([pr.number, result.id]);
+      if (result.done === "created" && result.id !== null) created.add(result.id);
     } catch (err) {
       deps.log.warning(
         `Could not bring the Dash comment on #${pr.number} up to date (${reasonOf(err)}); this push fed Dash.`,

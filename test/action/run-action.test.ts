@@ -319,6 +319,30 @@ describe("runAction follows .github/dash.yml as the App does", () => {
       expect(ledgerOnBranch().xp).toBe(70);
     });
 
+    it("two runs that post the comment at once: the one that notes its id second deletes its copy", async () => {
+      const review = dartPayload("pull_request_review", "submitted");
+      (review.pull_request as Payload).number = number;
+      const octokit = getOctokit("ghs_fake", { baseUrl: gh.url });
+      const second: Partial<ActionDeps> = {
+        ...commenting("always", "2"),
+        // Run 2 finds no comment; before it posts one, run 1 posts its own and notes it.
+        upsertComment: async (prNumber) => {
+          await runAction(deps("pull_request", opened(), "1", commenting("always", "1")));
+          const { data } = await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+            owner: "Codertocat",
+            repo: "Hello-World",
+            issue_number: prNumber,
+            body: `${COMMENT_MARKER}\nrun 2`,
+          });
+          return { done: "created", id: data.id };
+        },
+      };
+      await runAction(deps("pull_request_review", review, "2", second));
+      const comments = gh.comments.get(number) ?? [];
+      expect(comments.map((c) => c.body)).toEqual([expect.stringMatching(/\(run 1\)$/)]);
+      expect(ledgerOnBranch().comments).toEqual([[number, comments[0]?.id]]);
+    });
+
     it("always: the comment appears on the first event", async () => {
       await runAction(deps("pull_request", opened(), "1", commenting("always", "1")));
       expect(gh.comments.get(number)).toHaveLength(1);

@@ -222,6 +222,20 @@ export class FakeGitHub {
       }
       return send(404, { message: "Not Found" });
     }
+    if (method === "DELETE" && m4) {
+      for (const [n, list] of this.comments) {
+        if (list.some((x) => x.id === Number(m4?.[1]))) {
+          this.comments.set(
+            n,
+            list.filter((x) => x.id !== Number(m4?.[1])),
+          );
+          res.writeHead(204);
+          res.end();
+          return;
+        }
+      }
+      return send(404, { message: "Not Found" });
+    }
     if (method === "PATCH" && m4) {
       for (const list of this.comments.values()) {
         const c = list.find((x) => x.id === Number(m4?.[1]));
