@@ -228,6 +228,7 @@ export function counterPhases(
   repoUpsert: Statement[],
   dayAfter: [number, string, string, number][],
 ): Statement[][][] {
+  const counters = repoCounters(totals);
   return [
     [
       rowStatements(
@@ -300,7 +301,10 @@ export function counterPhases(
     // Apart from the group before: their text changes with the number of contributors, and with
     // one repo (the usual batch) this is a single statement, prepared as such rather than taking
     // a composed group's share of the prepared-statement budget.
-    [repoCounters(totals)],
+    [counters.first],
+    // A repo's further contributors, each chunk a statement of its own: PostgreSQL runs a group as one
+    // statement, which updates a row once (the other updates of it would be lost).
+    ...counters.more.map((statement) => [[statement]]),
   ];
 }
 
@@ -325,7 +329,7 @@ function sourceStatements(rows: [number, string, string][], batch: string): Stat
  * Counted by the database from the rows the batch has just written, so that these statements need
  * not wait for the contributors' statements to answer.
  */
-function repoCounters(totals: BatchTotals): Statement[] {
+function repoCounters(totals: BatchTotals): { first: Statement[]; more: Statement[] } {
   const fedBy = new Map<number, [string, number][]>();
   for (const c of totals.contributors.values()) {
     if (c.foods <= 0) continue;
@@ -333,33 +337,33 @@ function repoCounters(totals: BatchTotals): Statement[] {
     list.push([c.loginKey, c.foods * XP_PER_FOOD]);
     fedBy.set(c.repoId, list);
   }
-  return [...totals.repos]
-    .sort(([a], [b]) => a - b)
-    .flatMap(([repoId, delta]) => {
-      // The usual batch's contributors fit one statement; a push with more distinct authors than
-      // one statement may take parameters adds the rest in statements of their own.
-      const [first = [], ...more] = chunksOf(fedBy.get(repoId) ?? []);
-      const counters: Statement = {
-        text: `UPDATE repos SET xp = xp + $1, foods = foods + $2, last_fed_at = $3,
-                 contributor_count = contributor_count + ${newContributors(first, 5)}, display = COALESCE($4, display)
-               WHERE id = $5`,
-        params: [
-          delta.foods * XP_PER_FOOD,
-          delta.foods,
-          delta.at,
-          delta.display ? JSON.stringify(delta.display) : null,
-          repoId,
-          ...first.flat(),
-        ],
-      };
-      return [
-        counters,
-        ...more.map((fed) => ({
-          text: `UPDATE repos SET contributor_count = contributor_count + ${newContributors(fed, 1)} WHERE id = $1`,
-          params: [repoId, ...fed.flat()],
-        })),
-      ];
+  const first: Statement[] = [];
+  const more: Statement[] = [];
+  for (const [repoId, delta] of [...totals.repos].sort(([a], [b]) => a - b)) {
+    // The usual batch's contributors fit one statement; a push with more distinct authors than
+    // one statement may take parameters adds the rest in statements of their own.
+    const [fed = [], ...rest] = chunksOf(fedBy.get(repoId) ?? []);
+    first.push({
+      text: `UPDATE repos SET xp = xp + $1, foods = foods + $2, last_fed_at = $3,
+               contributor_count = contributor_count + ${newContributors(fed, 5)}, display = COALESCE($4, display)
+             WHERE id = $5`,
+      params: [
+        delta.foods * XP_PER_FOOD,
+        delta.foods,
+        delta.at,
+        delta.display ? JSON.stringify(delta.display) : null,
+        repoId,
+        ...fed.flat(),
+      ],
     });
+    for (const chunk of rest) {
+      more.push({
+        text: `UPDATE repos SET contributor_count = contributor_count + ${newContributors(chunk, 1)} WHERE id = $1`,
+        params: [repoId, ...chunk.flat()],
+      });
+    }
+  }
+  return { first, more };
 }
 
 /**

@@ -197,16 +197,24 @@ export class SqlStore implements Store {
 
   async setOptOut(repoId: number, login: string, optedOut: boolean): Promise<void> {
     await this.db.transaction(async (tx) => {
-      // A contributor may opt out before ever feeding: the row is created so the choice sticks.
+      const where = [repoId, keyOf(login)];
+      // A contributor may opt out before ever feeding: the row is created so the choice sticks. Then
+      // it is locked (a no-op update) before it is read, so that a feeding committing meanwhile is
+      // either seen here or waits, and sees the new choice when it counts the repo's contributors.
+      await tx.query(
+        `INSERT INTO contributors (repo_id, login_key, login) VALUES ($1, $2, $3)
+         ON CONFLICT (repo_id, login_key) DO NOTHING`,
+        [...where, login],
+      );
+      await tx.query("UPDATE contributors SET opted_out = opted_out WHERE repo_id = $1 AND login_key = $2", where);
       const [before] = await tx.query<{ xp: number | string; opted_out: number | string }>(
         "SELECT xp, opted_out FROM contributors WHERE repo_id = $1 AND login_key = $2",
-        [repoId, keyOf(login)],
+        where,
       );
-      await tx.query(
-        `INSERT INTO contributors (repo_id, login_key, login, opted_out) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (repo_id, login_key) DO UPDATE SET opted_out = excluded.opted_out`,
-        [repoId, keyOf(login), login, optedOut ? 1 : 0],
-      );
+      await tx.query("UPDATE contributors SET opted_out = $3 WHERE repo_id = $1 AND login_key = $2", [
+        ...where,
+        optedOut ? 1 : 0,
+      ]);
       const wasCounted = before !== undefined && num(before.xp) > 0 && num(before.opted_out) === 0;
       const isCounted = before !== undefined && num(before.xp) > 0 && !optedOut;
       if (wasCounted !== isCounted) {

@@ -4,6 +4,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import type { Feeding, FoodKind } from "../../src/domain/foods.js";
 import { dayKey } from "../../src/domain/time.js";
+import type { Db, Sql } from "../../src/store/db.js";
 import { migrate } from "../../src/store/migrate.js";
 import { allMigrations } from "../../src/store/open-store.js";
 import { SqlStore } from "../../src/store/sql-store.js";
@@ -12,6 +13,31 @@ import { canView } from "../../src/views/load-dash.js";
 import { forEachStore } from "../helpers/stores.js";
 
 const run = promisify(execFile);
+
+/** `db`, with `after` awaited after each statement a transaction runs (before its rows are handed back). */
+function withQueries(db: Db, after: (text: string) => Promise<void>): Db {
+  const bound = <T extends object>(target: T, key: string | symbol) => {
+    const value = Reflect.get(target, key, target) as unknown;
+    return typeof value === "function" ? value.bind(target) : value;
+  };
+  const txWith = (tx: Sql): Sql =>
+    new Proxy(tx, {
+      get: (target, key) =>
+        key === "query"
+          ? async (text: string, params?: readonly unknown[]) => {
+              const rows = await target.query(text, params);
+              await after(text);
+              return rows;
+            }
+          : bound(target, key),
+    });
+  return new Proxy(db, {
+    get: (target, key) =>
+      key === "transaction"
+        ? <T>(fn: (tx: Sql) => Promise<T>) => target.transaction((tx) => fn(txWith(tx)))
+        : bound(target, key),
+  });
+}
 
 const AT = new Date("2024-05-01T12:00:00Z");
 const repoA: RepoRef = { id: 101, owner: "dart-lang", name: "sdk", private: false, installationId: 7 };
@@ -109,6 +135,37 @@ forEachStore((name, open, fresh) => {
       const again = await store.feed(input(many));
       expect(again.applied).toEqual([]);
       expect(await board(store, repoA.owner, repoA.name, 1)).toMatchObject({ xp: 200_000, contributorCount: 20_000 });
+    });
+
+    it("counts every new contributor of a delivery with more than one statement's worth of them", async () => {
+      const store = await open();
+      // 300 authors: more than one counting statement takes (128), few enough to be sent together.
+      const many = Array.from({ length: 300 }, (_, i) => food(`author-${i}`, `sha-${i}`));
+      await store.feed(input(many));
+      expect(await board(store, repoA.owner, repoA.name, 1)).toMatchObject({ xp: 3_000, contributorCount: 300 });
+    });
+
+    it("keeps the contributor count exact when a first feeding commits while an opt-out is under way", async () => {
+      const db = await (await fresh()).openDb();
+      await migrate(db, allMigrations);
+      let feeding: Promise<unknown> | null = null;
+      // The opt-out stops right after reading the contributor's row, until the feeding has committed
+      // (or half a second has passed, should the feeding have to wait for the opt-out).
+      const pausing = withQueries(db, async (text) => {
+        if (feeding && /SELECT xp, opted_out FROM contributors/.test(text)) {
+          await Promise.race([feeding, new Promise((done) => setTimeout(done, 500))]);
+        }
+      });
+      const store = new SqlStore(pausing);
+      await store.feed(input([food("seed", "sha-seed")]));
+      const optOut = store.setOptOut(repoA.id, "late", true);
+      feeding = store.feed(input([food("late", "sha-late")], { deliveryId: "late-1" }));
+      await Promise.all([optOut, feeding]);
+      const dash = await board(store, repoA.owner, repoA.name, 50);
+      expect(dash?.xp).toBe(20);
+      // "late" opted out: only "seed" counts, and is listed.
+      expect(dash?.contributorCount).toBe(1);
+      expect(dash?.contributors.map((c) => c.login)).toEqual(["seed"]);
     });
 
     it("returns null for unknown repos and users", async () => {
