@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { buildApp } from "./app-server.js";
 import { EnvError, loadEnv } from "./config/env.js";
 import { defaultFeatures } from "./features.js";
@@ -8,7 +8,14 @@ import { StoreOpenError } from "./store/open-failure.js";
 /** Process entry: read the environment once, build the App, listen, stop cleanly on signals. */
 async function main(): Promise<void> {
   // `.env` (written by hand or after registration) fills in what the real environment does not set.
-  if (existsSync(".env")) process.loadEnvFile(".env");
+  if (existsSync(".env")) {
+    // A bind mount of a file that did not exist yet (docker run -v "$PWD/.env:/app/.env") is a directory.
+    if (!statSync(".env").isFile()) {
+      console.error("ReposiTori cannot read .env: it is not a file (create the file before mounting it)");
+      process.exit(1);
+    }
+    process.loadEnvFile(".env");
+  }
   const env = loadEnv();
   // A person at a terminal reads lines; a log collector reads JSON.
   const log = createLogger({ ...env, LOG_FORMAT: env.LOG_FORMAT ?? (process.stdout.isTTY ? "pretty" : "json") });

@@ -25,7 +25,15 @@ const envObject = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("0.0.0.0"),
   /** Where this App is reachable from GitHub and browsers (card and audio links); default http://localhost:PORT. */
-  PUBLIC_URL: z.string().url().optional(),
+  PUBLIC_URL: z
+    .string()
+    .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), {
+      message: "must be an http:// or https:// address, e.g. https://dash.example.com",
+    })
+    .refine((u) => !URL.canParse(u) || (new URL(u).search === "" && new URL(u).hash === ""), {
+      message: "must not have a query or a fragment: links are made by adding paths to it",
+    })
+    .optional(),
   // Without trailing slashes, as the webhooks middleware compares paths: `/hooks/` is `/hooks`.
   WEBHOOK_PATH: z
     .string()
@@ -128,7 +136,10 @@ export class EnvError extends Error {}
 
 /** Parses the environment once; defaults to `process.env` so tests can pass their own. */
 export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
-  const parsed = envSchema.safeParse(source);
+  // `PORT=` (an empty line in .env or a compose file) means unset, as it does to most tools: the
+  // default applies, rather than PORT 0 (a random port) or an empty address being refused.
+  const set = Object.fromEntries(Object.entries(source).filter(([, v]) => v === undefined || v.trim() !== ""));
+  const parsed = envSchema.safeParse(set);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new EnvError(`Invalid environment:\n${lines.join("\n")}\nSee .env.example for every variable.`);

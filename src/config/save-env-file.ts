@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 
 /**
  * Sets `KEY="value"` lines in a dotenv file, replacing existing keys and keeping everything else.
@@ -12,5 +12,11 @@ export function saveEnvFile(path: string, values: Record<string, string>): void 
     if (v.includes('"')) throw new Error(`${k} contains a double quote; set it in the environment instead`);
     kept.push(`${k}="${v.replace(/\r?\n/g, "\\n")}"`);
   }
-  writeFileSync(path, `${kept.join("\n")}\n`, { mode: 0o600 });
+  // Written whole to a file of the owner's only, then moved over the old one: a crash leaves either
+  // file complete, and the private key is never readable by others (a .env copied from .env.example
+  // keeps its 0644 when written in place).
+  const next = `${path}.${process.pid}.tmp`;
+  writeFileSync(next, `${kept.join("\n")}\n`, { mode: 0o600, flush: true });
+  chmodSync(next, 0o600);
+  renameSync(next, path);
 }

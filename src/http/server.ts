@@ -13,6 +13,9 @@ export interface HttpServer extends Server {
   stop(): Promise<void>;
 }
 
+/** Idle keep-alive connections are kept this long: longer than common load balancers keep theirs. */
+const KEEP_ALIVE_MS = 65_000;
+
 /**
  * One node:http server for every route: the handlers are tried in order and the first that answers
  * wins. Errors are caught here, once: logged with the route, answered 500 without internals.
@@ -36,8 +39,14 @@ export function createHttpServer(handlers: readonly HttpHandler[], log: Logger):
       if (running === 0) settled?.();
     }
   }) as HttpServer;
+  // Behind a load balancer that keeps idle connections open longer than Node's 5 s default (an AWS
+  // ALB keeps them 60 s), the App must not close first: a request sent as it closes gets a 502.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1000;
   server.stop = async () => {
     const closed = new Promise<void>((done) => server.close(() => done()));
+    // Connections left open by keep-alive must not hold the stop up.
+    server.closeIdleConnections();
     if (running > 0) {
       let timer: NodeJS.Timeout | undefined;
       const idle = new Promise<void>((done) => {
@@ -51,7 +60,12 @@ export function createHttpServer(handlers: readonly HttpHandler[], log: Logger):
       }
       clearTimeout(timer);
     }
+    // Connections whose answers have gone out are idle now; one a client keeps busy is cut shortly
+    // after, so that it cannot hold the stop up.
+    server.closeIdleConnections();
+    const cut = setTimeout(() => server.closeAllConnections(), 1000);
     await closed;
+    clearTimeout(cut);
   };
   return server;
 }

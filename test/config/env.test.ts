@@ -100,3 +100,21 @@ describe("WEBHOOK_PATH", () => {
     expect(() => loadEnv({ WEBHOOK_PATH: "hooks" })).toThrow(/WEBHOOK_PATH: must start with \//);
   });
 });
+
+describe("PORT and PUBLIC_URL", () => {
+  it("take an empty value for unset, so the defaults apply", () => {
+    const env = loadEnv({ PORT: "", PUBLIC_URL: " " });
+    expect(env.PORT).toBe(3000);
+    expect(env.PUBLIC_URL).toBe("http://localhost:3000");
+  });
+
+  it("refuse a public URL without http(s), or with a query, saying what to write", () => {
+    expect(() => loadEnv({ PUBLIC_URL: "dash.example.com:8080" })).toThrow(
+      "PUBLIC_URL: must be an http:// or https:// address, e.g. https://dash.example.com",
+    );
+    expect(() => loadEnv({ PUBLIC_URL: "https://dash.example.com/?x=1" })).toThrow(
+      "PUBLIC_URL: must not have a query or a fragment",
+    );
+    expect(loadEnv({ PUBLIC_URL: "https://dash.example.com/app/" }).PUBLIC_URL).toBe("https://dash.example.com/app");
+  });
+});
