@@ -49,6 +49,12 @@ export function urlOf(req: IncomingMessage): URL | null {
   return parsed;
 }
 
+/** Whether `req` is for `path` (which has no trailing slash), with or without trailing slashes. */
+export function isPath(req: IncomingMessage, path: string): boolean {
+  const pathname = urlOf(req)?.pathname;
+  return pathname !== undefined && (pathname.replace(/\/+$/, "") || "/") === path;
+}
+
 /** The longest name a path segment may hold: GitHub's repo names stop at 100 characters, logins sooner. */
 export const MAX_NAME_LENGTH = 100;
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type HttpHandler, sendJson, urlOf } from "./respond.js";
+import { type HttpHandler, isPath, sendJson, urlOf } from "./respond.js";
 
 // GitHub's event names and delivery ids (UUIDs) are short and plain; anything else is not GitHub.
 const EVENT_NAME = /^[a-z][a-z0-9_]{0,49}$/;
@@ -25,7 +25,7 @@ export function webhookIntake(opts: {
   // deliveries are a few kilobytes each; four of the largest GitHub sends fit at once.
   const budget = { left: opts.maxBytes * 4 };
   return async (req, res) => {
-    if (urlOf(req)?.pathname.replace(/\/+$/, "") !== opts.path || req.method !== "POST") return opts.next(req, res);
+    if (!isPath(req, opts.path) || req.method !== "POST") return opts.next(req, res);
     const declared = Number(req.headers["content-length"] ?? 0);
     if (declared > opts.maxBytes) {
       req.resume();
@@ -60,6 +60,9 @@ export function webhookIntake(opts: {
       const json = /json/i.test(String(req.headers["content-type"] ?? ""));
       if (json && !body.trimStart().startsWith("{")) return refuse(res, "the payload must be a JSON object");
       (req as IncomingMessage & { body?: string }).body = body;
+      // The webhooks middleware compares the whole URL with its path after trimming trailing slashes:
+      // `/api/github/webhooks/?x=1` would be a 404 there. It gets the path as configured.
+      req.url = `${opts.path}${urlOf(req)?.search ?? ""}`;
       return await opts.next(req, res);
     } finally {
       budget.left += held.bytes;

@@ -1,5 +1,5 @@
 import type { HttpHandler } from "../http/respond.js";
-import { urlOf } from "../http/respond.js";
+import { isPath } from "../http/respond.js";
 import { webhookDeliveries, webhookSeconds } from "./registry.js";
 
 /**
@@ -33,7 +33,7 @@ function outcomeOf(status: number): string {
  */
 export function countDeliveries(webhookPath: string, handler: HttpHandler): HttpHandler {
   return (req, res) => {
-    if (req.method === "POST" && urlOf(req)?.pathname === webhookPath) {
+    if (req.method === "POST" && isPath(req, webhookPath)) {
       const started = process.hrtime.bigint();
       const header = req.headers["x-github-event"];
       const claimed = typeof header === "string" && LABELLED_EVENTS.has(header) ? header : "other";

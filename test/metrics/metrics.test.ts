@@ -1,7 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { metricsFeature } from "../../src/metrics/feature.js";
-import { type Harness, mockInstallationToken, mockNoConfig, startApp } from "../helpers/app-harness.js";
+import {
+  deliveryHeaders,
+  type Harness,
+  mockInstallationToken,
+  mockNoConfig,
+  startApp,
+} from "../helpers/app-harness.js";
 import { dartPayload } from "../helpers/examples.js";
+import { http } from "../helpers/http.js";
 
 /** Reads one sample from Prometheus text: the value of `name{labels…}` (0 when absent). */
 function sample(text: string, name: string, labels: Record<string, string>): number {
@@ -31,6 +38,26 @@ afterEach(async () => {
 });
 
 describe("/metrics", () => {
+  it("counts a delivery sent to the webhook path with a trailing slash and a query, which it handles", async () => {
+    const before = (await app.get("/metrics")).text();
+    const payload = dartPayload("push", undefined, (p) => Array.isArray(p.commits) && p.commits.length > 0);
+    mockInstallationToken();
+    mockNoConfig("Codertocat", "Hello-World");
+    const body = JSON.stringify(payload);
+    const res = await http(`${app.url}/api/github/webhooks/?from=proxy`, {
+      method: "POST",
+      headers: deliveryHeaders("push", body),
+      body,
+    });
+    expect(res.status).toBe(200);
+    expect((await app.get("/api/v1/repos/Codertocat/Hello-World")).json()).toMatchObject({ xp: 10 });
+    const after = (await app.get("/metrics")).text();
+    const labels = { event: "push", outcome: "accepted" };
+    expect(sample(after, "repositori_webhook_deliveries_total", labels)).toBe(
+      sample(before, "repositori_webhook_deliveries_total", labels) + 1,
+    );
+  });
+
   it("serves Prometheus text with process metrics", async () => {
     const res = await app.get("/metrics");
     expect(res.status).toBe(200);
