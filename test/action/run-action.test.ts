@@ -334,7 +334,7 @@ describe("runAction follows .github/dash.yml as the App does", () => {
             issue_number: prNumber,
             body: `${COMMENT_MARKER}\nrun 2`,
           });
-          return { done: "created", id: data.id };
+          return { done: "created", id: Number(data.id) };
         },
       };
       await runAction(deps("pull_request_review", review, "2", second));
