@@ -147,6 +147,11 @@ export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> 
         webhookPath: env.WEBHOOK_PATH,
         apiUrl: env.GITHUB_API_URL ?? "https://api.github.com",
         saveCredentials: async (values) => saveEnvFile(resolve(cwd, ".env"), values),
+        onSaveFailed: (appId, err) =>
+          log.error(
+            { appId, err },
+            "the GitHub App was registered but .env could not be written; its credentials were shown once on the setup page",
+          ),
       }),
     );
   }

@@ -56,6 +56,8 @@ export interface SetupOptions {
    */
   setupKey: string;
   fetch?: typeof fetch;
+  /** Told that the App was registered but its credentials could not be saved (shown once to the operator instead). */
+  onSaveFailed?: (appId: number, err: unknown) => void;
 }
 
 /**
@@ -116,14 +118,18 @@ export function setupRoutes(opts: SetupOptions): HttpHandler {
           );
         }
         app = (await answer.json()) as Conversion;
-        await opts.saveCredentials({
-          APP_ID: String(app.id),
-          PRIVATE_KEY: app.pem,
-          WEBHOOK_SECRET: app.webhook_secret,
-        });
       } catch (err) {
         registration = "open";
         throw err;
+      }
+      // From here the App exists on GitHub and its code is spent: the credentials must not be lost.
+      const credentials = { APP_ID: String(app.id), PRIVATE_KEY: app.pem, WEBHOOK_SECRET: app.webhook_secret };
+      try {
+        await opts.saveCredentials(credentials);
+      } catch (err) {
+        opts.onSaveFailed?.(app.id, err);
+        res.setHeader("cache-control", "no-store");
+        return sendText(res, 200, unsavedPage(app, credentials, err), "text/html; charset=utf-8");
       }
       return sendText(res, 200, donePage(app), "text/html; charset=utf-8");
     }
@@ -211,6 +217,22 @@ ${warning}<form action="${escapeHtml(p.newAppUrl)}" method="post">
 <li>Set <code>APP_ID</code>, <code>PRIVATE_KEY</code> (or <code>PRIVATE_KEY_PATH</code>) and <code>WEBHOOK_SECRET</code> in <code>.env</code> (see <code>.env.example</code>).</li>
 <li>Restart with <code>npm start</code> and install the App on your Dart repositories.</li>
 </ol>`;
+}
+
+/**
+ * The App is registered but `.env` could not be written (a read-only mount, say): its credentials are
+ * shown this once, to the operator who started the registration, since GitHub gives them only once.
+ */
+function unsavedPage(app: Conversion, credentials: Record<string, string>, err: unknown): string {
+  const reason = err instanceof Error ? err.message : String(err);
+  const lines = Object.entries(credentials)
+    .map(([k, v]) => `${k}="${v.replace(/\r?\n/g, "\\n")}"`)
+    .join("\n");
+  return `<!doctype html><meta charset="utf-8"><title>ReposiTori registered: save its credentials</title>${STYLE}
+<h1>Registered, but not saved</h1>
+<p>The GitHub App${app.slug ? ` <code>${escapeHtml(app.slug)}</code>` : ""} exists on GitHub, but its credentials could not be written to <code>.env</code> (${escapeHtml(reason)}).
+GitHub gives them only once: copy them now into the App's environment or its <code>.env</code>, keep them secret, and restart. This page is not stored.</p>
+<pre>${escapeHtml(lines)}</pre>`;
 }
 
 function donePage(app: Conversion): string {

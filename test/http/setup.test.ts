@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
@@ -87,6 +87,32 @@ describe("an App without credentials", () => {
     delete process.env.PRIVATE_KEY;
     delete process.env.APP_ID;
     delete process.env.WEBHOOK_SECRET;
+  });
+
+  it("shows the credentials once when .env cannot be written, rather than losing them", async () => {
+    // A .env that cannot be written (here a directory, as a bind mount made too early leaves it).
+    mkdirSync(join(dir, ".env"));
+    nock("https://api.github.com").post("/app-manifests/def456/conversions").reply(201, {
+      id: 4343,
+      slug: "repositori-test",
+      pem: "-----BEGIN RSA PRIVATE KEY-----\nBBB\n-----END RSA PRIVATE KEY-----\n",
+      webhook_secret: "s3cr3t-2",
+    });
+    const done = await app.get(`/setup/done?code=def456&state=${await stateOfForm()}`, COOKIE);
+    expect(done.status).toBe(200);
+    expect(done.headers["cache-control"]).toBe("no-store");
+    expect(done.text()).toContain("could not be written to <code>.env</code>");
+    // As the browser shows the page: the lines to put in .env.
+    const shown = done.text().replaceAll("&quot;", '"');
+    expect(shown).toContain('APP_ID="4343"');
+    expect(shown).toContain('WEBHOOK_SECRET="s3cr3t-2"');
+    expect(shown).toContain('PRIVATE_KEY="-----BEGIN RSA PRIVATE KEY-----\\nBBB\\n-----END RSA PRIVATE KEY-----\\n"');
+    // The App exists on GitHub now: a second answer is refused, and the log says what happened.
+    const again = await app.get(`/setup/done?code=def456&state=${await stateOfForm()}`, COOKIE);
+    expect(again.status).toBe(409);
+    const logged = app.takeErrorLogs();
+    expect(logged.map((l) => l.msg)).toEqual([expect.stringMatching(/registered but \.env could not be written/)]);
+    expect(JSON.stringify(logged)).not.toContain("BBB");
   });
 
   it("offers registration only to the browser that opened the setup link from the log", async () => {
