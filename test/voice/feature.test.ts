@@ -17,6 +17,7 @@ import { type VoiceFeature, type VoiceFeatureOptions, voiceFeature } from "../..
 import { LAMBDA_INIT_MS } from "../../src/voice/speak.js";
 import { type Harness, mockConfig, mockInstallationToken, mockNoConfig, startApp } from "../helpers/app-harness.js";
 import { dartPayload } from "../helpers/examples.js";
+import { replacing } from "../helpers/replacing.js";
 import { signal } from "../helpers/signal.js";
 import { type FakeGemini, type Replier, startFakeGemini, text } from "./fake-gemini.js";
 import { deadUrl, type FakeEngine, startFakeEngine } from "./fake-voicevox.js";
@@ -398,13 +399,7 @@ describe("Dash speaks in a merged PR", () => {
   it("stops voicing, text only, once audio it stored cannot be read back (nothing more is paid for)", async () => {
     const files = new FsBlobStore({ root: blobDir, publicUrl: "http://dash.test" });
     // An identity that may write but not read: every read looks like a missing key.
-    const writeOnly: BlobStore = new Proxy(files, {
-      get: (target, key) => {
-        if (key === "exists") return async () => false;
-        const value = Reflect.get(target, key, target) as unknown;
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
+    const writeOnly: BlobStore = replacing(files, "exists", async () => false);
     await start({}, { ...capture, blobs: writeOnly });
     firstEvent("Hello-World");
     await receive("pull_request", merged());

@@ -8,6 +8,7 @@ import { Budget } from "../../src/voice/budget.js";
 import { reactionFacts } from "../../src/voice/facts.js";
 import { factsDocument, type GeminiRequest, geminiCall, systemInstruction } from "../../src/voice/gemini.js";
 import { type ReactionTextDeps, reactionLine } from "../../src/voice/reaction-text.js";
+import { replacing } from "../helpers/replacing.js";
 import { blocked, empty, type FakeGemini, httpError, stall, startFakeGemini, stopped, text } from "./fake-gemini.js";
 
 const PATH = "/v1beta/models/gemini-2.5-flash-lite:generateContent";
@@ -273,13 +274,8 @@ describe("reaction line from Gemini", () => {
   });
 
   it("uses a built-in line, calling nobody, when the budget cannot be reserved (a database error)", async () => {
-    const failing = new Proxy(budget, {
-      get: (target, key) =>
-        key === "reserve"
-          ? async () => {
-              throw new Error("database unreachable");
-            }
-          : Reflect.get(target, key, target),
+    const failing = replacing(budget, "reserve", async () => {
+      throw new Error("database unreachable");
     });
     gemini.answer(text("never sent"));
     const line = await reactionLine(facts, { installationId: 1, seed: "d" }, deps({ budget: failing }));
@@ -289,15 +285,9 @@ describe("reaction line from Gemini", () => {
 
   it("books an answer once: a failing settle keeps the estimate booked, and the line is used", async () => {
     let settles = 0;
-    const flaky = new Proxy(budget, {
-      get: (target, key) => {
-        const value = Reflect.get(target, key, target);
-        if (key !== "settle") return typeof value === "function" ? value.bind(target) : value;
-        return async () => {
-          settles++;
-          throw new Error("connection lost after COMMIT");
-        };
-      },
+    const flaky = replacing(budget, "settle", async () => {
+      settles++;
+      throw new Error("connection lost after COMMIT");
     });
     gemini.answer(text("What a feast, octocat!"));
     const line = await reactionLine(facts, { installationId: 1, seed: "d" }, deps({ budget: flaky }));

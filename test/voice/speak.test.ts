@@ -18,6 +18,7 @@ import { engineSynthesizer, lambdaSynthesizer, type Synthesizer } from "../../sr
 import { VoicevoxClient } from "../../src/voice/voicevox.js";
 import { startLocalS3 } from "../blob/s3rver-server.js";
 import { http } from "../helpers/http.js";
+import { replacing } from "../helpers/replacing.js";
 import { type FakeEngine, startFakeEngine } from "./fake-voicevox.js";
 import { walkMp3 } from "./mp3-frames.js";
 
@@ -83,13 +84,8 @@ describe("speaking a line", () => {
 
   it("synthesises nothing and says why when the budget cannot be reserved (a database error)", async () => {
     const real = budgetFor(1);
-    const failing = new Proxy(real, {
-      get: (target, key) =>
-        key === "reserve"
-          ? async () => {
-              throw new Error("database unreachable");
-            }
-          : Reflect.get(target, key, target),
+    const failing = replacing(real, "reserve", async () => {
+      throw new Error("database unreachable");
     });
     const out = await speak("ごちそうさま!", 3, 1, deps({ budget: failing }));
     expect(out).toEqual({ status: "failed", reason: "the voice budget could not be reserved: database unreachable" });
@@ -98,13 +94,7 @@ describe("speaking a line", () => {
 
   it("says so, and tells the App to stop voicing, when stored audio cannot be read back", async () => {
     // An identity that may write but not read (no s3:GetObject): every read looks like a missing key.
-    const writeOnly: BlobStore = new Proxy(blobs, {
-      get: (target, key) => {
-        if (key === "exists") return async () => false;
-        const value = Reflect.get(target, key, target) as unknown;
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
+    const writeOnly = replacing(blobs, "exists", async () => false);
     let told = 0;
     const out = await speak("ごちそうさま!", 3, 1, deps({ blobs: writeOnly, onUnreadable: () => told++ }));
     expect(out).toEqual({
