@@ -3,7 +3,10 @@
  * or who may see a repo's card changed (`access`: its badge token was rotated, or it turned private),
  * which leaves its settings as they are.
  */
-export type SettingsChange = { repoId: number; access?: true } | { all: true };
+export type SettingsChange =
+  | { repoId: number; access?: true }
+  /** `missed`: the bus lost its connection for a while, so any change (an access change too) may have been missed. */
+  | { all: true; missed?: true };
 
 /**
  * Tells the replicas sharing a database that settings changed, so that each drops its cached copy

@@ -101,10 +101,9 @@ export class RepoSettingsCache {
     this.#bus = opts.bus;
     this.#bus?.subscribe((change) => {
       if ("all" in change) {
-        // Every repo's settings, or (after the bus lost its connection) whatever was missed meanwhile,
-        // an access change among them.
         this.#configs.clear();
-        this.#tellAccessChanged(null);
+        // After the bus lost its connection, an access change may have been missed too.
+        if (change.missed) this.#tellAccessChanged(null);
       } else if (change.access) this.#tellAccessChanged(change.repoId);
       else this.#configs.delete(change.repoId);
     });

@@ -92,7 +92,7 @@ export class PgSettingsBus implements SettingsBus {
     }
     this.#client = client;
     this.#retryMs = 500;
-    if (this.#connectedBefore) this.#emit({ all: true });
+    if (this.#connectedBefore) this.#emit({ all: true, missed: true });
     this.#connectedBefore = true;
   }
 

@@ -110,6 +110,13 @@ describe.skipIf(!storeAvailable("postgres"))("settings changes between replicas 
     expect(told.a).toEqual([4]);
     await b.get(4);
     expect(b.readsOf(4)).toBe(1);
+    // A change of every repo's settings (the owner's .github repository) is not an access change.
+    b.cache.invalidateAllConfigs();
+    await eventually(async () => {
+      await a.get(5);
+      return a.readsOf(5) === 3;
+    });
+    expect(told.a).toEqual([4]);
   });
 
   it("keeps replicas of another schema in the same database out of it", async () => {
