@@ -198,18 +198,15 @@ export class SqlStore implements Store {
   async setOptOut(repoId: number, login: string, optedOut: boolean): Promise<void> {
     await this.db.transaction(async (tx) => {
       const where = [repoId, keyOf(login)];
-      // A contributor may opt out before ever feeding: the row is created so the choice sticks. Then
-      // it is locked (a no-op update) before it is read, so that a feeding committing meanwhile is
-      // either seen here or waits, and sees the new choice when it counts the repo's contributors.
-      await tx.query(
-        `INSERT INTO contributors (repo_id, login_key, login) VALUES ($1, $2, $3)
-         ON CONFLICT (repo_id, login_key) DO NOTHING`,
-        [...where, login],
-      );
-      await tx.query("UPDATE contributors SET opted_out = opted_out WHERE repo_id = $1 AND login_key = $2", where);
+      // Created if new (a contributor may opt out before ever feeding, and the choice must stick),
+      // and locked and read in one statement (a no-op update of an existing row): a feeding that
+      // commits meanwhile is either seen here or waits, and then sees the new choice when it counts
+      // the repo's contributors.
       const [before] = await tx.query<{ xp: number | string; opted_out: number | string }>(
-        "SELECT xp, opted_out FROM contributors WHERE repo_id = $1 AND login_key = $2",
-        where,
+        `INSERT INTO contributors (repo_id, login_key, login) VALUES ($1, $2, $3)
+         ON CONFLICT (repo_id, login_key) DO UPDATE SET opted_out = contributors.opted_out
+         RETURNING xp, opted_out`,
+        [...where, login],
       );
       await tx.query("UPDATE contributors SET opted_out = $3 WHERE repo_id = $1 AND login_key = $2", [
         ...where,

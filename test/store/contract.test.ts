@@ -152,7 +152,7 @@ forEachStore((name, open, fresh) => {
       // The opt-out stops right after reading the contributor's row, until the feeding has committed
       // (or half a second has passed, should the feeding have to wait for the opt-out).
       const pausing = withQueries(db, async (text) => {
-        if (feeding && /SELECT xp, opted_out FROM contributors/.test(text)) {
+        if (feeding && /\bxp, opted_out\b/.test(text)) {
           await Promise.race([feeding, new Promise((done) => setTimeout(done, 500))]);
         }
       });
