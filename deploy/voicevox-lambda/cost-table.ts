@@ -1,7 +1,6 @@
 // Prints the cost table of deploy/voicevox-lambda/README.md from the AWS Lambda price list in src/voice/budget.ts, with
 // the same functions the App's budget uses: `npx tsx deploy/voicevox-lambda/cost-table.ts`.
-import { LAMBDA_PRICES, LAMBDA_REQUEST_USD, lambdaCostMicros } from "../../src/voice/budget.js";
-import { billableMs } from "../../src/voice/speak.js";
+import { billableMs, LAMBDA_PRICES, LAMBDA_REQUEST_USD, lambdaCostMicros } from "../../src/voice/budget.js";
 
 const usd = (micros: number) => `$${(micros / 1_000_000).toFixed(7)}`;
 /** What the App reserves per synthesis with the recipe's 30 s timeout (the App waiting as long). */

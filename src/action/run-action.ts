@@ -177,9 +177,8 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   let { readOnly } = outcome;
   if (feed.duplicateDelivery) log.info("This workflow run has been handled already (a re-run): nothing new to do.");
   const foods = feed.applied.reduce((n, f) => n + f.count, 0);
-  // [PR, comment id] of the comments this run found or posted, and the ids of those it posted.
-  const found: [number, number][] = [];
-  const created = new Set<number>();
+  // [PR, comment id, posted by this run] of the comments this run found or posted.
+  const found: FoundComment[] = [];
   try {
     if (outcome.reply !== undefined) {
       if (!feed.duplicateDelivery && !readOnly) await deps.reply?.(outcome.reply);
@@ -190,11 +189,10 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
       if (policy && !quietPr(pr?.authorLogin ?? null, config)) {
         const opts = { create: policy.create, knownId: commentIdOf(ledger, prNumber) };
         const result = await deps.upsertComment(prNumber, ledger, state, feed, opts);
-        if (result.id !== null) found.push([prNumber, result.id]);
-        if (result.done === "created" && result.id !== null) created.add(result.id);
+        if (result.id !== null) found.push([prNumber, result.id, result.done === "created"]);
       }
     } else if (branchPrs.length > 0 && feed.applied.length > 0 && deps.upsertComment && !readOnly) {
-      found.push(...(await commentOnBranchPrs(deps, config, branchPrs, { ledger, state, feed }, created)));
+      found.push(...(await commentOnBranchPrs(deps, config, branchPrs, { ledger, state, feed })));
     }
   } catch (err) {
     if (status(err) !== 403) throw err;
@@ -206,7 +204,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     readOnly = true;
   }
   const subject = `${run.owner}/${run.repo}`;
-  if (!readOnly) await rememberCommentIds(deps, config, ledger, found, created);
+  if (!readOnly) await rememberCommentIds(deps, config, ledger, found);
   return { state, ledger, foods, card, summary: summaryOf(state, feed, subject, readOnly, run, inputs), readOnly };
 }
 
@@ -214,18 +212,17 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
  * Writes the ids of comments new to the ledger (once per PR), so that they are edited by id and one
  * someone deletes stays deleted. The feeding and the comment are done already: a failure here is a
  * warning. Skipped where the token cannot write (a fork's `pull_request`). A comment this run posted
- * (`created`) on a PR whose comment another run noted first is a second one: it is deleted.
+ * on a PR whose comment another run noted first is a second one: it is deleted.
  */
 async function rememberCommentIds(
   deps: ActionDeps,
   config: RepoConfig,
   ledger: Ledger,
-  found: readonly [number, number][],
-  created: ReadonlySet<number>,
+  found: readonly FoundComment[],
 ): Promise<void> {
   const fresh = found.filter(([pr, id]) => commentIdOf(ledger, pr) !== id);
   if (fresh.length === 0 || (deps.run.eventName === "pull_request" && isForkPr(deps.run.payload))) return;
-  let duplicates: [number, number][] = [];
+  let duplicates: FoundComment[] = [];
   try {
     await commitStep(
       deps,
@@ -233,9 +230,12 @@ async function rememberCommentIds(
       async (latest) => {
         // A run racing this one may have noted its comment on the PR first: the first noted is kept.
         const unnoted = fresh.filter(([pr]) => commentIdOf(latest, pr) === null);
-        duplicates = fresh.filter(([pr, id]) => created.has(id) && ![null, id].includes(commentIdOf(latest, pr)));
+        duplicates = fresh.filter(([pr, id, posted]) => posted && ![null, id].includes(commentIdOf(latest, pr)));
         return {
-          ledger: rememberComments(latest, unnoted),
+          ledger: rememberComments(
+            latest,
+            unnoted.map(([pr, id]) => [pr, id]),
+          ),
           feed: nothingFed(latest),
           changed: unnoted.length > 0,
           message: `Dash's comment on #${unnoted.map(([pr]) => pr).join(", #")}`,
@@ -260,6 +260,9 @@ async function rememberCommentIds(
     }
   }
 }
+
+/** A PR's Dash comment that a run found or posted: [PR, comment id, posted by this run]. */
+type FoundComment = [pr: number, id: number, posted: boolean];
 
 interface BranchPr {
   number: number;
@@ -307,10 +310,9 @@ async function commentOnBranchPrs(
   config: RepoConfig,
   prs: readonly BranchPr[],
   done: { ledger: Ledger; state: DashState; feed: LedgerFeedResult },
-  created: Set<number>,
-): Promise<[number, number][]> {
+): Promise<FoundComment[]> {
   const policy = commentPolicy("push", config.comment, false);
-  const found: [number, number][] = [];
+  const found: FoundComment[] = [];
   if (!policy || !deps.upsertComment) return found;
   for (const pr of prs) {
     // As in the App: a bot's or an ignored user's PR gets no comment.
@@ -318,8 +320,7 @@ async function commentOnBranchPrs(
     try {
       const opts = { create: policy.create, knownId: commentIdOf(done.ledger, pr.number) };
       const result = await deps.upsertComment(pr.number, done.ledger, done.state, done.feed, opts);
-      if (result.id !== null) found.push([pr.number, result.id]);
-      if (result.done === "created" && result.id !== null) created.add(result.id);
+      if (result.id !== null) found.push([pr.number, result.id, result.done === "created"]);
     } catch (err) {
       deps.log.warning(
         `Could not bring the Dash comment on #${pr.number} up to date (${reasonOf(err)}); this push fed Dash.`,

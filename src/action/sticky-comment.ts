@@ -15,7 +15,7 @@ export const ACTIONS_BOT = "github-actions[bot]";
 
 /** The card file that links show: the SVG, unless the `formats` input writes only the PNG. */
 export function cardFileOf(formats: readonly string[]): "dash.svg" | "dash.png" {
-  return formats.includes("svg") || !formats.includes("png") ? "dash.svg" : "dash.png";
+  return formats.includes("svg") ? "dash.svg" : "dash.png";
 }
 
 /**

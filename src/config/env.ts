@@ -27,11 +27,19 @@ const envObject = z.object({
   /** Where this App is reachable from GitHub and browsers (card and audio links); default http://localhost:PORT. */
   PUBLIC_URL: z
     .string()
-    .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), {
-      message: "must be an http:// or https:// address, e.g. https://dash.example.com",
-    })
-    .refine((u) => !URL.canParse(u) || (new URL(u).search === "" && new URL(u).hash === ""), {
-      message: "must not have a query or a fragment: links are made by adding paths to it",
+    .superRefine((u, ctx) => {
+      const url = URL.canParse(u) ? new URL(u) : null;
+      if (!url || !/^https?:$/.test(url.protocol)) {
+        ctx.addIssue({
+          code: "custom",
+          message: "must be an http:// or https:// address, e.g. https://dash.example.com",
+        });
+      } else if (url.search !== "" || url.hash !== "") {
+        ctx.addIssue({
+          code: "custom",
+          message: "must not have a query or a fragment: links are made by adding paths to it",
+        });
+      }
     })
     .optional(),
   // Without trailing slashes, as the webhooks middleware compares paths: `/hooks/` is `/hooks`.

@@ -10,7 +10,7 @@ export function saveEnvFile(path: string, values: Record<string, string>): void 
   while (kept.length > 0 && kept[kept.length - 1] === "") kept.pop();
   for (const [k, v] of Object.entries(values)) {
     if (v.includes('"')) throw new Error(`${k} contains a double quote; set it in the environment instead`);
-    kept.push(`${k}="${v.replace(/\r?\n/g, "\\n")}"`);
+    kept.push(envLine(k, v));
   }
   // Written whole to a file of the owner's only, then moved over the old one: a crash leaves either
   // file complete, and the private key is never readable by others (a .env copied from .env.example
@@ -19,4 +19,9 @@ export function saveEnvFile(path: string, values: Record<string, string>): void 
   writeFileSync(next, `${kept.join("\n")}\n`, { mode: 0o600, flush: true });
   chmodSync(next, 0o600);
   renameSync(next, path);
+}
+
+/** One `KEY="value"` line, newlines written as `\n` inside the quotes (loadEnvFile turns them back). */
+export function envLine(key: string, value: string): string {
+  return `${key}="${value.replace(/\r?\n/g, "\\n")}"`;
 }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import yaml from "js-yaml";
+import { envLine } from "../config/save-env-file.js";
 import { sameSecret } from "../same-secret.js";
 import { type HttpHandler, sendJson, sendText, urlOf } from "./respond.js";
 
@@ -226,7 +227,7 @@ ${warning}<form action="${escapeHtml(p.newAppUrl)}" method="post">
 function unsavedPage(app: Conversion, credentials: Record<string, string>, err: unknown): string {
   const reason = err instanceof Error ? err.message : String(err);
   const lines = Object.entries(credentials)
-    .map(([k, v]) => `${k}="${v.replace(/\r?\n/g, "\\n")}"`)
+    .map(([k, v]) => envLine(k, v))
     .join("\n");
   return `<!doctype html><meta charset="utf-8"><title>ReposiTori registered: save its credentials</title>${STYLE}
 <h1>Registered, but not saved</h1>

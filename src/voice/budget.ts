@@ -51,6 +51,20 @@ export function microsToUsd(micros: number): number {
   return micros / MICROS_PER_USD;
 }
 
+/**
+ * The longest start-up (INIT phase) AWS gives a function before an invocation. A cold start is billed
+ * too, on top of the invocation's own duration, which the function's timeout bounds.
+ */
+export const LAMBDA_INIT_MS = 10_000;
+
+/**
+ * The longest a synthesis can be billed for, which is what it reserves: a cold start, then the longer
+ * of the function's timeout and the App's wait (an abandoned request does not stop the invocation).
+ */
+export function billableMs(timeouts: { timeoutMs: number; functionTimeoutMs: number }): number {
+  return LAMBDA_INIT_MS + Math.max(timeouts.timeoutMs, timeouts.functionTimeoutMs);
+}
+
 /** On-demand cost of one invocation of `memoryMb` running `durationMs`, in micro-dollars (rounded up). */
 export function lambdaCostMicros(memoryMb: number, durationMs: number, region: string): number {
   const gbSeconds = (memoryMb / 1024) * (Math.max(0, durationMs) / 1000);

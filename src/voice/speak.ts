@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { BlobStore } from "../blob/blob-store.js";
 import { audioKey } from "./audio-key.js";
-import { type Budget, lambdaCostMicros } from "./budget.js";
+import { type Budget, billableMs, lambdaCostMicros } from "./budget.js";
 import { errorSummary } from "./reaction-text.js";
 import { creditLine } from "./speakers.js";
 import type { Synthesizer } from "./synthesizer.js";
@@ -31,20 +31,6 @@ export interface VoiceDeps {
    * not read, e.g. no s3:GetObject): every later synthesis would be paid for and never heard.
    */
   onUnreadable?: () => void;
-}
-
-/**
- * The longest start-up (INIT phase) AWS gives a function before an invocation. A cold start is billed
- * too, on top of the invocation's own duration, which the function's timeout bounds.
- */
-export const LAMBDA_INIT_MS = 10_000;
-
-/**
- * The longest a synthesis can be billed for, which is what it reserves: a cold start, then the longer
- * of the function's timeout and the App's wait (an abandoned request does not stop the invocation).
- */
-export function billableMs(deps: Pick<VoiceDeps, "timeoutMs" | "functionTimeoutMs">): number {
-  return LAMBDA_INIT_MS + Math.max(deps.timeoutMs, deps.functionTimeoutMs);
 }
 
 export type VoiceOutcome =
@@ -131,19 +117,16 @@ async function produce(
       ),
     ]);
     cost = measured();
-    if ("mp3" in result) {
-      await deps.blobs.put(key, result.mp3, "audio/mpeg");
-      if (!(await deps.blobs.exists(key))) {
-        deps.onUnreadable?.();
-        throw new Error(
-          "the audio was stored but cannot be read back: the blob store's identity may lack read access (s3:GetObject)",
-        );
-      }
-    } else if (result.storedKey !== key || !(await deps.blobs.exists(key))) {
-      // Stored where this App cannot read it (another bucket, or no read access): so will every next one be.
+    if ("mp3" in result) await deps.blobs.put(key, result.mp3, "audio/mpeg");
+    const stored = "mp3" in result ? key : result.storedKey;
+    // Audio this App cannot read back (no read access, or the Lambda writing to another bucket or
+    // prefix) is audio nobody can hear, and so will every next one be.
+    if (stored !== key || !(await deps.blobs.exists(key))) {
       deps.onUnreadable?.();
       throw new Error(
-        `the synthesiser stored the audio at ${result.storedKey}, which this App's blob store cannot see`,
+        "mp3" in result
+          ? "the audio was stored but cannot be read back: the blob store's identity may lack read access (s3:GetObject)"
+          : `the synthesiser stored the audio at ${result.storedKey}, which this App's blob store cannot see`,
       );
     }
     return { status: "ready", url: await deps.blobs.url(key), key, credit, cached: false, costMicros: cost };
