@@ -97,6 +97,22 @@ function status(err: unknown): number | undefined {
   return (err as { status?: number }).status;
 }
 
+/**
+ * GitHub refused the call for its rate limits (403 or 429, saying so or with no requests left), not
+ * for a missing permission: waiting, not a change of the workflow, is the cure.
+ */
+function rateLimited(err: unknown): boolean {
+  const e = err as { status?: number; message?: unknown; response?: { headers?: Record<string, unknown> } };
+  if (e.status !== 403 && e.status !== 429) return false;
+  const headers = e.response?.headers ?? {};
+  return (
+    e.status === 429 ||
+    /rate limit/i.test(String(e.message ?? "")) ||
+    headers["retry-after"] !== undefined ||
+    String(headers["x-ratelimit-remaining"]) === "0"
+  );
+}
+
 function isForkPr(payload: Json): boolean {
   const pr = obj(payload.pull_request);
   if (!pr) return false;
@@ -195,13 +211,18 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
       found.push(...(await commentOnBranchPrs(deps, config, branchPrs, { ledger, state, feed })));
     }
   } catch (err) {
-    if (status(err) !== 403) throw err;
-    if (!isForkPr(run.payload)) {
-      throw new ActionConfigError(
-        "The token cannot comment (HTTP 403). Add `permissions:\\n  pull-requests: write` and `issues: write` to the job.",
-      );
+    if (rateLimited(err)) {
+      // The feeding is stored: the comment catches up with the next run.
+      log.warning(`GitHub's rate limit refused Dash's comment (${reasonOf(err)}); the next run brings it up to date.`);
+    } else {
+      if (status(err) !== 403) throw err;
+      if (!isForkPr(run.payload)) {
+        throw new ActionConfigError(
+          "The token cannot comment (HTTP 403). Add `permissions:\\n  pull-requests: write` and `issues: write` to the job.",
+        );
+      }
+      readOnly = true;
     }
-    readOnly = true;
   }
   const subject = `${run.owner}/${run.repo}`;
   if (!readOnly) await rememberCommentIds(deps, config, ledger, found);
@@ -333,7 +354,7 @@ async function commentOnBranchPrs(
 /** Why a GitHub call about PRs failed, in one line; a 403 says which permission to add. */
 function reasonOf(err: unknown): string {
   const code = status(err);
-  if (code === 403) return "HTTP 403: add `pull-requests: write` to the job's permissions";
+  if (code === 403 && !rateLimited(err)) return "HTTP 403: add `pull-requests: write` to the job's permissions";
   const message = String((err as Error)?.message ?? err)
     .split("\n")[0]
     ?.slice(0, 200);
@@ -388,7 +409,7 @@ async function commitStep(deps: ActionDeps, config: RepoConfig, step: LedgerStep
         return { ledger, state, feed, card, reply, readOnly: false };
       }
     } catch (err) {
-      if (status(err) !== 403 && status(err) !== 404) throw err;
+      if (rateLimited(err) || (status(err) !== 403 && status(err) !== 404)) throw err;
       if (!isForkPr(run.payload)) {
         throw new ActionConfigError(
           `The token cannot write the state branch "${inputs["state-branch"]}" (HTTP ${status(err)}). Add \`permissions:\\n  contents: write\` to the job (and \`pull-requests: write\` for the comment).`,

@@ -343,6 +343,21 @@ describe("runAction follows .github/dash.yml as the App does", () => {
       expect(ledgerOnBranch().comments).toEqual([[number, comments[0]?.id]]);
     });
 
+    it("a comment GitHub's rate limit refuses is a warning, not a failed run or a permissions hint", async () => {
+      gh.commentsRateLimited = true;
+      const warnings: string[] = [];
+      const log = { info: () => {}, notice: () => {}, warning: (m: string) => warnings.push(m) };
+      const result = await runAction(deps("pull_request", opened(), "1", { ...commenting("always", "1"), log }));
+      expect(result.readOnly).toBe(false);
+      expect(ledgerOnBranch().xp).toBe(20);
+      expect(warnings).toEqual([
+        expect.stringMatching(
+          /^GitHub's rate limit refused Dash's comment \(HTTP 403: You have exceeded a secondary rate limit/,
+        ),
+      ]);
+      expect(warnings.join()).not.toContain("pull-requests: write");
+    });
+
     it("always: the comment appears on the first event", async () => {
       await runAction(deps("pull_request", opened(), "1", commenting("always", "1")));
       expect(gh.comments.get(number)).toHaveLength(1);

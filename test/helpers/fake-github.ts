@@ -36,6 +36,8 @@ export class FakeGitHub {
   pullsStatus: number | null = null;
   /** New comments answer 403, as for a token without `pull-requests: write`. */
   commentsForbidden = false;
+  /** New comments answer 403 for GitHub's secondary rate limit (with its message and Retry-After). */
+  commentsRateLimited = false;
   readonly requests: string[] = [];
   /** Collaborators' permission levels (`admin`, `write`, `read`); anyone else is not a collaborator (404). */
   readonly permissions = new Map<string, string>();
@@ -206,6 +208,12 @@ export class FakeGitHub {
       if (method === "GET") return send(200, list);
       if (method === "POST") {
         if (this.commentsForbidden) return send(403, { message: "Resource not accessible by integration" });
+        if (this.commentsRateLimited) {
+          res.setHeader("retry-after", "60");
+          return send(403, {
+            message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+          });
+        }
         const comment: FakeComment = {
           id: this.#nextComment++,
           body: body.body,
