@@ -16,6 +16,8 @@ export interface GeminiAnswer {
   text: string | undefined;
   /** Gemini declined (blocked prompt, or a safety / recitation stop). */
   refused: boolean;
+  /** The answer ran into the output limit (thinking can use it up): what came is cut mid-line. */
+  truncated?: boolean;
   inputTokens: number;
   outputTokens: number;
 }
@@ -64,6 +66,7 @@ export function geminiCall(apiKey: string, baseUrl: string = GEMINI_API_URL): Ge
     return {
       text,
       refused,
+      truncated: String(candidate?.finishReason) === "MAX_TOKENS",
       inputTokens: usage?.promptTokenCount ?? 0,
       outputTokens: (usage?.candidatesTokenCount ?? 0) + (usage?.thoughtsTokenCount ?? 0),
     };

@@ -107,7 +107,8 @@ export async function reactionLine(
     deps.log.info("Gemini declined to answer: using a built-in line");
     return template("refused");
   }
-  const line = sanitiseLine(answer.text);
+  // A line cut at the output limit would be spoken cut: a built-in one instead.
+  const line = answer.truncated ? null : sanitiseLine(answer.text);
   if (!line) {
     deps.log.info({ chars: answer.text?.length ?? 0 }, "Gemini's answer was empty or unusable: using a built-in line");
     return template("unusable");

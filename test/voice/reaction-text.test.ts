@@ -185,7 +185,7 @@ describe("reaction line from Gemini", () => {
     // A client that never gives up would leave this test waiting: fail it well before the suite's 30 s.
   }, 10_000);
 
-  it("falls back on a refusal and on an empty answer", async () => {
+  it("falls back on a refusal, an empty answer and one cut at the output limit", async () => {
     gemini.answer(
       blocked("SAFETY"),
       empty(),
@@ -194,9 +194,11 @@ describe("reaction line from Gemini", () => {
       // A stop after some text: the partial line is not used either.
       stopped("SAFETY", "Well, octocat, you"),
       stopped("RECITATION", "What a feast"),
+      // Cut at the output limit (a thinking model can spend it first): not spoken half-way.
+      stopped("MAX_TOKENS", "What a feast, octocat! You"),
     );
     const d = deps();
-    const seeds = ["a", "b", "c", "d", "e", "f"];
+    const seeds = ["a", "b", "c", "d", "e", "f", "g"];
     const lines = [];
     for (const seed of seeds) lines.push(await reactionLine(facts, { installationId: 1, seed }, d));
     expect(lines.map((l) => [l.source, l.fallback])).toEqual([
@@ -206,10 +208,11 @@ describe("reaction line from Gemini", () => {
       ["template", "refused"],
       ["template", "refused"],
       ["template", "refused"],
+      ["template", "unusable"],
     ]);
-    expect(gemini.requests).toHaveLength(6);
+    expect(gemini.requests).toHaveLength(7);
     // Each answer counted its prompt tokens, and each is booked.
-    expect((await budget.today()).gemini).toMatchObject({ reservedUsd: 0, uses: 6 });
+    expect((await budget.today()).gemini).toMatchObject({ reservedUsd: 0, uses: 7 });
   });
 
   it("speaks only the answer of a thinking model, and pays for its thinking", async () => {
