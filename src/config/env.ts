@@ -18,8 +18,12 @@ const envObject = z.object({
   PRIVATE_KEY: optionalText,
   PRIVATE_KEY_PATH: optionalText,
   WEBHOOK_SECRET: optionalText,
-  /** GitHub Enterprise Server API base, e.g. https://ghe.example.com/api/v3. */
-  GITHUB_API_URL: optionalText,
+  /** GitHub Enterprise Server API base, e.g. https://ghe.example.com/api/v3 (kept without a trailing slash). */
+  GITHUB_API_URL: optionalText
+    .refine((u) => u === undefined || (URL.canParse(u) && /^https?:$/.test(new URL(u).protocol)), {
+      message: "must be the http(s) address of a GitHub API, e.g. https://ghe.example.com/api/v3",
+    })
+    .transform((u) => u?.replace(/\/+$/, "")),
 
   // HTTP server
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),

@@ -118,3 +118,15 @@ describe("PORT and PUBLIC_URL", () => {
     expect(loadEnv({ PUBLIC_URL: "https://dash.example.com/app/" }).PUBLIC_URL).toBe("https://dash.example.com/app");
   });
 });
+
+describe("GITHUB_API_URL", () => {
+  it("is kept without a trailing slash, and refused when it is not an http(s) address", () => {
+    expect(loadEnv({ GITHUB_API_URL: "https://ghe.example.com/api/v3/" }).GITHUB_API_URL).toBe(
+      "https://ghe.example.com/api/v3",
+    );
+    expect(loadEnv({}).GITHUB_API_URL).toBeUndefined();
+    expect(() => loadEnv({ GITHUB_API_URL: "ghe.example.com/api/v3" })).toThrow(
+      "GITHUB_API_URL: must be the http(s) address of a GitHub API",
+    );
+  });
+});
