@@ -117,7 +117,10 @@ export class CommentStore {
     this.#branchLookups = new BatchQueue((branches) => this.#openPrsForBranches(branches));
   }
 
-  /** Records (or refreshes) what a PR payload says about the PR; keeps the comment and tallies. */
+  /**
+   * Records (or refreshes) what a PR payload says about the PR; keeps the comment and tallies. A merged
+   * PR stays merged and closed whatever a late event (a review redelivered after the merge) says.
+   */
   async trackPr(key: PrKey, info: PrInfo, now = Date.now()): Promise<void> {
     await this.db.query(
       `INSERT INTO dash_prs (repo_id, pr_number, author_login, head_repo_id, head_ref, is_open, merged, created_at, updated_at)
@@ -126,7 +129,7 @@ export class CommentStore {
          author_login = COALESCE(excluded.author_login, dash_prs.author_login),
          head_repo_id = COALESCE(excluded.head_repo_id, dash_prs.head_repo_id),
          head_ref = COALESCE(excluded.head_ref, dash_prs.head_ref),
-         is_open = excluded.is_open,
+         is_open = CASE WHEN dash_prs.merged = 1 THEN 0 ELSE excluded.is_open END,
          merged = CASE WHEN dash_prs.merged = 1 THEN 1 ELSE excluded.merged END,
          updated_at = excluded.updated_at`,
       [

@@ -57,9 +57,11 @@ describe("CommentStore and the comment upsert on both databases", () => {
       await comments.trackPr({ repoId: 500, prNumber: 3 }, { ...info, open: false, merged: true });
       await comments.trackPr({ repoId: 500, prNumber: 4 }, { ...info, headRef: "other" });
       expect(await comments.openPrsForBranch(500, 500, "feature")).toEqual([1]);
-      // A merged PR stays merged even if a later payload says otherwise.
+      // A merged PR stays merged, and closed, even if a later payload (a review delivered after the
+      // merge) says otherwise: pushes to its branch then feed no closed PR.
       await comments.trackPr({ repoId: 500, prNumber: 3 }, { ...info, open: true, merged: false });
-      expect(await comments.getPr({ repoId: 500, prNumber: 3 })).toMatchObject({ merged: true, open: true });
+      expect(await comments.getPr({ repoId: 500, prNumber: 3 })).toMatchObject({ merged: true, open: false });
+      expect(await comments.openPrsForBranch(500, 500, "feature")).toEqual([1]);
     });
 
     it("answers concurrent branch lookups from one query, each with its own PRs", async () => {
