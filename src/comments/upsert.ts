@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Lease, PrKey } from "../store/comment-store.js";
 import { buildCommentModel } from "./build-model.js";
 import type { CommentDeps, PrTarget } from "./deps.js";
-import { findDashComment } from "./find-comment.js";
+import { findDashComment, isDashComment } from "./find-comment.js";
 import { renderComment } from "./render-comment.js";
 
 /** What a refresh did: posted, edited, found nothing to change, left it to the current holder, or did nothing. */
@@ -117,6 +117,24 @@ async function renderOnce(
     return "updated";
   }
   const { data } = await target.octokit.rest.issues.createComment({ ...where, issue_number: target.prNumber, body });
+  if (!(await deps.comments.renew(key, lease, deps.now().getTime(), deps.leaseMs))) {
+    // GitHub held the call past the lease, and another holder took over: it may have posted a
+    // comment of its own meanwhile, which it keeps. This one then goes, so the PR has one.
+    const others = await dashCommentsBut(target, deps.appId, data.id);
+    if (others > 0) await target.octokit.rest.issues.deleteComment({ ...where, comment_id: data.id });
+    throw new LeaseLost();
+  }
   await deps.comments.saveComment(key, lease, data.id, hash);
   return "created";
+}
+
+/** How many of the PR's comments are Dash's, leaving out `except`. */
+async function dashCommentsBut(target: PrTarget, appId: number | null, except: number): Promise<number> {
+  const { data } = await target.octokit.rest.issues.listComments({
+    owner: target.owner,
+    repo: target.repo,
+    issue_number: target.prNumber,
+    per_page: 100,
+  });
+  return data.filter((c) => c.id !== except && isDashComment(c, appId)).length;
 }

@@ -8,6 +8,7 @@ import { signal } from "../helpers/signal.js";
 import { forEachStore } from "../helpers/stores.js";
 import {
   API,
+  appComment,
   depsFor,
   feed,
   mockCreateComment,
@@ -264,6 +265,49 @@ describe("CommentStore and the comment upsert on both databases", () => {
       expect(secondPost.isDone()).toBe(false);
       expect(await first.comments.getPr(key)).toMatchObject({ commentId: 4243 });
       nock.cleanAll();
+    });
+
+    it("a holder whose POST GitHub held past its lease deletes its comment when the new holder posted one", async () => {
+      const db = await fresh();
+      const first = depsFor(await db.openStore());
+      const second = depsFor(await db.openStore(), { now: () => new Date(NOW.getTime() + 61_000) });
+      const opened = await feed(first.store as never, repo, [
+        { login: "alice", food: "mapo_tofu", count: 2, sourceKey: "pr-opened:1" },
+      ]);
+      await first.comments.trackPr(key, info);
+      await first.comments.setRenderSettings(key, { locale: "en", mode: "always", problems: [] });
+      await first.comments.recordFeedings(key, opened.applied, opened.users, opened.repo.xpBefore);
+
+      const posting = signal();
+      const gate = signal();
+      mockListComments("dart-lang", "dash", 7);
+      nock(API)
+        .post("/repos/dart-lang/dash/issues/7/comments")
+        .reply(201, async () => {
+          posting.fire();
+          await gate.promise;
+          return { id: 5000 };
+        });
+      // The second process, once the first one's lease has run out, finds nothing yet and posts.
+      mockListComments("dart-lang", "dash", 7);
+      const posted: Recorder = { bodies: [] };
+      mockCreateComment("dart-lang", "dash", 7, 5001, posted);
+      // The first one, its POST answered at last, finds its lease gone and the other comment there.
+      mockListComments("dart-lang", "dash", 7, [
+        appComment(5001, "<!-- repositori:dash -->x"),
+        appComment(5000, "<!-- repositori:dash -->y"),
+      ]);
+      const deleted = nock(API).delete("/repos/dart-lang/dash/issues/comments/5000").reply(204);
+
+      const stalled = refreshPrComment(first, target(), { create: true });
+      await posting.promise;
+      expect(await refreshPrComment(second, target(), { create: true })).toBe("created");
+      gate.fire();
+      expect(await stalled).toBe("queued");
+      expect(deleted.isDone()).toBe(true);
+      expect(posted.bodies).toHaveLength(1);
+      expect(await first.comments.getPr(key)).toMatchObject({ commentId: 5001 });
+      expect(nock.pendingMocks()).toEqual([]);
     });
 
     it("a burst of refreshes from two processes still makes exactly one comment, showing everything", async () => {
