@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { refreshStaleComments } from "../../src/comments/stale.js";
 import { refreshPrComment } from "../../src/comments/upsert.js";
 import type { PrInfo } from "../../src/store/comment-store.js";
+import type { SqlStore } from "../../src/store/sql-store.js";
 import type { RepoRef } from "../../src/store/store.js";
 import { signal } from "../helpers/signal.js";
 import { forEachStore } from "../helpers/stores.js";
@@ -23,6 +24,22 @@ const repo: RepoRef = { id: 500, owner: "dart-lang", name: "dash", private: fals
 const key = { repoId: 500, prNumber: 7 };
 const info: PrInfo = { authorLogin: "alice", headRepoId: 500, headRef: "feature", open: true, merged: false };
 const target = () => ({ octokit: testOctokit(), owner: "dart-lang", repo: "dash", repoId: 500, prNumber: 7 });
+
+/**
+ * Two processes on one database with a PR that its opening fed; the second one's clock is past the
+ * first one's lease (60 s), as when GitHub keeps the first waiting that long.
+ */
+async function leaseOutlivedBySecond(db: { openStore(): Promise<SqlStore> }) {
+  const first = depsFor(await db.openStore());
+  const second = depsFor(await db.openStore(), { now: () => new Date(NOW.getTime() + 61_000) });
+  const opened = await feed(first.store as never, repo, [
+    { login: "alice", food: "mapo_tofu", count: 2, sourceKey: "pr-opened:1" },
+  ]);
+  await first.comments.trackPr(key, info);
+  await first.comments.setRenderSettings(key, { locale: "en", mode: "always", problems: [] });
+  await first.comments.recordFeedings(key, opened.applied, opened.users, opened.repo.xpBefore);
+  return { first, second };
+}
 
 describe("CommentStore and the comment upsert on both databases", () => {
   forEachStore((_kind, open, fresh) => {
@@ -230,16 +247,7 @@ describe("CommentStore and the comment upsert on both databases", () => {
     });
 
     it("a holder whose lease ran out while GitHub kept it waiting writes nothing; the one that took over posts once", async () => {
-      const db = await fresh();
-      const first = depsFor(await db.openStore());
-      // The second process comes when the first one's lease (60 s) has run out.
-      const second = depsFor(await db.openStore(), { now: () => new Date(NOW.getTime() + 61_000) });
-      const opened = await feed(first.store as never, repo, [
-        { login: "alice", food: "mapo_tofu", count: 2, sourceKey: "pr-opened:1" },
-      ]);
-      await first.comments.trackPr(key, info);
-      await first.comments.setRenderSettings(key, { locale: "en", mode: "always", problems: [] });
-      await first.comments.recordFeedings(key, opened.applied, opened.users, opened.repo.xpBefore);
+      const { first, second } = await leaseOutlivedBySecond(await fresh());
 
       const listed = signal();
       const gate = signal();
@@ -268,15 +276,7 @@ describe("CommentStore and the comment upsert on both databases", () => {
     });
 
     it("a holder whose POST GitHub held past its lease deletes its comment when the new holder posted one", async () => {
-      const db = await fresh();
-      const first = depsFor(await db.openStore());
-      const second = depsFor(await db.openStore(), { now: () => new Date(NOW.getTime() + 61_000) });
-      const opened = await feed(first.store as never, repo, [
-        { login: "alice", food: "mapo_tofu", count: 2, sourceKey: "pr-opened:1" },
-      ]);
-      await first.comments.trackPr(key, info);
-      await first.comments.setRenderSettings(key, { locale: "en", mode: "always", problems: [] });
-      await first.comments.recordFeedings(key, opened.applied, opened.users, opened.repo.xpBefore);
+      const { first, second } = await leaseOutlivedBySecond(await fresh());
 
       const posting = signal();
       const gate = signal();
