@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { afterAnswer } from "../after-answer.js";
 import type { BlobStore } from "../blob/blob-store.js";
 import { openBlobStore } from "../blob/open-blob-store.js";
-import { commentDeps, type PrReaction, type PrTarget, quietPr, setPrReaction } from "../comments/index.js";
+import { commentDeps, type PrReaction, type PrTarget, prOf, quietPr, setPrReaction } from "../comments/index.js";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../config/repo-config.js";
 import type { Feeding } from "../domain/foods.js";
 import type { Feature, FeatureContext } from "../feature.js";
@@ -198,13 +198,12 @@ export async function voiceFeature(ctx: FeatureContext, opts: VoiceFeatureOption
       context.log.debug({ trigger, comment: config.comment }, "no reaction: PR comments are off for this event");
       return;
     }
-    const pr = (context.payload as Json as { pull_request?: { number?: unknown; user?: { login?: unknown } } })
-      .pull_request;
-    const prNumber = Number(pr?.number);
-    if (!Number.isSafeInteger(prNumber) || prNumber <= 0) return;
+    const pr = prOf(context.payload as Json);
+    if (!pr || pr.number <= 0) return;
+    const prNumber = pr.number;
     // A bot's or an ignored user's PR gets no comment (a human's review of it still feeds Dash): no
     // reaction is written for it either, which would cost a Gemini call and post one.
-    if (quietPr(typeof pr?.user?.login === "string" ? pr.user.login : null, config)) {
+    if (quietPr(pr.info.authorLogin, config)) {
       context.log.debug({ trigger }, "no reaction: the PR is a bot's or an ignored user's");
       return;
     }
