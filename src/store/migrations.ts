@@ -41,6 +41,24 @@ export function bytewiseKeys(id: string, tables: Record<string, readonly string[
   return { id, postgres, sqlite: "" };
 }
 
+/**
+ * SQLite: a table rebuilt as WITHOUT ROWID, so its rows live in the primary key's own B-tree. A rowid
+ * table with a text or composite key keeps each row twice, in the table and in the key's index, and
+ * a feeding wrote both for every row.
+ */
+function withoutRowid(table: string, columns: string, primaryKey: string, indexes = ""): string {
+  const names = columns
+    .split(",")
+    .map((c) => c.trim().split(/\s+/)[0])
+    .join(", ");
+  return `
+CREATE TABLE ${table}_keyed (${columns}, PRIMARY KEY (${primaryKey})) WITHOUT ROWID;
+INSERT INTO ${table}_keyed (${names}) SELECT ${names} FROM ${table};
+DROP TABLE ${table};
+ALTER TABLE ${table}_keyed RENAME TO ${table};
+${indexes}`;
+}
+
 /** Each repo's foods by kind, summed from the feeding log (see core-007). */
 const REPO_FOODS_FROM_LOG = `
 INSERT INTO repo_foods (repo_id, food, count)
@@ -186,5 +204,53 @@ UPDATE repos SET contributor_count = (
     // against new rows until the migration commits (their batches wait), so that no food is counted
     // after the sum was taken and then overwritten by it.
     postgres: `LOCK TABLE feedings IN SHARE MODE;\n${REPO_FOODS_FROM_LOG}`,
+  },
+  {
+    // The tables every feeding writes, keyed by their primary key alone on SQLite (see withoutRowid);
+    // PostgreSQL keeps rows in a heap with separate indexes whatever the declaration, so nothing changes
+    // there. Measured: see docs/benchmark.md.
+    id: "core-008-sqlite-without-rowid",
+    postgres: "",
+    sqlite: [
+      withoutRowid("deliveries", "id TEXT NOT NULL, repo_id BIGINT, received_at BIGINT NOT NULL, batch TEXT", "id"),
+      withoutRowid("fed_sources", "repo_id BIGINT NOT NULL, source_key TEXT NOT NULL", "repo_id, source_key"),
+      withoutRowid(
+        "repo_foods",
+        "repo_id BIGINT NOT NULL, food TEXT NOT NULL, count BIGINT NOT NULL DEFAULT 0",
+        "repo_id, food",
+      ),
+      withoutRowid(
+        "repo_days",
+        "repo_id BIGINT NOT NULL, day TEXT NOT NULL, foods BIGINT NOT NULL DEFAULT 0",
+        "repo_id, day",
+      ),
+      withoutRowid(
+        "contributors",
+        "repo_id BIGINT NOT NULL, login_key TEXT NOT NULL, login TEXT NOT NULL, xp BIGINT NOT NULL DEFAULT 0, " +
+          "foods BIGINT NOT NULL DEFAULT 0, last_fed_at BIGINT, opted_out INTEGER NOT NULL DEFAULT 0",
+        "repo_id, login_key",
+        "CREATE INDEX contributors_board ON contributors (repo_id, opted_out, xp DESC, login_key);",
+      ),
+      withoutRowid(
+        "contributor_days",
+        "repo_id BIGINT NOT NULL, login_key TEXT NOT NULL, day TEXT NOT NULL, foods BIGINT NOT NULL DEFAULT 0",
+        "repo_id, login_key, day",
+      ),
+      withoutRowid(
+        "users",
+        "login_key TEXT NOT NULL, login TEXT NOT NULL, xp BIGINT NOT NULL DEFAULT 0, foods BIGINT NOT NULL DEFAULT 0, last_fed_at BIGINT",
+        "login_key",
+      ),
+      withoutRowid(
+        "user_foods",
+        "login_key TEXT NOT NULL, food TEXT NOT NULL, count BIGINT NOT NULL DEFAULT 0",
+        "login_key, food",
+      ),
+      withoutRowid(
+        "user_days",
+        "login_key TEXT NOT NULL, day TEXT NOT NULL, foods BIGINT NOT NULL DEFAULT 0",
+        "login_key, day",
+      ),
+    ].join("\n"),
   },
 ];

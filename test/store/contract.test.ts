@@ -696,6 +696,60 @@ forEachStore((name, open, fresh) => {
       expect((await board(store))?.foodsByKind).toEqual({ feast: 3 });
     });
 
+    it("keeps every row and the leaderboard's order through the key-ordered tables upgrade", async () => {
+      const db = await (await fresh()).openDb();
+      const keyed = "core-008-sqlite-without-rowid";
+      await migrate(
+        db,
+        allMigrations.filter((m) => m.id !== keyed),
+      );
+      const store = new SqlStore(db);
+      const first = input([food("dave", "sha-1", "ramen", 2), food("erin", "sha-2"), food("Zed", "sha-3", "feast", 3)]);
+      await store.feed(first);
+      await store.feed(input([food("erin", "sha-4")], { at: new Date("2026-03-02T10:00:00Z") }));
+      await store.setOptOut(repoA.id, "zed", true);
+      const tables = {
+        deliveries: "id",
+        fed_sources: "repo_id, source_key",
+        repo_foods: "repo_id, food",
+        repo_days: "repo_id, day",
+        contributors: "repo_id, login_key",
+        contributor_days: "repo_id, login_key, day",
+        users: "login_key",
+        user_foods: "login_key, food",
+        user_days: "login_key, day",
+      };
+      const rows = async () =>
+        Object.fromEntries(
+          await Promise.all(
+            Object.entries(tables).map(async ([t, key]) => [t, await db.query(`SELECT * FROM ${t} ORDER BY ${key}`)]),
+          ),
+        );
+      const beforeRows = await rows();
+      expect(beforeRows.contributors).toHaveLength(3);
+      expect(await migrate(db, allMigrations)).toEqual([keyed]);
+      expect(await rows()).toEqual(beforeRows);
+      if (name === "sqlite") {
+        const schema = await db.query<{ name: string; sql: string }>(
+          "SELECT name, sql FROM sqlite_master WHERE name IN (" +
+            [...Object.keys(tables), "contributors_board"].map((t) => `'${t}'`).join(", ") +
+            ")",
+        );
+        const sqlOf = new Map(schema.map((s) => [s.name, s.sql]));
+        for (const t of Object.keys(tables)) expect(sqlOf.get(t)).toMatch(/WITHOUT ROWID$/);
+        expect(sqlOf.get("contributors_board")).toMatch(/xp DESC/);
+      }
+      // Still exactly once, and the board still ordered and without the opted-out contributor.
+      expect((await store.feed(first)).duplicateDelivery).toBe(true);
+      expect((await store.feed(input([food("dave", "sha-2")]))).applied).toEqual([]);
+      await store.feed(input([food("erin", "sha-5", "feast", 3)]));
+      const dash = await board(store);
+      expect(dash?.contributors.map((c) => [c.login, c.xp])).toEqual([
+        ["erin", 50],
+        ["dave", 20],
+      ]);
+    });
+
     // SQLite compares text bytewise (BINARY) by default; PostgreSQL by the server's locale, unless a
     // column says otherwise. Every text column an index, a primary key or a unique constraint orders by
     // must say "C", so that both stores list ties alike and key lookups skip the locale's rules.
