@@ -7,6 +7,7 @@ export function prOf(payload: Json): { number: number; info: PrInfo } | undefine
   const number = int(pr?.number);
   if (!pr || number === undefined) return undefined;
   const head = obj(pr.head);
+  const updatedAt = Date.parse(str(pr.updated_at) ?? "");
   return {
     number,
     info: {
@@ -16,6 +17,7 @@ export function prOf(payload: Json): { number: number; info: PrInfo } | undefine
       headRef: str(head?.ref) ?? null,
       open: pr.state !== "closed",
       merged: pr.merged === true,
+      ...(Number.isFinite(updatedAt) ? { stateAt: updatedAt } : {}),
     },
   };
 }

@@ -67,4 +67,10 @@ CREATE TABLE dash_pr_contributors (
     sql: `ALTER TABLE dash_prs ADD COLUMN rendered_gen BIGINT NOT NULL DEFAULT 0;
 UPDATE dash_prs SET rendered_gen = gen;`,
   },
+  {
+    // When GitHub last changed each PR, from the payload that set its open/closed state: an older
+    // payload arriving late no longer reopens a closed PR. Unknown (NULL) for the PRs of before.
+    id: "comments-004-pr-state-at",
+    sql: "ALTER TABLE dash_prs ADD COLUMN state_at BIGINT;",
+  },
 ];

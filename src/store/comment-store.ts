@@ -18,6 +18,11 @@ export interface PrInfo {
   headRef: string | null;
   open: boolean;
   merged: boolean;
+  /**
+   * When GitHub last changed the PR, as the payload tells it (`updated_at`, epoch ms): a payload older
+   * than the state stored (a review redelivered after the PR was closed) does not reopen it.
+   */
+  stateAt?: number;
 }
 
 /** The stored state of one PR's sticky comment. */
@@ -119,18 +124,26 @@ export class CommentStore {
 
   /**
    * Records (or refreshes) what a PR payload says about the PR; keeps the comment and tallies. A merged
-   * PR stays merged and closed whatever a late event (a review redelivered after the merge) says.
+   * PR stays merged and closed whatever a late event (a review redelivered after the merge) says; a
+   * closed or reopened PR takes its state only from payloads at least as new as the one that set it
+   * (on a tie, closed wins: a close and a review in the same second leave the PR closed).
    */
   async trackPr(key: PrKey, info: PrInfo, now = Date.now()): Promise<void> {
     await this.db.query(
-      `INSERT INTO dash_prs (repo_id, pr_number, author_login, head_repo_id, head_ref, is_open, merged, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+      `INSERT INTO dash_prs (repo_id, pr_number, author_login, head_repo_id, head_ref, is_open, merged, state_at, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
        ON CONFLICT (repo_id, pr_number) DO UPDATE SET
          author_login = COALESCE(excluded.author_login, dash_prs.author_login),
          head_repo_id = COALESCE(excluded.head_repo_id, dash_prs.head_repo_id),
          head_ref = COALESCE(excluded.head_ref, dash_prs.head_ref),
-         is_open = CASE WHEN dash_prs.merged = 1 THEN 0 ELSE excluded.is_open END,
+         is_open = CASE
+           WHEN dash_prs.merged = 1 THEN 0
+           WHEN dash_prs.state_at IS NULL OR excluded.state_at IS NULL OR excluded.state_at > dash_prs.state_at
+             OR (excluded.state_at = dash_prs.state_at AND excluded.is_open = 0) THEN excluded.is_open
+           ELSE dash_prs.is_open END,
          merged = CASE WHEN dash_prs.merged = 1 THEN 1 ELSE excluded.merged END,
+         state_at = CASE WHEN dash_prs.state_at IS NULL OR excluded.state_at > dash_prs.state_at
+           THEN COALESCE(excluded.state_at, dash_prs.state_at) ELSE dash_prs.state_at END,
          updated_at = excluded.updated_at`,
       [
         key.repoId,
@@ -140,6 +153,7 @@ export class CommentStore {
         info.headRef,
         info.open ? 1 : 0,
         info.merged ? 1 : 0,
+        info.stateAt ?? null,
         now,
       ],
     );

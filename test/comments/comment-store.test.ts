@@ -82,6 +82,31 @@ describe("CommentStore and the comment upsert on both databases", () => {
       expect(await comments.openPrsForBranch(500, 500, "feature")).toEqual([1]);
     });
 
+    it("takes a PR's open or closed state from the newest payload, whatever order they arrive in", async () => {
+      const store = await open();
+      const { comments } = depsFor(store);
+      const pr = { repoId: 500, prNumber: 8 };
+      const at = (iso: string) => Date.parse(iso);
+      const state = async () => ((await comments.getPr(pr))?.open ? "open" : "closed");
+      await comments.trackPr(pr, { ...info, stateAt: at("2026-05-01T10:00:00Z") });
+      await comments.trackPr(pr, { ...info, open: false, stateAt: at("2026-05-01T12:00:00Z") });
+      // A review of the morning, redelivered after the PR was closed (not merged), says "open".
+      await comments.trackPr(pr, { ...info, stateAt: at("2026-05-01T11:00:00Z") });
+      expect(await state()).toBe("closed");
+      expect(await comments.openPrsForBranch(500, 500, "feature")).toEqual([]);
+      // Closed and reviewed in the same second: closed.
+      await comments.trackPr(pr, { ...info, stateAt: at("2026-05-01T12:00:00Z") });
+      expect(await state()).toBe("closed");
+      // Reopened later: open, and the close redelivered after that does not close it again.
+      await comments.trackPr(pr, { ...info, stateAt: at("2026-05-02T09:00:00Z") });
+      await comments.trackPr(pr, { ...info, open: false, stateAt: at("2026-05-01T12:00:00Z") });
+      expect(await state()).toBe("open");
+      expect(await comments.openPrsForBranch(500, 500, "feature")).toEqual([8]);
+      // A payload without a time (none of GitHub's) still counts, as before the times were kept.
+      await comments.trackPr(pr, { ...info, open: false });
+      expect(await state()).toBe("closed");
+    });
+
     it("answers concurrent branch lookups from one query, each with its own PRs", async () => {
       const store = await open();
       const { comments } = depsFor(store);

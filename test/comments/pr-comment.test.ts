@@ -325,7 +325,10 @@ describe("the sticky PR comment", () => {
     await receive("push", pushTo("changes"));
     expect((await app.get(`/api/v1/repos/${OWNER}/${REPO}`)).json().xp).toBe(30);
     expectNoCommentCalls(watch);
-    await receive("pull_request", dartPayload("pull_request", "reopened", withInstallation));
+    const reopened = dartPayload("pull_request", "reopened", withInstallation);
+    // The recorded examples were not taken in order; GitHub's own reopening comes after the close.
+    (reopened.pull_request as Payload).updated_at = "2019-05-15T15:30:00Z";
+    await receive("pull_request", reopened);
     mockUpdateComment(OWNER, REPO, COMMENT_ID, patched);
     const second = pushTo("changes");
     const commit = (second.commits as Payload[])[0] as Payload;
