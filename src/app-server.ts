@@ -24,6 +24,7 @@ import { countDeliveries } from "./metrics/count-deliveries.js";
 import { countGitHubCalls } from "./metrics/count-github-calls.js";
 import type { SettingsBus } from "./settings-bus.js";
 import type { Db } from "./store/db.js";
+import { startDeliveryRetention } from "./store/delivery-retention.js";
 import { storeOpenError } from "./store/open-failure.js";
 import { openStore } from "./store/open-store.js";
 import type { SqlStore } from "./store/sql-store.js";
@@ -77,6 +78,10 @@ export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> 
       throw storeOpenError(env.DATABASE_URL, err);
     }));
   const now = opts.now ?? (() => new Date());
+  const retention =
+    env.DELIVERY_RETENTION_DAYS > 0
+      ? startDeliveryRetention({ db: store.db, days: env.DELIVERY_RETENTION_DAYS, log, now })
+      : null;
   const bus = await settingsBusFor(env, store.db, log);
   const settings = new RepoSettingsCache({
     ttlMs: env.REPO_CACHE_TTL_SECONDS * 1000,
@@ -166,6 +171,7 @@ export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> 
     },
     async close() {
       await server.stop();
+      await retention?.stop();
       for (const f of features) await f.close?.();
       await bus?.close();
       await store.close();

@@ -83,6 +83,13 @@ const envObject = z.object({
     .positive()
     .default(24 * 3600),
 
+  // Storage
+  /**
+   * Days a delivery id is kept to recognise GitHub sending the same delivery again (its redeliveries
+   * go back three days); 0 keeps them for good. What each delivery fed is kept by source regardless.
+   */
+  DELIVERY_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
+
   // Reaction text
   GEMINI_API_KEY: optionalText,
   GEMINI_MODEL: z.string().default("gemini-2.5-flash-lite"),

@@ -1,0 +1,78 @@
+import type { Logger } from "pino";
+import type { Db } from "./db.js";
+
+const DAY_MS = 24 * 3600 * 1000;
+/** Rows forgotten per statement: each is a short transaction, so feedings wait for none of them long. */
+const CHUNK = 2000;
+
+/**
+ * Forgets the ids of deliveries received before `before` (epoch ms), a chunk at a time, and returns
+ * how many. A delivery id only guards against GitHub sending the same delivery again, which it does
+ * within days (its redeliveries go back three); what a delivery fed is also keyed by its source
+ * (commit, issue, PR, review: `fed_sources`, kept for good), so a delivery redelivered after its id
+ * was forgotten still feeds nothing twice.
+ */
+export async function forgetDeliveries(
+  db: Db,
+  before: number,
+  opts: { chunk?: number; stopped?: () => boolean } = {},
+): Promise<number> {
+  const chunk = Math.max(1, Math.trunc(opts.chunk ?? CHUNK));
+  let forgotten = 0;
+  while (!opts.stopped?.()) {
+    const rows = await db.query<{ id: string }>(
+      `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE received_at < $1 LIMIT ${chunk}) RETURNING id`,
+      [before],
+    );
+    forgotten += rows.length;
+    if (rows.length < chunk) break;
+    // Webhooks that arrived meanwhile go first.
+    await new Promise<void>((turn) => setImmediate(turn));
+  }
+  return forgotten;
+}
+
+/**
+ * Forgets delivery ids older than `days`, a minute after start and then every `everyMs` (default six
+ * hours). Replicas on one database each do it; a chunk another replica forgot first is simply gone.
+ */
+export function startDeliveryRetention(opts: {
+  db: Db;
+  days: number;
+  log: Logger;
+  now?: () => Date;
+  firstAfterMs?: number;
+  everyMs?: number;
+}): { stop(): Promise<void> } {
+  const now = opts.now ?? (() => new Date());
+  let stopped = false;
+  let running: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | null = null;
+  const schedule = (ms: number) => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = sweep().finally(() => schedule(opts.everyMs ?? 6 * 3600 * 1000));
+    }, ms);
+    timer.unref();
+  };
+  const sweep = async () => {
+    const before = now().getTime() - opts.days * DAY_MS;
+    try {
+      const forgotten = await forgetDeliveries(opts.db, before, { stopped: () => stopped });
+      if (forgotten > 0) opts.log.info({ forgotten, days: opts.days }, "forgot delivery ids older than the retention");
+    } catch (err) {
+      opts.log.warn(
+        { err },
+        "could not forget old delivery ids (DELIVERY_RETENTION_DAYS); the next sweep tries again, nothing else is affected",
+      );
+    }
+  };
+  schedule(opts.firstAfterMs ?? 60_000);
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}
