@@ -18,6 +18,7 @@ export function prOf(payload: Json): { number: number; info: PrInfo } | undefine
       open: pr.state !== "closed",
       merged: pr.merged === true,
       ...(Number.isFinite(updatedAt) ? { stateAt: updatedAt } : {}),
+      ...(payload.action === "closed" || payload.action === "reopened" ? { changesState: true } : {}),
     },
   };
 }

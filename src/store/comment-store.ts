@@ -23,6 +23,11 @@ export interface PrInfo {
    * than the state stored (a review redelivered after the PR was closed) does not reopen it.
    */
   stateAt?: number;
+  /**
+   * The payload is the close or the reopening itself: it wins a tie with the stored state (GitHub's
+   * times are to the second, and a PR closed and reopened at once, e.g. to rerun CI, shares one).
+   */
+  changesState?: boolean;
 }
 
 /** The stored state of one PR's sticky comment. */
@@ -126,7 +131,8 @@ export class CommentStore {
    * Records (or refreshes) what a PR payload says about the PR; keeps the comment and tallies. A merged
    * PR stays merged and closed whatever a late event (a review redelivered after the merge) says; a
    * closed or reopened PR takes its state only from payloads at least as new as the one that set it
-   * (on a tie, closed wins: a close and a review in the same second leave the PR closed).
+   * (on a tie, the close or reopening itself wins, otherwise closed: a close and a review in the same
+   * second leave the PR closed).
    */
   async trackPr(key: PrKey, info: PrInfo, now = Date.now()): Promise<void> {
     await this.db.query(
@@ -139,7 +145,7 @@ export class CommentStore {
          is_open = CASE
            WHEN dash_prs.merged = 1 THEN 0
            WHEN dash_prs.state_at IS NULL OR excluded.state_at IS NULL OR excluded.state_at > dash_prs.state_at
-             OR (excluded.state_at = dash_prs.state_at AND excluded.is_open = 0) THEN excluded.is_open
+             OR (excluded.state_at = dash_prs.state_at AND (excluded.is_open = 0 OR $10 = 1)) THEN excluded.is_open
            ELSE dash_prs.is_open END,
          merged = CASE WHEN dash_prs.merged = 1 THEN 1 ELSE excluded.merged END,
          state_at = CASE WHEN dash_prs.state_at IS NULL OR excluded.state_at > dash_prs.state_at
@@ -155,6 +161,7 @@ export class CommentStore {
         info.merged ? 1 : 0,
         info.stateAt ?? null,
         now,
+        info.changesState ? 1 : 0,
       ],
     );
   }

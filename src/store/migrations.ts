@@ -44,16 +44,21 @@ export function bytewiseKeys(id: string, tables: Record<string, readonly string[
 /**
  * SQLite: a table rebuilt as WITHOUT ROWID, so its rows live in the primary key's own B-tree. A rowid
  * table with a text or composite key keeps each row twice, in the table and in the key's index, and
- * a feeding wrote both for every row.
+ * a feeding wrote both for every row. A rowid table's text key may hold NULL, which no lookup finds;
+ * such rows (none the App writes) are not copied, rather than failing the upgrade.
  */
 function withoutRowid(table: string, columns: string, primaryKey: string, indexes = ""): string {
   const names = columns
     .split(",")
     .map((c) => c.trim().split(/\s+/)[0])
     .join(", ");
+  const keyed = primaryKey
+    .split(",")
+    .map((c) => `${c.trim()} IS NOT NULL`)
+    .join(" AND ");
   return `
 CREATE TABLE ${table}_keyed (${columns}, PRIMARY KEY (${primaryKey})) WITHOUT ROWID;
-INSERT INTO ${table}_keyed (${names}) SELECT ${names} FROM ${table};
+INSERT INTO ${table}_keyed (${names}) SELECT ${names} FROM ${table} WHERE ${keyed};
 DROP TABLE ${table};
 ALTER TABLE ${table}_keyed RENAME TO ${table};
 ${indexes}`;

@@ -45,7 +45,8 @@ export const num = (v: unknown) => Number(v ?? 0);
 
 /**
  * Statements that refresh repo rows (name, visibility, installation) and return them, taking their
- * write locks, which serialises feedings per repo. `installed` undefined keeps each row's flag.
+ * write locks, which serialises feedings per repo. `installed` undefined keeps each row's flag (a new
+ * row is installed when it comes with an installation id).
  * A renamed repo frees its old name first (`rename`, to run before `upsert`); if another repo took
  * that name since, the stale row steps aside.
  */
@@ -73,7 +74,9 @@ export function repoStatements(
       keys[i],
       r.private ? 1 : 0,
       r.installationId,
-      installed ? 1 : 0,
+      // A repo first seen through a delivery its installation sent is installed (an existing row keeps
+      // its flag, below: a late delivery does not undo an uninstall).
+      (installed ?? r.installationId !== null) ? 1 : 0,
       newBadgeToken(),
       now,
     ]),

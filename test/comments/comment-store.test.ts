@@ -102,6 +102,10 @@ describe("CommentStore and the comment upsert on both databases", () => {
       await comments.trackPr(pr, { ...info, open: false, stateAt: at("2026-05-01T12:00:00Z") });
       expect(await state()).toBe("open");
       expect(await comments.openPrsForBranch(500, 500, "feature")).toEqual([8]);
+      // Closed and reopened in the same second (to rerun CI): the reopening itself wins the tie.
+      await comments.trackPr(pr, { ...info, open: false, changesState: true, stateAt: at("2026-05-03T09:00:00Z") });
+      await comments.trackPr(pr, { ...info, changesState: true, stateAt: at("2026-05-03T09:00:00Z") });
+      expect(await state()).toBe("open");
       // A payload without a time (none of GitHub's) still counts, as before the times were kept.
       await comments.trackPr(pr, { ...info, open: false });
       expect(await state()).toBe("closed");
@@ -165,7 +169,6 @@ describe("CommentStore and the comment upsert on both databases", () => {
         { login: "alice", food: "mapo_tofu", count: 2, sourceKey: "pr-opened:1" },
       ]);
       await feed(store, otherRepo, [{ login: "alice", food: "curry", count: 1, sourceKey: "c:1" }]);
-      await store.setInstalled([repo.id, otherRepo.id], true);
       for (const k of [key, old, leased, noComment, deleted, gone, goneRepoPr]) {
         await deps.comments.trackPr(k, info, NOW.getTime());
         await deps.comments.setRenderSettings(k, { locale: "en", mode: "always", problems: [] });

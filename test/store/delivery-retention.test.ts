@@ -15,16 +15,18 @@ describe("forgetting old delivery ids", () => {
     it("forgets ids older than the cutoff, in chunks, and a forgotten delivery sent again still feeds nothing", async () => {
       const store = await open();
       const old = inputMaker(repo, new Date(NOW.getTime() - 40 * DAY), "old-");
-      const recent = inputMaker(repo, new Date(NOW.getTime() - 2 * DAY), "new-");
+      // Kept ids on both sides of the forgotten ones in key order, so the chunks must page past them.
+      const recentA = inputMaker(repo, new Date(NOW.getTime() - 2 * DAY), "a-");
+      const recentZ = inputMaker(repo, new Date(NOW.getTime() - 2 * DAY), "z-");
       const olds = Array.from({ length: 5 }, (_, i) => old([curry(`dev${i}`, `commit:old-${i}`)]));
-      const recents = Array.from({ length: 3 }, (_, i) => recent([curry(`dev${i}`, `commit:new-${i}`)]));
+      const recents = [recentA, recentZ, recentA].map((make, i) => make([curry(`dev${i}`, `commit:new-${i}`)]));
       for (const input of [...olds, ...recents]) await store.feed(input);
       const xp = (await store.getRepoDash(repo.owner, repo.name, { day: "2026-06-30", top: 10 }))?.xp;
       expect(xp).toBe(80);
 
       expect(await forgetDeliveries(store.db, NOW.getTime() - 30 * DAY, { chunk: 2 })).toBe(5);
       const kept = await store.db.query<{ id: string }>("SELECT id FROM deliveries ORDER BY id");
-      expect(kept.map((r) => r.id)).toEqual(["new-1", "new-2", "new-3"]);
+      expect(kept.map((r) => r.id)).toEqual(["a-1", "a-2", "z-1"]);
       expect(await forgetDeliveries(store.db, NOW.getTime() - 30 * DAY)).toBe(0);
 
       // GitHub sends a forgotten delivery again: it is new by id, but its commit fed before.
