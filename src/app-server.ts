@@ -78,10 +78,6 @@ export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> 
       throw storeOpenError(env.DATABASE_URL, err);
     }));
   const now = opts.now ?? (() => new Date());
-  const retention =
-    env.DELIVERY_RETENTION_DAYS > 0
-      ? startDeliveryRetention({ db: store.db, days: env.DELIVERY_RETENTION_DAYS, log, now })
-      : null;
   const bus = await settingsBusFor(env, store.db, log);
   const settings = new RepoSettingsCache({
     ttlMs: env.REPO_CACHE_TTL_SECONDS * 1000,
@@ -161,6 +157,11 @@ export async function buildApp(env: Env, opts: BuildOptions): Promise<BuiltApp> 
     );
   }
   const server = createHttpServer(routes, log);
+  // Started last, so that nothing above failing leaves its timer behind.
+  const retention =
+    env.DELIVERY_RETENTION_DAYS > 0
+      ? startDeliveryRetention({ db: store.db, days: env.DELIVERY_RETENTION_DAYS, log, now })
+      : null;
   return {
     server,
     store,

@@ -88,7 +88,7 @@ const envObject = z.object({
    * Days a delivery id is kept to recognise GitHub sending the same delivery again (its redeliveries
    * go back three days); 0 keeps them for good. What each delivery fed is kept by source regardless.
    */
-  DELIVERY_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
+  DELIVERY_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
 
   // Reaction text
   GEMINI_API_KEY: optionalText,

@@ -2,6 +2,8 @@ import type { Logger } from "pino";
 import type { Db } from "./db.js";
 
 const DAY_MS = 24 * 3600 * 1000;
+/** `ms`, give or take a third, at random. */
+const jitter = (ms: number) => Math.round(ms * (2 / 3 + (2 / 3) * Math.random()));
 /** Rows forgotten per statement: each is a short transaction, so feedings wait for none of them long. */
 const CHUNK = 2000;
 
@@ -40,8 +42,9 @@ export async function forgetDeliveries(
 }
 
 /**
- * Forgets delivery ids older than `days`, a minute after start and then every `everyMs` (default six
- * hours). Replicas on one database each do it; a chunk another replica forgot first is simply gone.
+ * Forgets delivery ids older than `days`, a minute or two after start and then about every six hours
+ * (`everyMs`). Replicas on one database each do it, at times spread apart at random so that they
+ * rarely sweep at once; a chunk another replica forgot first is simply gone.
  */
 export function startDeliveryRetention(opts: {
   db: Db;
@@ -58,7 +61,7 @@ export function startDeliveryRetention(opts: {
   const schedule = (ms: number) => {
     if (stopped) return;
     timer = setTimeout(() => {
-      running = sweep().finally(() => schedule(opts.everyMs ?? 6 * 3600 * 1000));
+      running = sweep().finally(() => schedule(opts.everyMs ?? jitter(6 * 3600 * 1000)));
     }, ms);
     timer.unref();
   };
@@ -74,7 +77,7 @@ export function startDeliveryRetention(opts: {
       );
     }
   };
-  schedule(opts.firstAfterMs ?? 60_000);
+  schedule(opts.firstAfterMs ?? jitter(90_000));
   return {
     async stop() {
       stopped = true;
