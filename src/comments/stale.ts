@@ -10,10 +10,11 @@ const AT_MOST_PER_INSTALLATION = 20;
 /**
  * Brings up to date the PR comments a stopped process left behind: it had stored what a delivery fed
  * a PR and answered it, and stopped before the comment's render (see CommentStore.staleComments).
- * Only comments that exist are edited: one not posted yet is posted by the PR's next event, which
- * knows the repo's settings first-hand. An installation GitHub will not give a token for (removed
- * meanwhile) is skipped after one warning; a comment GitHub answers 404 for is left alone, not taken
- * for deleted (its repo may have left the installation). `stopped` ends the sweep between two PRs.
+ * A comment not posted yet is posted, with the settings the feeding saved for the PR (its `comment`
+ * mode, language), as that feeding would have: every refresh that saves a feeding is one that may
+ * create the comment. An installation GitHub will not give a token for (removed meanwhile) is skipped
+ * after one warning; a comment GitHub answers 404 for is left alone, not taken for deleted (its repo
+ * may have left the installation). `stopped` ends the sweep between two PRs.
  */
 export async function refreshStaleComments(
   deps: CommentDeps,
@@ -52,9 +53,9 @@ export async function refreshStaleComments(
       const result = await refreshPrComment(
         deps,
         { octokit, owner: pr.owner, repo: pr.repo, repoId: pr.repoId, prNumber: pr.prNumber },
-        { create: false, notFoundIsDeleted: false },
+        { create: true, notFoundIsDeleted: false },
       );
-      if (result === "updated" || result === "unchanged") refreshed++;
+      if (result === "created" || result === "updated" || result === "unchanged") refreshed++;
     } catch (err) {
       failed++;
       deps.log.warn({ err, pr: where }, "a PR comment left behind by a stop could not be brought up to date");

@@ -373,10 +373,10 @@ export class CommentStore {
   }
 
   /**
-   * PRs whose comment exists and was asked for a refresh since its last render, in a repo still
-   * installed, last touched at or after `since` and not being rendered now (no live lease): a process
-   * stopped between a feeding and its render. Most recently touched first, with what it takes to
-   * reach GitHub for them.
+   * PRs whose comment was asked for a refresh since its last render (or first post), and not deleted
+   * by someone, in a repo still installed, last touched at or after `since` and not being rendered
+   * now (no live lease): a process stopped between a feeding and its render. Most recently touched
+   * first, with what it takes to reach GitHub for them.
    */
   async staleComments(opts: { now: number; since: number; limit: number }): Promise<StaleComment[]> {
     const rows = await this.db.query<{
@@ -388,7 +388,7 @@ export class CommentStore {
     }>(
       `SELECT p.repo_id, p.pr_number, r.owner, r.name, r.installation_id
        FROM dash_prs p JOIN repos r ON r.id = p.repo_id
-       WHERE p.gen > p.rendered_gen AND p.comment_id IS NOT NULL AND p.comment_deleted = 0
+       WHERE p.gen > p.rendered_gen AND p.comment_deleted = 0
          AND (p.lease_until IS NULL OR p.lease_until < $1) AND p.updated_at >= $2
          AND r.installation_id IS NOT NULL AND r.installed = 1
        ORDER BY p.updated_at DESC, p.repo_id, p.pr_number LIMIT $3`,

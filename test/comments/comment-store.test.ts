@@ -184,9 +184,10 @@ describe("CommentStore and the comment upsert on both databases", () => {
       const reviewed = await feed(store, repo, [{ login: "bob", food: "tteokbokki", count: 1, sourceKey: "review:9" }]);
       await deps.comments.recordFeedings(key, reviewed.applied, reviewed.users, reviewed.repo.xpBefore, NOW.getTime());
       await deps.comments.requestRefresh(key);
-      // The same for others, left alone: fed more than a day ago, being rendered now, no comment yet,
-      // a comment someone deleted; and two tried but not marked deleted: a repo that left the
-      // installation (404) and one whose installation GitHub no longer gives a token for.
+      // The same for others: one whose comment was not posted yet (posted now, as its feeding would
+      // have); left alone: fed more than a day ago, being rendered now, a comment someone deleted; and
+      // two tried but not marked deleted: a repo that left the installation (404) and one whose
+      // installation GitHub no longer gives a token for.
       for (const [k, id] of [
         [old, 78],
         [leased, 79],
@@ -206,6 +207,9 @@ describe("CommentStore and the comment upsert on both databases", () => {
 
       const patched: Recorder = { bodies: [] };
       mockUpdateComment("dart-lang", "dash", 4242, patched);
+      const firstPost: Recorder = { bodies: [] };
+      mockListComments("dart-lang", "dash", noComment.prNumber);
+      mockCreateComment("dart-lang", "dash", noComment.prNumber, 4343, firstPost);
       nock(API).patch("/repos/dart-lang/dash/issues/comments/81").reply(404, { message: "Not Found" });
       const asked: number[] = [];
       const auth = async (installationId: number) => {
@@ -213,9 +217,11 @@ describe("CommentStore and the comment upsert on both databases", () => {
         if (installationId === 2) throw Object.assign(new Error("Not Found"), { status: 404 });
         return testOctokit();
       };
-      expect(await refreshStaleComments(deps, auth)).toEqual({ refreshed: 1, failed: 2 });
+      expect(await refreshStaleComments(deps, auth)).toEqual({ refreshed: 2, failed: 2 });
       expect(asked.sort()).toEqual([1, 2]);
       expect((patched.bodies[0] as { body: string }).body).toContain("| bob |");
+      expect((firstPost.bodies[0] as { body: string }).body).toContain("| bob |");
+      expect(await deps.comments.getPr(noComment)).toMatchObject({ commentId: 4343 });
       expect(await deps.comments.getPr(gone)).toMatchObject({ commentId: 81, commentDeleted: false });
       // Rendered now: the next sweep finds only the two it could not reach.
       nock(API).patch("/repos/dart-lang/dash/issues/comments/81").reply(404, { message: "Not Found" });
