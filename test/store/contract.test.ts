@@ -686,13 +686,20 @@ forEachStore((name, open, fresh) => {
       expect(dash?.contributors.map((c) => c.login)).toEqual(["b", "b-c", "bc"]);
     });
 
-    it("counts a private repo's foods by kind again from the feeding log when upgraded", async () => {
+    /** A fresh database with every migration applied but the one named, as before an upgrade to it. */
+    const migratedBut = async (id: string) => {
       const db = await (await fresh()).openDb();
-      const recount = "core-007-repo-foods-from-log";
+      expect(allMigrations.some((m) => m.id === id)).toBe(true);
       await migrate(
         db,
-        allMigrations.filter((m) => m.id !== recount),
+        allMigrations.filter((m) => m.id !== id),
       );
+      return db;
+    };
+
+    it("counts a private repo's foods by kind again from the feeding log when upgraded", async () => {
+      const recount = "core-007-repo-foods-from-log";
+      const db = await migratedBut(recount);
       const store = new SqlStore(db);
       const secret = { ...repoA, id: 505, name: "secret", private: true };
       await store.feed(input([food("dave", "sha-1", "ramen", 2), food("erin", "sha-2")], { repo: secret }));
@@ -705,12 +712,8 @@ forEachStore((name, open, fresh) => {
     });
 
     it("keeps every row and the leaderboard's order through the key-ordered tables upgrade", async () => {
-      const db = await (await fresh()).openDb();
       const keyed = "core-008-sqlite-without-rowid";
-      await migrate(
-        db,
-        allMigrations.filter((m) => m.id !== keyed),
-      );
+      const db = await migratedBut(keyed);
       const store = new SqlStore(db);
       const first = input([food("dave", "sha-1", "ramen", 2), food("erin", "sha-2"), food("Zed", "sha-3", "feast", 3)]);
       await store.feed(first);
