@@ -4,37 +4,41 @@ import type { Db } from "./db.js";
 const DAY_MS = 24 * 3600 * 1000;
 /** `ms`, give or take a third, at random. */
 const jitter = (ms: number) => Math.round(ms * (2 / 3 + (2 / 3) * Math.random()));
-/** Rows forgotten per statement: each is a short transaction, so feedings wait for none of them long. */
-const CHUNK = 2000;
+/**
+ * Ids looked at per step, in key order: each step is one short statement (on SQLite it runs on the
+ * App's thread, holding the writer), however the old ids are spread among the kept ones.
+ */
+const WINDOW = 5000;
 
 /**
- * Forgets the ids of deliveries received before `before` (epoch ms), a chunk at a time, and returns
- * how many. A delivery id only guards against GitHub sending the same delivery again, which it does
- * within days (its redeliveries go back three); what a delivery fed is also keyed by its source
- * (commit, issue, PR, review: `fed_sources`, kept for good), so a delivery redelivered after its id
- * was forgotten still feeds nothing twice.
+ * Forgets the ids of deliveries received before `before` (epoch ms), stepping through the table in
+ * key order a window at a time, and returns how many. A delivery id only guards against GitHub
+ * sending the same delivery again, which it does within days (its redeliveries go back three); what
+ * a delivery fed is also keyed by its source (commit, issue, PR, review: `fed_sources`, kept for
+ * good), so a delivery redelivered after its id was forgotten still feeds nothing twice.
  */
 export async function forgetDeliveries(
   db: Db,
   before: number,
-  opts: { chunk?: number; stopped?: () => boolean } = {},
+  opts: { window?: number; stopped?: () => boolean } = {},
 ): Promise<number> {
-  const chunk = Math.max(1, Math.trunc(opts.chunk ?? CHUNK));
+  const window = Math.max(1, Math.trunc(opts.window ?? WINDOW));
   let forgotten = 0;
-  // Chunks go through the ids in key order, each from where the last stopped, so a sweep reads the
-  // table once however many chunks it takes (ids are random: old and kept rows are interleaved).
   let after = "";
   while (!opts.stopped?.()) {
+    // The last id of the next window (ids are random, so old and kept ones are interleaved).
+    const [edge] = await db.query<{ last: string | null }>(
+      `SELECT MAX(id) AS last FROM (SELECT id FROM deliveries WHERE id > $1 ORDER BY id LIMIT ${window}) w`,
+      [after],
+    );
+    const last = edge?.last ?? null;
+    if (last === null) break;
     const rows = await db.query<{ id: string }>(
-      `DELETE FROM deliveries WHERE id IN (
-         SELECT id FROM deliveries WHERE id > $1 AND received_at < $2 ORDER BY id LIMIT ${chunk}
-       ) RETURNING id`,
-      [after, before],
+      "DELETE FROM deliveries WHERE id > $1 AND id <= $2 AND received_at < $3 RETURNING id",
+      [after, last, before],
     );
     forgotten += rows.length;
-    if (rows.length < chunk) break;
-    // Both stores compare these keys byte by byte, as JavaScript does for their ASCII.
-    for (const { id } of rows) if (id > after) after = id;
+    after = last;
     // Webhooks that arrived meanwhile go first.
     await new Promise<void>((turn) => setImmediate(turn));
   }
@@ -44,7 +48,7 @@ export async function forgetDeliveries(
 /**
  * Forgets delivery ids older than `days`, a minute or two after start and then about every six hours
  * (`everyMs`). Replicas on one database each do it, at times spread apart at random so that they
- * rarely sweep at once; a chunk another replica forgot first is simply gone.
+ * rarely sweep at once; ids another replica forgot first are simply gone.
  */
 export function startDeliveryRetention(opts: {
   db: Db;

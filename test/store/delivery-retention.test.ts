@@ -1,5 +1,5 @@
 import pino from "pino";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { forgetDeliveries, startDeliveryRetention } from "../../src/store/delivery-retention.js";
 import type { RepoRef } from "../../src/store/store.js";
 import { curry, inputMaker } from "../helpers/feed-inputs.js";
@@ -12,10 +12,10 @@ const DAY = 24 * 3600 * 1000;
 
 describe("forgetting old delivery ids", () => {
   forEachStore((_kind, open) => {
-    it("forgets ids older than the cutoff, in chunks, and a forgotten delivery sent again still feeds nothing", async () => {
+    it("forgets ids older than the cutoff, a window of ids at a time, and a forgotten delivery sent again still feeds nothing", async () => {
       const store = await open();
       const old = inputMaker(repo, new Date(NOW.getTime() - 40 * DAY), "old-");
-      // Kept ids on both sides of the forgotten ones in key order, so the chunks must page past them.
+      // Kept ids on both sides of the forgotten ones in key order, so the windows must step past them.
       const recentA = inputMaker(repo, new Date(NOW.getTime() - 2 * DAY), "a-");
       const recentZ = inputMaker(repo, new Date(NOW.getTime() - 2 * DAY), "z-");
       const olds = Array.from({ length: 5 }, (_, i) => old([curry(`dev${i}`, `commit:old-${i}`)]));
@@ -24,7 +24,12 @@ describe("forgetting old delivery ids", () => {
       const xp = (await store.getRepoDash(repo.owner, repo.name, { day: "2026-06-30", top: 10 }))?.xp;
       expect(xp).toBe(80);
 
-      expect(await forgetDeliveries(store.db, NOW.getTime() - 30 * DAY, { chunk: 2 })).toBe(5);
+      const statements = vi.spyOn(store.db, "query");
+      expect(await forgetDeliveries(store.db, NOW.getTime() - 30 * DAY, { window: 2 })).toBe(5);
+      // Eight ids, two per window: four windows, each found and then forgotten, and the empty fifth.
+      const texts = statements.mock.calls.map(([text]) => text.trim().split(/\s+/)[0]);
+      expect(texts).toEqual([...Array(4).fill(["SELECT", "DELETE"]).flat(), "SELECT"]);
+      statements.mockRestore();
       const kept = await store.db.query<{ id: string }>("SELECT id FROM deliveries ORDER BY id");
       expect(kept.map((r) => r.id)).toEqual(["a-1", "a-2", "z-1"]);
       expect(await forgetDeliveries(store.db, NOW.getTime() - 30 * DAY)).toBe(0);
