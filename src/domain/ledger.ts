@@ -37,6 +37,11 @@ export interface LedgerPr {
   contributors: Record<string, number>;
   /** Repo level when the PR first fed, for the level-up line. */
   levelAtStart: number;
+  /**
+   * When the PR last fed, as a count of tallies across the ledger (the most recent is the highest):
+   * the PRs kept are the most recently fed. Absent in ledgers written before it was kept (as 0).
+   */
+  seq?: number;
 }
 
 export interface LedgerContributor {
@@ -96,7 +101,13 @@ export function tallyPr(ledger: Ledger, prNumber: number, applied: readonly Feed
     pr.fed[f.food] = (pr.fed[f.food] ?? 0) + f.count;
     pr.contributors[f.login] = (pr.contributors[f.login] ?? 0) + f.count * XP_PER_FOOD;
   }
-  const others = Object.entries(ledger.prs).filter(([k]) => k !== key);
+  const entries = Object.entries(ledger.prs);
+  pr.seq = Math.max(0, ...entries.map(([, p]) => p.seq ?? 0)) + 1;
+  // An object lists number-like keys in numeric order, whatever the order they were added in: the PRs
+  // kept are picked by when they last fed (then by number, for ledgers from before `seq`).
+  const others = entries
+    .filter(([k]) => k !== key)
+    .sort(([ka, a], [kb, b]) => (a.seq ?? 0) - (b.seq ?? 0) || Number(ka) - Number(kb));
   return { ...ledger, prs: Object.fromEntries([...others.slice(-(KEEP_PRS - 1)), [key, pr]]) };
 }
 

@@ -67,7 +67,24 @@ describe("the JSON ledger follows the store's rules", () => {
       dailyCap: 30,
     });
     const tallied = tallyPr(ledger, 7, applied, 1);
-    expect(tallied.prs["7"]).toEqual({ fed: { mapo_tofu: 2 }, contributors: { alice: 20 }, levelAtStart: 1 });
+    expect(tallied.prs["7"]).toEqual({ fed: { mapo_tofu: 2 }, contributors: { alice: 20 }, levelAtStart: 1, seq: 1 });
+  });
+
+  it("keeps the 200 pull requests fed most recently, whatever their numbers", () => {
+    const applied = [{ login: "alice", food: "curry" as const, count: 1, sourceKey: "s" }];
+    let ledger = emptyLedger();
+    for (let pr = 1; pr <= 200; pr++) ledger = tallyPr(ledger, pr, applied, 1);
+    // A long-lived PR with a low number feeds again, then a new one arrives: the one dropped is the
+    // PR that fed least recently (#2), not the lowest number (#1).
+    ledger = tallyPr(ledger, 1, applied, 1);
+    ledger = tallyPr(ledger, 201, applied, 1);
+    expect(Object.keys(ledger.prs)).toHaveLength(200);
+    expect(ledger.prs["1"]?.fed).toEqual({ curry: 2 });
+    expect(ledger.prs["2"]).toBeUndefined();
+    expect(ledger.prs["201"]).toBeDefined();
+    // A ledger written before `seq` was kept: its PRs count as least recent, lowest numbers first.
+    const old = { ...emptyLedger(), prs: { "5": { fed: {}, contributors: {}, levelAtStart: 1 } } };
+    expect(tallyPr(old, 9, applied, 1).prs["9"]?.seq).toBe(1);
   });
 
   it("parses its own JSON and refuses anything else", () => {
