@@ -46,3 +46,13 @@ export async function startLocalS3(bucket = "dash-test"): Promise<LocalS3> {
     },
   };
 }
+
+/** Runs `body` against a fresh local S3 with `bucket`, and stops it afterwards, whatever happens. */
+export async function withLocalS3(bucket: string, body: (s3: LocalS3) => Promise<void>): Promise<void> {
+  const s3 = await startLocalS3(bucket);
+  try {
+    await body(s3);
+  } finally {
+    await s3.close();
+  }
+}

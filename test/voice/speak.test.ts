@@ -16,7 +16,7 @@ import { functionUrlInvoke } from "../../src/voice/lambda-client.js";
 import { speak, type VoiceDeps, type VoiceOutcome } from "../../src/voice/speak.js";
 import { engineSynthesizer, lambdaSynthesizer, type Synthesizer } from "../../src/voice/synthesizer.js";
 import { VoicevoxClient } from "../../src/voice/voicevox.js";
-import { startLocalS3 } from "../blob/s3rver-server.js";
+import { withLocalS3 } from "../blob/s3rver-server.js";
 import { http } from "../helpers/http.js";
 import { replacing } from "../helpers/replacing.js";
 import { type FakeEngine, startFakeEngine } from "./fake-voicevox.js";
@@ -231,9 +231,12 @@ describe("speaking through the Lambda", () => {
       });
   }
 
+  /** The App's synthesizer calling the Lambda through its Function URL (nocked above). */
+  const lambdaSynth = () => lambdaSynthesizer(functionUrlInvoke({ url: FUNCTION_URL, secret: SECRET }), "0.24.1");
+
   it("stores the MP3 the Lambda answers in the App's store", async () => {
     lambdaBehindNock(null);
-    const synth = lambdaSynthesizer(functionUrlInvoke({ url: FUNCTION_URL, secret: SECRET }), "0.24.1");
+    const synth = lambdaSynth();
     const outcome = await speak("ラムダから", 3, 1, deps({ synth }));
     expect(outcome).toMatchObject({ status: "ready", cached: false });
     expect(outcome.status === "ready" && outcome.url).toMatch(/^http:\/\/dash\.test\/audio\/[0-9a-f]{64}\.mp3$/);
@@ -241,11 +244,10 @@ describe("speaking through the Lambda", () => {
   });
 
   it("uses the key the Lambda stored in a shared S3 bucket, and links to the bucket's public URL", async () => {
-    const s3 = await startLocalS3("shared-audio");
-    try {
+    await withLocalS3("shared-audio", async (s3) => {
       const bucket = (publicUrl?: string) => s3.blobStore(publicUrl ? { publicUrl } : {});
       lambdaBehindNock(bucket());
-      const synth = lambdaSynthesizer(functionUrlInvoke({ url: FUNCTION_URL, secret: SECRET }), "0.24.1");
+      const synth = lambdaSynth();
       const appBlobs = bucket(`${s3.endpoint}/${s3.bucket}`);
       const outcome = await speak("共有バケット", 3, 1, deps({ synth, blobs: appBlobs }));
       expect(outcome).toMatchObject({ status: "ready", cached: false });
@@ -257,17 +259,14 @@ describe("speaking through the Lambda", () => {
       // A second App asking for the same line finds it in the bucket without calling the Lambda.
       expect(await speak("共有バケット", 3, 1, deps({ synth, blobs: appBlobs }))).toMatchObject({ cached: true });
       await appBlobs.close();
-    } finally {
-      await s3.close();
-    }
+    });
   });
 
   it("links audio in a private bucket through the App's own route, so the link never expires", async () => {
-    const s3 = await startLocalS3("private-audio");
-    try {
+    await withLocalS3("private-audio", async (s3) => {
       const bucket = () => s3.blobStore();
       lambdaBehindNock(bucket());
-      const synth = lambdaSynthesizer(functionUrlInvoke({ url: FUNCTION_URL, secret: SECRET }), "0.24.1");
+      const synth = lambdaSynth();
       const appBlobs = bucket();
       const outcome = await speak("非公開バケット", 3, 1, deps({ synth, blobs: appBlobs }));
       expect(outcome).toMatchObject({ status: "ready", cached: false });
@@ -275,17 +274,14 @@ describe("speaking through the Lambda", () => {
       const again = await speak("非公開バケット", 3, 1, deps({ synth, blobs: appBlobs }));
       expect(again).toMatchObject({ cached: true, url: outcome.status === "ready" ? outcome.url : "" });
       await appBlobs.close();
-    } finally {
-      await s3.close();
-    }
+    });
   });
 
   it("stops voicing when the Lambda stores where the App cannot read (another prefix)", async () => {
-    const s3 = await startLocalS3("elsewhere");
-    try {
+    await withLocalS3("elsewhere", async (s3) => {
       const lambdas = s3.blobStore({ prefix: "lambda" });
       lambdaBehindNock(lambdas);
-      const synth = lambdaSynthesizer(functionUrlInvoke({ url: FUNCTION_URL, secret: SECRET }), "0.24.1");
+      const synth = lambdaSynth();
       const appBlobs = s3.blobStore({ prefix: "app" });
       let told = 0;
       const outcome = await speak("見えない", 3, 1, deps({ synth, blobs: appBlobs, onUnreadable: () => told++ }));
@@ -293,21 +289,16 @@ describe("speaking through the Lambda", () => {
       expect(outcome.status === "failed" && outcome.reason).toMatch(/which this App's blob store cannot see$/);
       expect(told).toBe(1);
       await Promise.all([lambdas.close(), appBlobs.close()]);
-    } finally {
-      await s3.close();
-    }
+    });
   });
 
   it("has the Lambda store a line with surrounding spaces under the address the App computed", async () => {
-    const s3 = await startLocalS3("trimmed");
-    try {
+    await withLocalS3("trimmed", async (s3) => {
       const bucket = s3.blobStore({ prefix: "" });
       lambdaBehindNock(bucket);
-      const synth = lambdaSynthesizer(functionUrlInvoke({ url: FUNCTION_URL, secret: SECRET }), "0.24.1");
+      const synth = lambdaSynth();
       expect(await speak("  余白つき \n", 3, 1, deps({ synth, blobs: bucket }))).toMatchObject({ status: "ready" });
       await bucket.close();
-    } finally {
-      await s3.close();
-    }
+    });
   });
 });
