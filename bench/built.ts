@@ -4,6 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
 import { build } from "esbuild";
+import { type AppProcess, startAppProcess } from "../test/faults/app-process.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
@@ -28,4 +29,15 @@ export function builtEntries(): Promise<{ app: string; noop: string }> {
     return { app: resolve(ROOT, "dist/main.js"), noop };
   })();
   return built;
+}
+
+/** The built App (or the no-op app, for "noop") as its own process on `databaseUrl`, logging errors only. */
+export async function startBuilt(target: "noop" | "app", githubUrl: string, databaseUrl: string): Promise<AppProcess> {
+  const entries = await builtEntries();
+  return startAppProcess({
+    databaseUrl,
+    githubUrl,
+    env: { LOG_LEVEL: "error" },
+    entry: target === "noop" ? entries.noop : entries.app,
+  });
 }

@@ -1,6 +1,6 @@
-import { type AppProcess, FAULT_SECRET, startAppProcess } from "../test/faults/app-process.js";
+import { type AppProcess, FAULT_SECRET } from "../test/faults/app-process.js";
 import type { FakeGitHub } from "../test/faults/fake-github.js";
-import { builtEntries } from "./built.js";
+import { startBuilt } from "./built.js";
 import { withCpu } from "./cpu.js";
 import { type BenchDatabase, benchDatabase, type StoreKind } from "./databases.js";
 import { type Measured, measure, signedPushes } from "./load.js";
@@ -33,18 +33,16 @@ export async function benchRatios(opts: {
   connections: readonly number[];
   log: (line: string) => void;
 }): Promise<RatioLevel[]> {
-  const entries = await builtEntries();
   const targets: Target[] = ["noop", ...opts.kinds];
   const started: { target: Target; db: BenchDatabase | null; server: AppProcess }[] = [];
   try {
     for (const target of targets) {
       const db = target === "noop" ? null : await benchDatabase(target);
-      const server = await startAppProcess({
-        databaseUrl: db?.url ?? "sqlite::memory:",
-        githubUrl: opts.github.url,
-        env: { LOG_LEVEL: "error" },
-        entry: target === "noop" ? entries.noop : entries.app,
-      }).catch(async (err: unknown) => {
+      const server = await startBuilt(
+        target === "noop" ? "noop" : "app",
+        opts.github.url,
+        db?.url ?? "sqlite::memory:",
+      ).catch(async (err: unknown) => {
         await db?.drop();
         throw err;
       });
@@ -63,7 +61,7 @@ export async function benchRatios(opts: {
         measure({ url: s.server.url, connections, seconds, make: s.make }),
       );
     };
-    for (const target of targets) await run(target, Math.max(...opts.connections), 3);
+    for (const target of targets) await run(target, Math.max(...opts.connections), opts.seconds);
     const levels: RatioLevel[] = [];
     for (const connections of opts.connections) {
       opts.log(`webhooks: ${opts.rounds} interleaved rounds at ${connections} connections …`);
@@ -82,10 +80,12 @@ export async function benchRatios(opts: {
       const ratios = Object.fromEntries(
         opts.kinds.map((kind) => [
           kind,
-          // No answer from the no-op app around a run leaves that round without a ratio (NaN), not a pass.
-          (runs[kind] ?? []).map(
-            (m, i) => m.rate / (((noop[i]?.rate ?? 0) + (noop[i + 1]?.rate ?? 0)) / 2 || Number.NaN),
-          ),
+          // A no-op run around it that answered nothing leaves the round without a ratio (NaN), not a pass.
+          (runs[kind] ?? []).map((m, i) => {
+            const before = noop[i]?.rate ?? 0;
+            const after = noop[i + 1]?.rate ?? 0;
+            return before > 0 && after > 0 ? m.rate / ((before + after) / 2) : Number.NaN;
+          }),
         ]),
       );
       levels.push({ connections, runs, ratios });

@@ -102,6 +102,7 @@ function webhookRows(
         values: Object.fromEntries(
           stores.map((k, i) => {
             const r = ratios[i] ?? [];
+            if (r.length === 0) return [COLUMN[k], "–"];
             return [COLUMN[k], `${fmt.ratio(median(r))} (${fmt.ratio(Math.min(...r))}–${fmt.ratio(Math.max(...r))})`];
           }),
         ),

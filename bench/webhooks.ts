@@ -1,8 +1,8 @@
-import { FAULT_SECRET, startAppProcess } from "../test/faults/app-process.js";
+import { FAULT_SECRET } from "../test/faults/app-process.js";
 import type { FakeGitHub } from "../test/faults/fake-github.js";
 import { startTcpProxy } from "../test/faults/tcp-proxy.js";
 import { http } from "../test/helpers/http.js";
-import { builtEntries } from "./built.js";
+import { startBuilt } from "./built.js";
 import { withCpu } from "./cpu.js";
 import { type BenchDatabase, benchDatabase, type StoreKind } from "./databases.js";
 import { type Measured, measure, measureAtRate, peakRss, signedPushes } from "./load.js";
@@ -53,13 +53,7 @@ export async function benchWebhooks(opts: {
     url.port = String(proxy.port);
     databaseUrl = url.toString();
   }
-  const entries = await builtEntries();
-  const server = await startAppProcess({
-    databaseUrl,
-    githubUrl: opts.github.url,
-    env: { LOG_LEVEL: "error" },
-    entry: opts.target === "noop" ? entries.noop : entries.app,
-  });
+  const server = await startBuilt(opts.target === "noop" ? "noop" : "app", opts.github.url, databaseUrl);
   try {
     const tag = `bench-${opts.target}-${Date.now()}`;
     const make = signedPushes(FAULT_SECRET, tag);

@@ -67,6 +67,11 @@ const envObject = z.object({
   // Storage
   /** `sqlite:<path>` (default) or `postgres://…` for several replicas. */
   DATABASE_URL: z.string().default("sqlite:./data/repositori.db"),
+  /**
+   * Days a delivery id is kept to recognise GitHub sending the same delivery again (its redeliveries
+   * go back three days); 0 keeps them for good. What each delivery fed is kept by source regardless.
+   */
+  DELIVERY_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
   /** `file:<dir>` (default) or `s3://bucket/prefix` for voice clips (cards are drawn in memory). */
   BLOB_URL: z.string().default("file:./data/blobs"),
   S3_REGION: z.string().default("us-east-1"),
@@ -82,13 +87,6 @@ const envObject = z.object({
     .int()
     .positive()
     .default(24 * 3600),
-
-  // Storage
-  /**
-   * Days a delivery id is kept to recognise GitHub sending the same delivery again (its redeliveries
-   * go back three days); 0 keeps them for good. What each delivery fed is kept by source regardless.
-   */
-  DELIVERY_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
 
   // Reaction text
   GEMINI_API_KEY: optionalText,

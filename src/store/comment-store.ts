@@ -131,8 +131,8 @@ export class CommentStore {
    * Records (or refreshes) what a PR payload says about the PR; keeps the comment and tallies. A merged
    * PR stays merged and closed whatever a late event (a review redelivered after the merge) says; a
    * closed or reopened PR takes its state only from payloads at least as new as the one that set it
-   * (on a tie, the close or reopening itself wins, otherwise closed: a close and a review in the same
-   * second leave the PR closed).
+   * (on a tie, a close or reopening payload wins, the later to arrive of two such; any other payload
+   * only closes: a close and a review in the same second leave the PR closed).
    */
   async trackPr(key: PrKey, info: PrInfo, now = Date.now()): Promise<void> {
     await this.db.query(

@@ -5,8 +5,8 @@ const DAY_MS = 24 * 3600 * 1000;
 /** `ms`, give or take a third, at random. */
 const jitter = (ms: number) => Math.round(ms * (2 / 3 + (2 / 3) * Math.random()));
 /**
- * Ids looked at per step, in key order: each step is one short statement (on SQLite it runs on the
- * App's thread, holding the writer), however the old ids are spread among the kept ones.
+ * Ids looked at per step, in key order: each step is two short statements (on SQLite they run on the
+ * App's thread, the second holding the writer), however the old ids are spread among the kept ones.
  */
 const WINDOW = 5000;
 
