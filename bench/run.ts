@@ -93,7 +93,7 @@ function webhookRows(
     return [
       {
         area: "Webhooks, 1 repo",
-        measure: `throughput, ${at}, median of the interleaved ${RATIO_SECONDS}-s runs (${ROUNDS} rounds)`,
+        measure: `throughput, ${at}, median of the interleaved ${RATIO_SECONDS}-s runs (${ROUNDS} round${ROUNDS === 1 ? "" : "s"})`,
         values: eachRun(level, (measured) => fmt.rate(median(measured.map((m) => m.rate)))),
       },
       {

@@ -30,16 +30,16 @@ const INLINE_TEXT_BYTES = 512 * 1024;
 
 const status = (err: unknown) => (err as { status?: number }).status;
 
-/**
- * Reads and writes Dash's state on a branch of the repository itself. Writes are compare-and-swap on
- * the branch head: creating the ref fails if it exists, updating it fails unless it fast-forwards, so
- * two racing runs cannot overwrite each other — the loser reads again and re-applies its feeding.
- */
 /** Git's empty tree: a branch made by hand with nothing in it points at this one. */
 const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 /** Files of Dash's own besides the ledger. */
 const CARD_FILES = new Set(["dash.svg", "dash.png"]);
 
+/**
+ * Reads and writes Dash's state on a branch of the repository itself. Writes are compare-and-swap on
+ * the branch head: creating the ref fails if it exists, updating it fails unless it fast-forwards, so
+ * two racing runs cannot overwrite each other — the loser reads again and re-applies its feeding.
+ */
 export class StateBranch {
   constructor(
     private readonly api: GitApi,

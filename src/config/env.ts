@@ -12,6 +12,12 @@ const optionalText = z
  * Every environment variable the App reads, with its default. Read once at start (`loadEnv`), then
  * passed around as a typed object; nothing else touches `process.env`. `.env.example` documents them.
  */
+/** `u` parsed, when it is an http:// or https:// address; null otherwise. */
+function httpUrl(u: string): URL | null {
+  const url = URL.canParse(u) ? new URL(u) : null;
+  return url && /^https?:$/.test(url.protocol) ? url : null;
+}
+
 const envObject = z.object({
   // GitHub App credentials (absent: the App serves its registration page and still serves badges).
   APP_ID: optionalText,
@@ -20,7 +26,7 @@ const envObject = z.object({
   WEBHOOK_SECRET: optionalText,
   /** GitHub Enterprise Server API base, e.g. https://ghe.example.com/api/v3 (kept without a trailing slash). */
   GITHUB_API_URL: optionalText
-    .refine((u) => u === undefined || (URL.canParse(u) && /^https?:$/.test(new URL(u).protocol)), {
+    .refine((u) => u === undefined || httpUrl(u) !== null, {
       message: "must be the http(s) address of a GitHub API, e.g. https://ghe.example.com/api/v3",
     })
     .transform((u) => u?.replace(/\/+$/, "")),
@@ -32,8 +38,8 @@ const envObject = z.object({
   PUBLIC_URL: z
     .string()
     .superRefine((u, ctx) => {
-      const url = URL.canParse(u) ? new URL(u) : null;
-      if (!url || !/^https?:$/.test(url.protocol)) {
+      const url = httpUrl(u);
+      if (!url) {
         ctx.addIssue({
           code: "custom",
           message: "must be an http:// or https:// address, e.g. https://dash.example.com",

@@ -117,17 +117,21 @@ async function produce(
       ),
     ]);
     cost = measured();
-    if ("mp3" in result) await deps.blobs.put(key, result.mp3, "audio/mpeg");
-    const stored = "mp3" in result ? key : result.storedKey;
     // Audio this App cannot read back (no read access, or the Lambda writing to another bucket or
     // prefix) is audio nobody can hear, and so will every next one be.
-    if (stored !== key || !(await deps.blobs.exists(key))) {
+    let unreadable: string | null = null;
+    if ("mp3" in result) {
+      await deps.blobs.put(key, result.mp3, "audio/mpeg");
+      if (!(await deps.blobs.exists(key))) {
+        unreadable =
+          "the audio was stored but cannot be read back: the blob store's identity may lack read access (s3:GetObject)";
+      }
+    } else if (result.storedKey !== key || !(await deps.blobs.exists(key))) {
+      unreadable = `the synthesiser stored the audio at ${result.storedKey}, which this App's blob store cannot see`;
+    }
+    if (unreadable) {
       deps.onUnreadable?.();
-      throw new Error(
-        "mp3" in result
-          ? "the audio was stored but cannot be read back: the blob store's identity may lack read access (s3:GetObject)"
-          : `the synthesiser stored the audio at ${result.storedKey}, which this App's blob store cannot see`,
-      );
+      throw new Error(unreadable);
     }
     return { status: "ready", url: await deps.blobs.url(key), key, credit, cached: false, costMicros: cost };
   } catch (err) {
