@@ -4,6 +4,8 @@
  * of the store is written once and runs unchanged on either database.
  */
 export interface Sql {
+  /** Which database runs the statements (builders of multi-row statements write them per dialect). */
+  readonly dialect: Dialect;
   query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(script: string): Promise<void>;
@@ -53,7 +55,6 @@ export async function runEach(sql: Sql, statements: readonly Statement[]): Promi
 export type Dialect = "sqlite" | "postgres";
 
 export interface Db extends Sql {
-  readonly dialect: Dialect;
   /** Runs `fn` in one transaction that takes write locks up front; retried by the adapter on serialisation failures. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;

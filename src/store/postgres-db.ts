@@ -69,18 +69,16 @@ function named(text: string, values: unknown[]): pg.QueryConfig {
 }
 
 /**
- * Composed statements (see composeStatements) are prepared too, but sparingly: their text varies with
- * the row counts of a batch, and they are large. Prepared, the largest group of a feeding batch costs
- * each connection that runs it about 0.4 KiB of PostgreSQL memory per parameter (measured with
- * pg_backend_memory_contexts: 384 KiB for a batch of 32 deliveries, 900 parameters), and any one
- * about 50 KiB more (counted here as 128 parameters). So a text is prepared on its second sighting (a
- * one-off shape takes no slot), only under a parameter count, and only while the prepared ones stay
- * within a budget: by default about 13 MiB per connection at most (URL `prepare_budget_mib`). That
- * covers the shapes of batches up to about 32 deliveries; half of it left some common shapes
- * unprepared, and PostgreSQL spent about 15 % more CPU per delivery (measured at full speed, 124 µs
- * against 106 µs). Typically one or two connections of a replica hold them: feeding batches run one
- * at a time, and the pool hands out the connection released last. Preparing saves the server
- * parsing and planning them for every batch: about a third of its CPU per feeding.
+ * Composed statements (see composeStatements) are prepared too, but sparingly. The store's feeding
+ * batches send each statement's rows as one JSON parameter (see insertRows), so their groups come in
+ * a few shapes whatever the batches' sizes, each prepared once per connection (about 50 KiB of
+ * PostgreSQL memory). A group whose text grows with its rows (a VALUES list) is a new shape for every
+ * row count, and prepared costs about 0.4 KiB of server memory per parameter more (measured with
+ * pg_backend_memory_contexts: 384 KiB for 900 parameters). So a text is prepared on its second
+ * sighting (a one-off shape takes no slot), only under a parameter count, and only while the
+ * prepared ones stay within a budget, by default 13 MiB per connection (URL `prepare_budget_mib`,
+ * counting 128 parameters for each statement's own cost). Preparing saves the server parsing and
+ * planning a group for every batch.
  */
 const MAX_COMPOSED_PARAMS_NAMED = 1024;
 /** Parameters per MiB of server memory, at about 0.4 KiB each (see above). */
@@ -351,6 +349,7 @@ export class PostgresDb implements Db {
       const run = (text: string, params: readonly unknown[]) => send(this.#statement(text, params as unknown[]));
       try {
         const tx: Sql = {
+          dialect: "postgres",
           query: async <R>(text: string, params: readonly unknown[] = []) => (await run(text, params)).rows as R[],
           exec: async (script: string) => {
             await send(script);

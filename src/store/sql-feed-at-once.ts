@@ -11,7 +11,7 @@ import {
   sourceKey,
 } from "./feed-batch.js";
 import { type CounterRows, counterPhases, feedBatch, outcomesOf, repoStatements } from "./sql-feed.js";
-import { lockOrder, rowStatements, runPhases } from "./sql-rows.js";
+import { insertRows, lockOrder, runPhases } from "./sql-rows.js";
 import type { FeedInput, FeedOutcome } from "./store.js";
 
 /**
@@ -105,19 +105,23 @@ export async function feedBatchAtOnce(
       dayRows.set(input.dailyCap, rows);
     }
   });
-  const repos = repoStatements([...reposOf(inputs).values()], now, newBadgeToken);
-  const counters = counterPhases(totals, repos.upsert, []);
+  const repos = repoStatements(tx.dialect, [...reposOf(inputs).values()], now, newBadgeToken);
+  const counters = counterPhases(tx.dialect, totals, repos.upsert, []);
   const phases: Statement[][][] = [
     [
-      rowStatements(
-        "INSERT INTO deliveries (id, repo_id, received_at, batch)",
+      insertRows(
+        tx.dialect,
+        "deliveries",
+        ["id", "repo_id", "received_at", "batch"],
         lockOrder(inputs.map((i) => [i.deliveryId, i.repo.id, i.at.getTime(), batch])),
       ),
     ],
     [
       ...[...dayRows].map(([cap, rows]) =>
-        rowStatements(
-          "INSERT INTO contributor_days (repo_id, login_key, day, foods)",
+        insertRows(
+          tx.dialect,
+          "contributor_days",
+          ["repo_id", "login_key", "day", "foods"],
           lockOrder([...rows.values()]),
           // No ELSE: over the cap the row's foods would be NULL, which the column refuses.
           `ON CONFLICT (repo_id, login_key, day) DO UPDATE SET foods = CASE
@@ -125,8 +129,10 @@ export async function feedBatchAtOnce(
              THEN contributor_days.foods + excluded.foods END`,
         ),
       ),
-      rowStatements(
-        "INSERT INTO fed_sources (repo_id, source_key)",
+      insertRows(
+        tx.dialect,
+        "fed_sources",
+        ["repo_id", "source_key"],
         lockOrder(inputs.flatMap((i) => i.feedings.map((f) => [i.repo.id, f.sourceKey] as [number, string]))),
       ),
       repos.rename,

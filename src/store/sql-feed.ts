@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { XP_PER_FOOD } from "../domain/foods.js";
-import type { Sql, Statement } from "./db.js";
+import type { Dialect, Sql, Statement } from "./db.js";
 import {
   type BatchTotals,
   batchOutcomes,
@@ -15,7 +15,7 @@ import {
   reposOf,
   sourceKey,
 } from "./feed-batch.js";
-import { chunkedStatements, chunksOf, lockOrder, rowStatements, runGroups, runPhases, valuesList } from "./sql-rows.js";
+import { chunksFor, insertRows, lockOrder, rowsTable, runGroups, runPhases } from "./sql-rows.js";
 import type { FeedInput, FeedOutcome, RepoRef } from "./store.js";
 
 /** GitHub repo names are case-insensitive; a repo's name is keyed by the lower-case form. */
@@ -51,6 +51,7 @@ export const num = (v: unknown) => Number(v ?? 0);
  * that name since, the stale row steps aside.
  */
 export function repoStatements(
+  dialect: Dialect,
   repos: readonly RepoRef[],
   now: number,
   newBadgeToken: () => string,
@@ -65,8 +66,10 @@ export function repoStatements(
     text: `UPDATE repos SET full_name_key = full_name_key || '#' || id WHERE full_name_key IN (${keyList}) AND id NOT IN (${idList})`,
     params: [...keys, ...sorted.map((r) => r.id)],
   };
-  const upsert = rowStatements(
-    "INSERT INTO repos (id, owner, name, full_name_key, private, installation_id, installed, badge_token, updated_at)",
+  const upsert = insertRows(
+    dialect,
+    "repos",
+    ["id", "owner", "name", "full_name_key", "private", "installation_id", "installed", "badge_token", "updated_at"],
     sorted.map((r, i) => [
       r.id,
       r.owner,
@@ -99,7 +102,7 @@ export async function upsertRepos(
   newBadgeToken: () => string,
   installed?: boolean,
 ): Promise<RepoRow[]> {
-  const { rename, upsert } = repoStatements(repos, now, newBadgeToken, installed);
+  const { rename, upsert } = repoStatements(tx.dialect, repos, now, newBadgeToken, installed);
   await runGroups(tx, [rename]);
   const [rows] = await runGroups(tx, [upsert]);
   return (rows ?? []) as unknown as RepoRow[];
@@ -144,25 +147,29 @@ export async function feedBatch(
       }
     }
   });
-  const repos = repoStatements([...reposOf(inputs).values()], now, newBadgeToken);
+  const repos = repoStatements(tx.dialect, [...reposOf(inputs).values()], now, newBadgeToken);
   // Delivery ids first (a redelivery waits for the first copy, then stops), then the rest: on
   // PostgreSQL in one round trip with BEGIN.
   const [[inserted = []], [dayBefore = [], newSources = []]] = (await runPhases(tx, [
     [
-      rowStatements(
-        "INSERT INTO deliveries (id, repo_id, received_at, batch)",
+      insertRows(
+        tx.dialect,
+        "deliveries",
+        ["id", "repo_id", "received_at", "batch"],
         lockOrder([...deliveryRows.values()]),
         "ON CONFLICT (id) DO NOTHING RETURNING id",
       ),
     ],
     [
-      rowStatements(
-        "INSERT INTO contributor_days (repo_id, login_key, day, foods)",
+      insertRows(
+        tx.dialect,
+        "contributor_days",
+        ["repo_id", "login_key", "day", "foods"],
         lockOrder([...dayRows.values()]),
         `ON CONFLICT (repo_id, login_key, day) DO UPDATE SET foods = contributor_days.foods
          RETURNING repo_id, login_key, day, foods`,
       ),
-      sourceStatements(lockOrder([...sourceRows.values()]), batch),
+      sourceStatements(tx.dialect, lockOrder([...sourceRows.values()]), batch),
       repos.rename,
     ],
   ])) as [
@@ -192,7 +199,7 @@ export async function feedBatch(
   });
   const [[, userRows = [], repoRows = []]] = (await runPhases(
     tx,
-    counterPhases(totals, repos.upsert, dayAfter),
+    counterPhases(tx.dialect, totals, repos.upsert, dayAfter),
     // The last statements: PostgreSQL commits with them (nothing below may fail).
     { last: true },
   )) as CounterRows;
@@ -227,15 +234,18 @@ export function outcomesOf(
  * trip as them and the COMMIT on PostgreSQL.
  */
 export function counterPhases(
+  dialect: Dialect,
   totals: BatchTotals,
   repoUpsert: Statement[],
   dayAfter: [number, string, string, number][],
 ): Statement[][][] {
-  const counters = repoCounters(totals);
+  const counters = repoCounters(dialect, totals);
   return [
     [
-      rowStatements(
-        "INSERT INTO contributors (repo_id, login_key, login, xp, foods, last_fed_at)",
+      insertRows(
+        dialect,
+        "contributors",
+        ["repo_id", "login_key", "login", "xp", "foods", "last_fed_at"],
         lockOrder(
           [...totals.contributors.values()].map((c) => [
             c.repoId,
@@ -249,16 +259,20 @@ export function counterPhases(
         `ON CONFLICT (repo_id, login_key) DO UPDATE SET login = excluded.login, xp = contributors.xp + excluded.xp,
            foods = contributors.foods + excluded.foods, last_fed_at = excluded.last_fed_at`,
       ),
-      rowStatements(
-        "INSERT INTO users (login_key, login, xp, foods, last_fed_at)",
+      insertRows(
+        dialect,
+        "users",
+        ["login_key", "login", "xp", "foods", "last_fed_at"],
         lockOrder([...totals.users.values()].map((u) => [u.loginKey, u.login, u.foods * XP_PER_FOOD, u.foods, u.at])),
         `ON CONFLICT (login_key) DO UPDATE SET login = excluded.login, xp = users.xp + excluded.xp,
            foods = users.foods + excluded.foods, last_fed_at = excluded.last_fed_at
          RETURNING login_key, xp`,
       ),
       repoUpsert,
-      rowStatements(
-        "INSERT INTO feedings (delivery_id, repo_id, login_key, food, count, source_key, fed_at)",
+      insertRows(
+        dialect,
+        "feedings",
+        ["delivery_id", "repo_id", "login_key", "food", "count", "source_key", "fed_at"],
         totals.log.map(({ input, loginKey, feeding: f }) => [
           input.deliveryId,
           input.repo.id,
@@ -269,18 +283,22 @@ export function counterPhases(
           input.at.getTime(),
         ]),
       ),
-      rowStatements(
-        "INSERT INTO contributor_days (repo_id, login_key, day, foods)",
+      insertRows(
+        dialect,
+        "contributor_days",
+        ["repo_id", "login_key", "day", "foods"],
         lockOrder(dayAfter),
         "ON CONFLICT (repo_id, login_key, day) DO UPDATE SET foods = excluded.foods",
       ),
       bump(
+        dialect,
         "user_foods",
         ["login_key", "food"],
         "count",
         [...totals.userFoods.values()].map((r) => [r.loginKey, r.food, r.count]),
       ),
       bump(
+        dialect,
         "user_days",
         ["login_key", "day"],
         "foods",
@@ -289,24 +307,26 @@ export function counterPhases(
     ],
     [
       bump(
+        dialect,
         "repo_foods",
         ["repo_id", "food"],
         "count",
         [...totals.repoFoods.values()].map((r) => [r.repoId, r.food, r.count]),
       ),
       bump(
+        dialect,
         "repo_days",
         ["repo_id", "day"],
         "foods",
         [...totals.repoDays.values()].map((r) => [r.repoId, r.day, r.foods]),
       ),
     ],
-    // Apart from the group before: their text changes with the number of contributors, and with
-    // one repo (the usual batch) this is a single statement, prepared as such rather than taking
-    // a composed group's share of the prepared-statement budget.
+    // After the group before, not in it: they count the contributors it has just written, and update
+    // the repo rows it has just upserted (PostgreSQL runs a group as one statement, whose parts see
+    // neither each other's rows nor a row updated twice).
     [counters.first],
-    // A repo's further contributors, each chunk a statement of its own: PostgreSQL runs a group as one
-    // statement, which updates a row once (the other updates of it would be lost).
+    // A repo's further contributors (SQLite only: PostgreSQL takes them all at once), each chunk a
+    // statement of its own, for the same reason.
     ...counters.more.map((statement) => [[statement]]),
   ];
 }
@@ -314,16 +334,19 @@ export function counterPhases(
 /**
  * Records the sources (repo, source key, delivery id) of the deliveries that `batch` has inserted,
  * as fed; returns the ones that were new. A redelivery's delivery row was stored by an earlier
- * batch, so its sources are left alone. The VALUES columns are column1… in both databases.
+ * batch, so its sources are left alone.
  */
-function sourceStatements(rows: [number, string, string][], batch: string): Statement[] {
-  return chunkedStatements(rows, (values, params) => ({
-    text: `INSERT INTO fed_sources (repo_id, source_key)
-           SELECT CAST(v.column1 AS BIGINT), v.column2 FROM (VALUES ${values}) AS v
-           WHERE (SELECT d.batch FROM deliveries d WHERE d.id = v.column3) = $${params.length + 1}
+function sourceStatements(dialect: Dialect, rows: [number, string, string][], batch: string): Statement[] {
+  return chunksFor(dialect, rows).map((chunk) => {
+    const v = rowsTable(dialect, ["BIGINT", "TEXT", "TEXT"], chunk);
+    return {
+      text: `INSERT INTO fed_sources (repo_id, source_key)
+           SELECT CAST(v.column1 AS BIGINT), v.column2 FROM ${v.text}
+           WHERE (SELECT d.batch FROM deliveries d WHERE d.id = v.column3) = $${v.params.length + 1}
            ON CONFLICT (repo_id, source_key) DO NOTHING RETURNING repo_id, source_key`,
-    params: [...params, batch],
-  }));
+      params: [...v.params, batch],
+    };
+  });
 }
 
 /**
@@ -332,7 +355,7 @@ function sourceStatements(rows: [number, string, string][], batch: string): Stat
  * Counted by the database from the rows the batch has just written, so that these statements need
  * not wait for the contributors' statements to answer.
  */
-function repoCounters(totals: BatchTotals): { first: Statement[]; more: Statement[] } {
+function repoCounters(dialect: Dialect, totals: BatchTotals): { first: Statement[]; more: Statement[] } {
   const fedBy = new Map<number, [string, number][]>();
   for (const c of totals.contributors.values()) {
     if (c.foods <= 0) continue;
@@ -343,12 +366,13 @@ function repoCounters(totals: BatchTotals): { first: Statement[]; more: Statemen
   const first: Statement[] = [];
   const more: Statement[] = [];
   for (const [repoId, delta] of [...totals.repos].sort(([a], [b]) => a - b)) {
-    // The usual batch's contributors fit one statement; a push with more distinct authors than
-    // one statement may take parameters adds the rest in statements of their own.
-    const [fed = [], ...rest] = chunksOf(fedBy.get(repoId) ?? []);
+    // The usual batch's contributors fit one statement; on SQLite, a push with more distinct authors
+    // than one statement may take parameters adds the rest in statements of their own.
+    const [fed = [], ...rest] = chunksFor(dialect, fedBy.get(repoId) ?? []);
+    const counted = newContributors(dialect, fed, 5);
     first.push({
       text: `UPDATE repos SET xp = xp + $1, foods = foods + $2, last_fed_at = $3,
-               contributor_count = contributor_count + ${newContributors(fed, 5)}, display = COALESCE($4, display)
+               contributor_count = contributor_count + ${counted.text}, display = COALESCE($4, display)
              WHERE id = $5`,
       params: [
         delta.foods * XP_PER_FOOD,
@@ -356,13 +380,14 @@ function repoCounters(totals: BatchTotals): { first: Statement[]; more: Statemen
         delta.at,
         delta.display ? JSON.stringify(delta.display) : null,
         repoId,
-        ...fed.flat(),
+        ...counted.params,
       ],
     });
     for (const chunk of rest) {
+      const extra = newContributors(dialect, chunk, 1);
       more.push({
-        text: `UPDATE repos SET contributor_count = contributor_count + ${newContributors(chunk, 1)} WHERE id = $1`,
-        params: [repoId, ...chunk.flat()],
+        text: `UPDATE repos SET contributor_count = contributor_count + ${extra.text} WHERE id = $1`,
+        params: [repoId, ...extra.params],
       });
     }
   }
@@ -370,19 +395,25 @@ function repoCounters(totals: BatchTotals): { first: Statement[]; more: Statemen
 }
 
 /**
- * SQL counting the contributors of `fed` (login key, the batch's XP) whose whole XP is the batch's;
- * its parameters follow `$repoParam`, the repo's id, in `fed`'s order.
+ * SQL counting the contributors of `fed` (login key, the batch's XP) whose whole XP is the batch's,
+ * and its parameters, which follow `$repoParam`, the repo's id.
  */
-function newContributors(fed: readonly [string, number][], repoParam: number): string {
-  if (fed.length === 0) return "0";
-  const { text } = valuesList(fed, repoParam);
+function newContributors(
+  dialect: Dialect,
+  fed: readonly [string, number][],
+  repoParam: number,
+): { text: string; params: unknown[] } {
+  if (fed.length === 0) return { text: "0", params: [] };
+  const v = rowsTable(dialect, ["TEXT", "BIGINT"], fed, repoParam);
   // A correlated subquery, so that each contributor is one index lookup whatever the planner
   // believes of the table's size (a join was planned as a scan of the whole repo). Only the primary
   // key's columns in the WHERE, so that this is the index used.
-  return `(WITH fed (login_key, xp) AS (VALUES ${text})
-    SELECT COUNT(*) FROM fed WHERE CAST(fed.xp AS BIGINT) = (
+  return {
+    text: `(SELECT COUNT(*) FROM ${v.text} WHERE CAST(v.column2 AS BIGINT) = (
       SELECT CASE WHEN c.opted_out = 0 THEN c.xp END FROM contributors c
-      WHERE c.repo_id = $${repoParam} AND c.login_key = fed.login_key))`;
+      WHERE c.repo_id = $${repoParam} AND c.login_key = v.column1))`,
+    params: v.params,
+  };
 }
 
 /**
@@ -390,13 +421,16 @@ function newContributors(fed: readonly [string, number][], repoParam: number): s
  * needed. Table and column names are constants of this file, never input.
  */
 function bump(
+  dialect: Dialect,
   table: "repo_foods" | "repo_days" | "user_foods" | "user_days",
   keys: [string, string],
   counter: "count" | "foods",
   rows: (string | number)[][],
 ): Statement[] {
-  return rowStatements(
-    `INSERT INTO ${table} (${keys[0]}, ${keys[1]}, ${counter})`,
+  return insertRows(
+    dialect,
+    table,
+    [keys[0], keys[1], counter],
     lockOrder(rows),
     `ON CONFLICT (${keys[0]}, ${keys[1]}) DO UPDATE SET ${counter} = ${table}.${counter} + excluded.${counter}`,
   );

@@ -49,6 +49,7 @@ export class SqliteDb implements Db {
   #wrote = false;
   readonly #checkpointer: Checkpointer | null = null;
   readonly #direct: Sql = {
+    dialect: "sqlite",
     query: async <R>(text: string, params: readonly unknown[] = []) => this.#run<R>(text, params),
     exec: async (script: string) => {
       this.#wrote = true;

@@ -20,6 +20,11 @@ const commit = (sha: string, username: string | undefined, extra: Record<string,
 });
 
 describe("push", () => {
+  it("credits a login with half of a surrogate pair as U+FFFD, as both stores would keep it", () => {
+    const plan = pushFeedings({ commits: [commit("c3", "dev\ud800"), commit("d4", "dev\ud83d\ude00")] }, rules);
+    expect(plan.feedings.map((f) => f.login)).toEqual(["dev\ufffd", "dev\ud83d\ude00"]);
+  });
+
   it("gives one curry per distinct commit to its author, keyed by SHA", () => {
     const plan = pushFeedings({ commits: [commit("a1", "alice"), commit("b2", "bob")] }, rules);
     expect(plan.feedings).toEqual([

@@ -1,4 +1,5 @@
 import { Socket } from "node:net";
+import pg from "pg";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { BatchNeedsReads, grantsWithoutReads, storeBatch } from "../../src/store/sql-feed-at-once.js";
 import type { SqlStore } from "../../src/store/sql-store.js";
@@ -88,6 +89,40 @@ forEachStore((name, open) => {
       ["di", 10, 20],
     ]);
   });
+
+  postgresOnly?.("sends the same statement texts for a batch of any size, so each is planned once", async () => {
+    const query = vi.spyOn(pg.Client.prototype, "query");
+    const textsOf = async (size: number, tag: string) => {
+      query.mockClear();
+      const batch = Array.from({ length: size }, (_, i) => input([curry(`${tag}-${i}`, `${tag}-sha-${i}`)]));
+      await storeBatch(store.db, batch, () => "t");
+      const sent = query.mock.calls.map(([config]) => config as unknown as string | { text: string });
+      return new Set(sent.map((config) => (typeof config === "string" ? config : config.text)));
+    };
+    try {
+      const two = await textsOf(2, "two");
+      // Every row of a batch travels in one parameter per statement: nothing in the text counts rows.
+      expect(await textsOf(7, "seven")).toEqual(two);
+      expect(await textsOf(40, "forty")).toEqual(two);
+    } finally {
+      query.mockRestore();
+    }
+    expect(await xpOf("forty-39")).toBe(10);
+  });
+
+  // Payloads reach the store with such halves replaced already (see str in github/payload.ts); the
+  // JSON that carries a batch's rows to PostgreSQL must not make them fail the batch either.
+  postgresOnly?.(
+    "stores a login with half of a surrogate pair with U+FFFD in its place, and a whole pair as is",
+    async () => {
+      await storeBatch(store.db, [input([curry("lone\ud800", "lone-1"), curry("pair😀", "pair-1")])], () => "t");
+      const rows = await store.db.query<{ login: string }>(
+        "SELECT login FROM contributors WHERE repo_id = $1 AND login_key IN ($2, $3) ORDER BY login",
+        [repo.id, "lone\ufffd", "pair😀"],
+      );
+      expect(rows.map((r) => r.login)).toEqual(["lone\ufffd", "pair😀"]);
+    },
+  );
 
   it("reads first when the database knows a delivery already, and feeds the rest once", async () => {
     const stored = input([curry("ed", "re-1")]);
