@@ -21,12 +21,12 @@ export function isDashComment(comment: CommentLike, appId: number | null): boole
   return (comment.body ?? "").startsWith(COMMENT_MARKER);
 }
 
-/** Looks through the PR's comments for Dash's (e.g. after its id was lost); null when there is none. */
-export async function findDashComment(
+/** Dash's comments on a PR, page by page in the order GitHub lists them (oldest first). */
+export async function* dashComments(
   octokit: Octokit,
   where: { owner: string; repo: string; prNumber: number },
   appId: number | null,
-): Promise<{ id: number; body: string } | null> {
+): AsyncGenerator<{ id: number; body: string }> {
   const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
     owner: where.owner,
     repo: where.repo,
@@ -35,8 +35,18 @@ export async function findDashComment(
   });
   for await (const page of pages) {
     for (const comment of page.data) {
-      if (isDashComment(comment, appId)) return { id: comment.id, body: comment.body ?? "" };
+      if (isDashComment(comment, appId)) yield { id: comment.id, body: comment.body ?? "" };
     }
   }
+}
+
+/** Looks through the PR's comments for Dash's (e.g. after its id was lost); null when there is none. */
+export async function findDashComment(
+  octokit: Octokit,
+  where: { owner: string; repo: string; prNumber: number },
+  appId: number | null,
+): Promise<{ id: number; body: string } | null> {
+  // Stops at the first: the pages after it are not fetched.
+  for await (const comment of dashComments(octokit, where, appId)) return comment;
   return null;
 }

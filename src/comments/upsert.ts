@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Lease, PrKey } from "../store/comment-store.js";
 import { buildCommentModel } from "./build-model.js";
 import type { CommentDeps, PrTarget } from "./deps.js";
-import { findDashComment, isDashComment } from "./find-comment.js";
+import { dashComments, findDashComment } from "./find-comment.js";
 import { renderComment } from "./render-comment.js";
 
 /** What a refresh did: posted, edited, found nothing to change, left it to the current holder, or did nothing. */
@@ -128,13 +128,10 @@ async function renderOnce(
   return "created";
 }
 
-/** How many of the PR's comments are Dash's, leaving out `except`. */
+/** How many of the PR's comments (all of its pages) are Dash's, leaving out `except`. */
 async function dashCommentsBut(target: PrTarget, appId: number | null, except: number): Promise<number> {
-  const { data } = await target.octokit.rest.issues.listComments({
-    owner: target.owner,
-    repo: target.repo,
-    issue_number: target.prNumber,
-    per_page: 100,
-  });
-  return data.filter((c) => c.id !== except && isDashComment(c, appId)).length;
+  let count = 0;
+  const where = { owner: target.owner, repo: target.repo, prNumber: target.prNumber };
+  for await (const comment of dashComments(target.octokit, where, appId)) if (comment.id !== except) count++;
+  return count;
 }

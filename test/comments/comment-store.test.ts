@@ -344,6 +344,50 @@ describe("CommentStore and the comment upsert on both databases", () => {
       expect(nock.pendingMocks()).toEqual([]);
     });
 
+    it("a holder whose lease ran out finds the new holder's comment on a later page of a long PR", async () => {
+      const { first, second } = await leaseOutlivedBySecond(await fresh());
+
+      const posting = signal();
+      const gate = signal();
+      mockListComments("dart-lang", "dash", 7);
+      nock(API)
+        .post("/repos/dart-lang/dash/issues/7/comments")
+        .reply(201, async () => {
+          posting.fire();
+          await gate.promise;
+          return { id: 6000 };
+        });
+      mockListComments("dart-lang", "dash", 7);
+      const posted: Recorder = { bodies: [] };
+      mockCreateComment("dart-lang", "dash", 7, 6001, posted);
+      // A hundred people's comments fill the first page; the other holder's comment is on the second.
+      const people = Array.from({ length: 100 }, (_, i) => ({
+        id: 100 + i,
+        body: "lgtm",
+        user: { login: `dev${i}`, type: "User" },
+      }));
+      nock(API)
+        .get("/repos/dart-lang/dash/issues/7/comments")
+        .query({ per_page: "100" })
+        .reply(200, people, {
+          link: `<${API}/repos/dart-lang/dash/issues/7/comments?per_page=100&page=2>; rel="next"`,
+        });
+      nock(API)
+        .get("/repos/dart-lang/dash/issues/7/comments")
+        .query({ per_page: "100", page: "2" })
+        .reply(200, [appComment(6001, "<!-- repositori:dash -->x"), appComment(6000, "<!-- repositori:dash -->y")]);
+      const deleted = nock(API).delete("/repos/dart-lang/dash/issues/comments/6000").reply(204);
+
+      const stalled = refreshPrComment(first, target(), { create: true });
+      await posting.promise;
+      expect(await refreshPrComment(second, target(), { create: true })).toBe("created");
+      gate.fire();
+      expect(await stalled).toBe("queued");
+      expect(deleted.isDone()).toBe(true);
+      expect(posted.bodies).toHaveLength(1);
+      expect(nock.pendingMocks()).toEqual([]);
+    });
+
     it("a burst of refreshes from two processes still makes exactly one comment, showing everything", async () => {
       const db = await fresh();
       const stores = [depsFor(await db.openStore()), depsFor(await db.openStore())];
