@@ -1,3 +1,5 @@
+import { wellFormed } from "../domain/well-formed.js";
+
 /** Loose readers for webhook payloads: a missing or mistyped field reads as undefined instead of throwing. */
 export type Json = Record<string, unknown>;
 
@@ -5,16 +7,12 @@ export function obj(value: unknown): Json | undefined {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Json) : undefined;
 }
 
-/** Half of a UTF-16 surrogate pair, without its other half. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
 /**
- * A non-empty string, with any half of a surrogate pair (which JSON can carry) replaced by U+FFFD:
- * the databases would store it differently (PostgreSQL as U+FFFD, SQLite as bytes that are not UTF-8).
+ * A non-empty string, well formed (see wellFormed): both stores then keep what the payload said
+ * alike.
  */
 export function str(value: unknown): string | undefined {
-  if (typeof value !== "string" || value.length === 0) return undefined;
-  return value.replace(LONE_SURROGATE, "\uFFFD");
+  return typeof value === "string" && value.length > 0 ? wellFormed(value) : undefined;
 }
 
 export function int(value: unknown): number | undefined {
