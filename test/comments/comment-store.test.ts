@@ -309,9 +309,13 @@ describe("CommentStore and the comment upsert on both databases", () => {
       nock.cleanAll();
     });
 
-    it("a holder whose POST GitHub held past its lease deletes its comment when the new holder posted one", async () => {
+    /**
+     * The first holder's POST (of comment `mine`) is held by GitHub past its lease; meanwhile the
+     * second holder finds no comment and posts `theirs`. `listAfter` mocks what the first one lists
+     * once its POST is answered. It must delete its own comment; returns the first holder.
+     */
+    const postHeldPastLease = async (mine: number, theirs: number, listAfter: () => void) => {
       const { first, second } = await leaseOutlivedBySecond(await fresh());
-
       const posting = signal();
       const gate = signal();
       mockListComments("dart-lang", "dash", 7);
@@ -320,18 +324,13 @@ describe("CommentStore and the comment upsert on both databases", () => {
         .reply(201, async () => {
           posting.fire();
           await gate.promise;
-          return { id: 5000 };
+          return { id: mine };
         });
-      // The second process, once the first one's lease has run out, finds nothing yet and posts.
       mockListComments("dart-lang", "dash", 7);
       const posted: Recorder = { bodies: [] };
-      mockCreateComment("dart-lang", "dash", 7, 5001, posted);
-      // The first one, its POST answered at last, finds its lease gone and the other comment there.
-      mockListComments("dart-lang", "dash", 7, [
-        appComment(5001, "<!-- repositori:dash -->x"),
-        appComment(5000, "<!-- repositori:dash -->y"),
-      ]);
-      const deleted = nock(API).delete("/repos/dart-lang/dash/issues/comments/5000").reply(204);
+      mockCreateComment("dart-lang", "dash", 7, theirs, posted);
+      listAfter();
+      const deleted = nock(API).delete(`/repos/dart-lang/dash/issues/comments/${mine}`).reply(204);
 
       const stalled = refreshPrComment(first, target(), { create: true });
       await posting.promise;
@@ -340,52 +339,39 @@ describe("CommentStore and the comment upsert on both databases", () => {
       expect(await stalled).toBe("queued");
       expect(deleted.isDone()).toBe(true);
       expect(posted.bodies).toHaveLength(1);
-      expect(await first.comments.getPr(key)).toMatchObject({ commentId: 5001 });
       expect(nock.pendingMocks()).toEqual([]);
+      return first;
+    };
+
+    it("a holder whose POST GitHub held past its lease deletes its comment when the new holder posted one", async () => {
+      const first = await postHeldPastLease(5000, 5001, () =>
+        mockListComments("dart-lang", "dash", 7, [
+          appComment(5001, "<!-- repositori:dash -->x"),
+          appComment(5000, "<!-- repositori:dash -->y"),
+        ]),
+      );
+      expect(await first.comments.getPr(key)).toMatchObject({ commentId: 5001 });
     });
 
     it("a holder whose lease ran out finds the new holder's comment on a later page of a long PR", async () => {
-      const { first, second } = await leaseOutlivedBySecond(await fresh());
-
-      const posting = signal();
-      const gate = signal();
-      mockListComments("dart-lang", "dash", 7);
-      nock(API)
-        .post("/repos/dart-lang/dash/issues/7/comments")
-        .reply(201, async () => {
-          posting.fire();
-          await gate.promise;
-          return { id: 6000 };
-        });
-      mockListComments("dart-lang", "dash", 7);
-      const posted: Recorder = { bodies: [] };
-      mockCreateComment("dart-lang", "dash", 7, 6001, posted);
-      // A hundred people's comments fill the first page; the other holder's comment is on the second.
-      const people = Array.from({ length: 100 }, (_, i) => ({
-        id: 100 + i,
-        body: "lgtm",
-        user: { login: `dev${i}`, type: "User" },
-      }));
-      nock(API)
-        .get("/repos/dart-lang/dash/issues/7/comments")
-        .query({ per_page: "100" })
-        .reply(200, people, {
-          link: `<${API}/repos/dart-lang/dash/issues/7/comments?per_page=100&page=2>; rel="next"`,
-        });
-      nock(API)
-        .get("/repos/dart-lang/dash/issues/7/comments")
-        .query({ per_page: "100", page: "2" })
-        .reply(200, [appComment(6001, "<!-- repositori:dash -->x"), appComment(6000, "<!-- repositori:dash -->y")]);
-      const deleted = nock(API).delete("/repos/dart-lang/dash/issues/comments/6000").reply(204);
-
-      const stalled = refreshPrComment(first, target(), { create: true });
-      await posting.promise;
-      expect(await refreshPrComment(second, target(), { create: true })).toBe("created");
-      gate.fire();
-      expect(await stalled).toBe("queued");
-      expect(deleted.isDone()).toBe(true);
-      expect(posted.bodies).toHaveLength(1);
-      expect(nock.pendingMocks()).toEqual([]);
+      await postHeldPastLease(6000, 6001, () => {
+        // A hundred people's comments fill the first page; the other holder's is on the second.
+        const people = Array.from({ length: 100 }, (_, i) => ({
+          id: 100 + i,
+          body: "lgtm",
+          user: { login: `dev${i}`, type: "User" },
+        }));
+        nock(API)
+          .get("/repos/dart-lang/dash/issues/7/comments")
+          .query({ per_page: "100" })
+          .reply(200, people, {
+            link: `<${API}/repos/dart-lang/dash/issues/7/comments?per_page=100&page=2>; rel="next"`,
+          });
+        nock(API)
+          .get("/repos/dart-lang/dash/issues/7/comments")
+          .query({ per_page: "100", page: "2" })
+          .reply(200, [appComment(6001, "<!-- repositori:dash -->x"), appComment(6000, "<!-- repositori:dash -->y")]);
+      });
     });
 
     it("a burst of refreshes from two processes still makes exactly one comment, showing everything", async () => {
