@@ -120,18 +120,18 @@ async function renderOnce(
   if (!(await deps.comments.renew(key, lease, deps.now().getTime(), deps.leaseMs))) {
     // GitHub held the call past the lease, and another holder took over: it may have posted a
     // comment of its own meanwhile, which it keeps. This one then goes, so the PR has one.
-    const others = await dashCommentsBut(target, deps.appId, data.id);
-    if (others > 0) await target.octokit.rest.issues.deleteComment({ ...where, comment_id: data.id });
+    if (await hasDashCommentBut(target, deps.appId, data.id)) {
+      await target.octokit.rest.issues.deleteComment({ ...where, comment_id: data.id });
+    }
     throw new LeaseLost();
   }
   await deps.comments.saveComment(key, lease, data.id, hash);
   return "created";
 }
 
-/** How many of the PR's comments (all of its pages) are Dash's, leaving out `except`. */
-async function dashCommentsBut(target: PrTarget, appId: number | null, except: number): Promise<number> {
-  let count = 0;
+/** Whether the PR has a comment of Dash's other than `except`, on any page (stops at the first). */
+async function hasDashCommentBut(target: PrTarget, appId: number | null, except: number): Promise<boolean> {
   const where = { owner: target.owner, repo: target.repo, prNumber: target.prNumber };
-  for await (const comment of dashComments(target.octokit, where, appId)) if (comment.id !== except) count++;
-  return count;
+  for await (const comment of dashComments(target.octokit, where, appId)) if (comment.id !== except) return true;
+  return false;
 }

@@ -70,8 +70,9 @@ function named(text: string, values: unknown[]): pg.QueryConfig {
 
 /**
  * Composed statements (see composeStatements) are prepared too, but sparingly. The store's feeding
- * batches send each statement's rows as one JSON parameter (see insertRows), so their groups come in
- * a few shapes whatever the batches' sizes, each prepared once per connection (about 50 KiB of
+ * batches send each statement's rows as one JSON parameter (see insertRows), so their groups keep
+ * their text whatever the number of deliveries and contributors: a shape per number of repos in a
+ * batch (and of daily caps), usually one, each prepared once per connection (about 50 KiB of
  * PostgreSQL memory). A group whose text grows with its rows (a VALUES list) is a new shape for every
  * row count, and prepared costs about 0.4 KiB of server memory per parameter more (measured with
  * pg_backend_memory_contexts: 384 KiB for 900 parameters). So a text is prepared on its second
@@ -150,7 +151,7 @@ const MAX_COMPOSED_PARAMS = 30_000;
 /**
  * `text` with each `$n` moved up by `offset`, remembered: a feeding batch's statements recur with the
  * same texts and offsets, so their hundreds of placeholders need not be rewritten for every batch.
- * Bounded (256 texts), since texts vary with row counts.
+ * Bounded (256 texts), since texts can vary (with the number of repos in a batch, say).
  */
 const MAX_RENUMBERED = 256;
 const renumberings = new Map<string, string>();
