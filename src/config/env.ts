@@ -8,16 +8,16 @@ const optionalText = z
   .optional()
   .transform((v) => (v && v.trim() !== "" ? v.trim() : undefined));
 
-/**
- * Every environment variable the App reads, with its default. Read once at start (`loadEnv`), then
- * passed around as a typed object; nothing else touches `process.env`. `.env.example` documents them.
- */
 /** `u` parsed, when it is an http:// or https:// address; null otherwise. */
 function httpUrl(u: string): URL | null {
   const url = URL.canParse(u) ? new URL(u) : null;
   return url && /^https?:$/.test(url.protocol) ? url : null;
 }
 
+/**
+ * Every environment variable the App reads, with its default. Read once at start (`loadEnv`), then
+ * passed around as a typed object; nothing else touches `process.env`. `.env.example` documents them.
+ */
 const envObject = z.object({
   // GitHub App credentials (absent: the App serves its registration page and still serves badges).
   APP_ID: optionalText,

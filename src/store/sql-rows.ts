@@ -69,19 +69,16 @@ export function insertRows(
   tail = "",
 ): Statement[] {
   const names = columns.join(", ");
-  if (dialect === "sqlite") {
-    return chunksOf(rows).map((chunk) => {
-      const { text, params } = valuesList(chunk);
-      return { text: `INSERT INTO ${table} (${names}) VALUES ${text} ${tail}`, params };
-    });
-  }
-  if (rows.length === 0) return [];
-  return [
-    {
-      text: `INSERT INTO ${table} (${names}) SELECT ${names} FROM json_populate_recordset(NULL::${table}, $1::json) ${tail}`,
-      params: [jsonRows(columns, rows)],
-    },
-  ];
+  return chunksFor(dialect, rows).map((chunk) => {
+    if (dialect === "postgres") {
+      return {
+        text: `INSERT INTO ${table} (${names}) SELECT ${names} FROM json_populate_recordset(NULL::${table}, $1::json) ${tail}`,
+        params: [jsonRows(columns, chunk)],
+      };
+    }
+    const { text, params } = valuesList(chunk);
+    return { text: `INSERT INTO ${table} (${names}) VALUES ${text} ${tail}`, params };
+  });
 }
 
 /**
