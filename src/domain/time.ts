@@ -25,10 +25,10 @@ const days = new Map<string, string>();
 /**
  * The calendar day (`YYYY-MM-DD`) of `at` in `timeZone`: the unit of the daily food cap. Every zone's
  * offset and every daylight-saving switch falls on a quarter hour, so the answer is the same within one
- * and is remembered per zone and quarter hour (Intl formatting is slow enough to show up per delivery).
+ * and is remembered per zone and quarter hour (Intl formatting is slow enough to show up per delivery;
+ * toISOString, for UTC, too).
  */
 export function dayKey(at: Date, timeZone: string): string {
-  if (timeZone === "UTC") return at.toISOString().slice(0, 10);
   const key = `${timeZone}|${Math.floor(at.getTime() / QUARTER_HOUR)}`;
   let day = days.get(key);
   if (day === undefined) {

@@ -36,15 +36,20 @@ export function lazyInstallationClients(Octokit: OctokitClass): OctokitClass {
       const build = () => Reflect.construct(target, args, newTarget) as Octokit;
       if (!isInstallationClient(args[0])) return withEventClientsCached(build(), howBuilt, recipes);
       const client = deferred(build, newTarget.prototype as object);
-      howBuilt.set(client, { args, newTarget: newTarget as new (...a: unknown[]) => Octokit });
+      howBuilt.set(client, { target, args, newTarget: newTarget as EventClientRecipe["newTarget"] });
       return client;
     },
   });
 }
 
+/**
+ * How an installation client was constructed: the base class, the options its subclasses' constructors
+ * handed it (Probot's and @octokit/core's `defaults`, which only merge options), and the subclass.
+ */
 interface EventClientRecipe {
+  target: OctokitClass;
   args: unknown[];
-  newTarget: new (...args: unknown[]) => Octokit;
+  newTarget: abstract new (...args: never) => unknown;
 }
 
 /** Installations whose event client is remembered; beyond that the cache starts over. */
@@ -69,7 +74,11 @@ function withEventClientsCached(
     const id = eventInstallation(options);
     if (id === null) return auth(options);
     const recipe = recipes.get(id);
-    if (recipe) return new recipe.newTarget(...recipe.args);
+    // Built from the merged options at once: the subclasses' constructors would merge them again.
+    if (recipe) {
+      const { target, args, newTarget } = recipe;
+      return deferred(() => Reflect.construct(target, args, newTarget) as Octokit, newTarget.prototype as object);
+    }
     const client = await auth(options);
     const built = typeof client === "object" && client !== null ? howBuilt.get(client) : undefined;
     if (built) {
@@ -107,15 +116,11 @@ function deferred(build: () => Octokit, prototype: object): Octokit {
     return real;
   };
   // Stands in for `client.hook` while nothing else was used: records, returns nothing, as the real one does.
-  const hook = Object.fromEntries(
-    (["before", "after", "error", "wrap"] as const).map((kind) => [
-      kind,
-      (name: string, fn: unknown) => {
-        if (real) (real.hook[kind] as (name: string, fn: unknown) => void)(name, fn);
-        else pending.hooks.push({ kind, name, fn });
-      },
-    ]),
-  );
+  const record = (kind: HookKind) => (name: string, fn: unknown) => {
+    if (real) (real.hook[kind] as (name: string, fn: unknown) => void)(name, fn);
+    else pending.hooks.push({ kind, name, fn });
+  };
+  const hook = { before: record("before"), after: record("after"), error: record("error"), wrap: record("wrap") };
   // The target carries the prototype, so `instanceof` holds before the client is built.
   return new Proxy(Object.create(prototype) as Octokit, {
     get(_, key) {

@@ -51,6 +51,8 @@ export function urlOf(req: IncomingMessage): URL | null {
 
 /** Whether `req` is for `path` (which has no trailing slash), with or without trailing slashes. */
 export function isPath(req: IncomingMessage, path: string): boolean {
+  // The usual request names the path exactly (every webhook delivery does): no URL to parse.
+  if (req.url === path) return true;
   const pathname = urlOf(req)?.pathname;
   return pathname !== undefined && (pathname.replace(/\/+$/, "") || "/") === path;
 }

@@ -62,7 +62,7 @@ export function webhookIntake(opts: {
       (req as IncomingMessage & { body?: string }).body = body;
       // The webhooks middleware compares the whole URL with its path after trimming trailing slashes:
       // `/api/github/webhooks/?x=1` would be a 404 there. It gets the path as configured.
-      req.url = `${opts.path}${urlOf(req)?.search ?? ""}`;
+      if (req.url !== opts.path) req.url = `${opts.path}${urlOf(req)?.search ?? ""}`;
       return await opts.next(req, res);
     } finally {
       budget.left += held.bytes;
