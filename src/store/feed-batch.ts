@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { type Feeding, type FoodKind, XP_PER_FOOD } from "../domain/foods.js";
 import type { FeedInput, FeedOutcome, RepoDisplay, RepoRef, XpChange } from "./store.js";
 
@@ -16,6 +17,18 @@ export const keyOf = (s: string) => s.toLowerCase();
 export const sourceKey = (repoId: number, source: string) => `${repoId}\0${source}`;
 export const dayRowKey = (repoId: number, loginKey: string, day: string) => `${repoId}\0${loginKey}\0${day}`;
 const pairKey = (a: string | number, b: string) => `${a}\0${b}`;
+
+const BATCH_PREFIX = randomBytes(9).toString("base64url");
+let batches = 0;
+
+/**
+ * A feeding batch's own mark on the delivery rows it inserts (see feedBatch): unique across processes
+ * and restarts by its random prefix, drawn once, then counted.
+ */
+export function newBatchId(): string {
+  batches++;
+  return `${BATCH_PREFIX}${batches.toString(36)}`;
+}
 
 /** Whether each input is the first copy of its delivery id in the batch. */
 export function firstCopies(inputs: readonly FeedInput[]): boolean[] {

@@ -258,4 +258,11 @@ UPDATE repos SET contributor_count = (
       ),
     ].join("\n"),
   },
+  {
+    // A repo's last_fed_at as it was before the latest feeding set it. PostgreSQL stores a usual feeding
+    // batch in one statement, whose upsert of the repo row can return only the row's new values; the
+    // outcomes need the time Dash was fed before (how hungry it was). Set in that statement only.
+    id: "core-009-repos-previous-fed-at",
+    sql: "ALTER TABLE repos ADD COLUMN previous_fed_at BIGINT;",
+  },
 ];

@@ -1,6 +1,7 @@
 import type { Writable } from "node:stream";
 import pg from "pg";
 import type { Db, GroupOptions, Sql, Statement } from "./db.js";
+import { renumbered } from "./sql-rows.js";
 import { DatabaseUnreachableError, isUnreachable } from "./unreachable.js";
 
 export { DatabaseUnreachableError, isUnreachable };
@@ -147,25 +148,6 @@ type Send = (config: pg.QueryConfig | string) => Promise<pg.QueryResult>;
 
 /** Above this many parameters, independent statements are sent one by one (the protocol allows 65,535). */
 const MAX_COMPOSED_PARAMS = 30_000;
-
-/**
- * `text` with each `$n` moved up by `offset`, remembered: a feeding batch's statements recur with the
- * same texts and offsets, so their hundreds of placeholders need not be rewritten for every batch.
- * Bounded (256 texts), since texts can vary (with the number of repos in a batch, say).
- */
-const MAX_RENUMBERED = 256;
-const renumberings = new Map<string, string>();
-function renumbered(text: string, offset: number): string {
-  if (offset === 0) return text;
-  const key = `${offset}:${text}`;
-  let out = renumberings.get(key);
-  if (out === undefined) {
-    out = text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
-    if (renumberings.size >= MAX_RENUMBERED) renumberings.clear();
-    renumberings.set(key, out);
-  }
-  return out;
-}
 
 /**
  * Independent statements as one: each becomes a data-modifying WITH query (its `$n` renumbered), and

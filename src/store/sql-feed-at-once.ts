@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { Db, Sql, Statement } from "./db.js";
 import {
   batchTotals,
@@ -7,9 +6,12 @@ import {
   firstCopies,
   type Grant,
   grantFoods,
+  newBatchId,
   reposOf,
   sourceKey,
 } from "./feed-batch.js";
+import { feedBatchInOneStatement, oneDailyCap } from "./feed-in-one-statement.js";
+import { BatchNeedsReads, needsReads } from "./feed-needs-reads.js";
 import { type CounterRows, counterPhases, feedBatch, outcomesOf, repoStatements } from "./sql-feed.js";
 import { insertRows, lockOrder, runPhases } from "./sql-rows.js";
 import type { FeedInput, FeedOutcome } from "./store.js";
@@ -21,7 +23,9 @@ import type { FeedInput, FeedOutcome } from "./store.js";
  * day over the cap a refused row), and the transaction rolls back if one does not hold; the batch
  * is then stored the careful way, reading first (feedBatch), with the outcomes that way gives. On
  * PostgreSQL that saves a round trip; on both stores, writing each contributor's day row twice
- * (once to lock and read it, once to set it) and looking up each source's delivery.
+ * (once to lock and read it, once to set it) and looking up each source's delivery. PostgreSQL
+ * stores such a batch in a single statement, without a transaction around it, when its days share
+ * one daily cap (feedBatchInOneStatement); SQLite, and PostgreSQL otherwise, in a transaction.
  */
 export async function storeBatch(
   db: Db,
@@ -31,17 +35,15 @@ export async function storeBatch(
   const grants = grantsWithoutReads(inputs);
   if (grants) {
     try {
+      if (db.dialect === "postgres" && oneDailyCap(inputs)) {
+        return await feedBatchInOneStatement(db, inputs, grants, newBadgeToken);
+      }
       return await db.transaction((tx) => feedBatchAtOnce(tx, inputs, grants, newBadgeToken));
     } catch (err) {
       if (!(err instanceof BatchNeedsReads)) throw err;
     }
   }
   return db.transaction((tx) => feedBatch(tx, inputs, newBadgeToken));
-}
-
-/** The batch cannot be stored without reading first (see storeBatch); nothing of it was stored. */
-export class BatchNeedsReads extends Error {
-  override name = "BatchNeedsReads";
 }
 
 /**
@@ -93,7 +95,7 @@ export async function feedBatchAtOnce(
   newBadgeToken: () => string,
 ): Promise<FeedOutcome[]> {
   const now = Math.max(...inputs.map((i) => i.at.getTime()));
-  const batch = randomBytes(12).toString("base64url");
+  const batch = newBatchId();
   const totals = batchTotals(inputs, grants);
   const dayRows = new Map<number, Map<string, [number, string, string, number]>>();
   inputs.forEach((input, i) => {
@@ -143,8 +145,7 @@ export async function feedBatchAtOnce(
   try {
     results = await runPhases(tx, phases, { last: true });
   } catch (err) {
-    if (assumptionFailed(err))
-      throw new BatchNeedsReads("a delivery, a source or a day's cap needs reading", { cause: err });
+    if (needsReads(err)) throw new BatchNeedsReads("a delivery, a source or a day's cap needs reading", { cause: err });
     throw err;
   }
   const [, userRows = [], repoRows = []] = (results[phases.length - counters.length] ?? []) as CounterRows[0];
@@ -158,23 +159,4 @@ export async function feedBatchAtOnce(
   );
 }
 
-/**
- * The database refused one of feedBatchAtOnce's assumptions (rather than failing for another
- * reason): PostgreSQL names the constraint or table, SQLite only says so in its message.
- */
-function assumptionFailed(err: unknown): boolean {
-  const e = err as { code?: unknown; constraint?: unknown; table?: unknown; message?: unknown };
-  const message = String(e.message ?? "");
-  switch (e.code) {
-    case "23505":
-      return e.constraint === "deliveries_pkey" || e.constraint === "fed_sources_pkey";
-    case "23502":
-      return e.table === "contributor_days";
-    case "SQLITE_CONSTRAINT_PRIMARYKEY":
-      return /constraint failed: (deliveries\.id|fed_sources\.repo_id, fed_sources\.source_key)$/.test(message);
-    case "SQLITE_CONSTRAINT_NOTNULL":
-      return message.endsWith("constraint failed: contributor_days.foods");
-    default:
-      return false;
-  }
-}
+export { BatchNeedsReads };

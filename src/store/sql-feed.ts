@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { XP_PER_FOOD } from "../domain/foods.js";
 import type { Dialect, Sql, Statement } from "./db.js";
 import {
@@ -12,6 +11,7 @@ import {
   type Grant,
   grantFoods,
   keyOf,
+  newBatchId,
   reposOf,
   sourceKey,
 } from "./feed-batch.js";
@@ -69,29 +69,55 @@ export function repoStatements(
   const upsert = insertRows(
     dialect,
     "repos",
-    ["id", "owner", "name", "full_name_key", "private", "installation_id", "installed", "badge_token", "updated_at"],
-    sorted.map((r, i) => [
-      r.id,
-      r.owner,
-      r.name,
-      keys[i],
-      r.private ? 1 : 0,
-      r.installationId,
-      // A repo first seen through a delivery its installation sent is installed (an existing row keeps
-      // its flag, below: a late delivery does not undo an uninstall).
-      (installed ?? r.installationId !== null) ? 1 : 0,
-      newBadgeToken(),
-      now,
-    ]),
-    `ON CONFLICT (id) DO UPDATE SET
-       owner = excluded.owner, name = excluded.name, full_name_key = excluded.full_name_key,
+    REPO_REFRESH_COLUMNS,
+    repoRefreshRows(sorted, now, newBadgeToken, installed),
+    `ON CONFLICT (id) DO UPDATE SET ${repoRefresh(installed)} RETURNING ${REPO_COLUMNS}`,
+  );
+  return { rename: [rename], upsert };
+}
+
+/** The repo row columns a delivery refreshes (see repoRefreshRows). */
+export const REPO_REFRESH_COLUMNS = [
+  "id",
+  "owner",
+  "name",
+  "full_name_key",
+  "private",
+  "installation_id",
+  "installed",
+  "badge_token",
+  "updated_at",
+] as const;
+
+/** The values of REPO_REFRESH_COLUMNS for `sorted` repos (by id), as repoStatements upserts them. */
+export function repoRefreshRows(
+  sorted: readonly RepoRef[],
+  now: number,
+  newBadgeToken: () => string,
+  installed?: boolean,
+): unknown[][] {
+  return sorted.map((r) => [
+    r.id,
+    r.owner,
+    r.name,
+    fullNameKey(r.owner, r.name),
+    r.private ? 1 : 0,
+    r.installationId,
+    // A repo first seen through a delivery its installation sent is installed (an existing row keeps
+    // its flag, below: a late delivery does not undo an uninstall).
+    (installed ?? r.installationId !== null) ? 1 : 0,
+    newBadgeToken(),
+    now,
+  ]);
+}
+
+/** What an upsert of REPO_REFRESH_COLUMNS sets on a repo row that exists. */
+export function repoRefresh(installed?: boolean): string {
+  return `owner = excluded.owner, name = excluded.name, full_name_key = excluded.full_name_key,
        private = excluded.private,
        installation_id = COALESCE(excluded.installation_id, repos.installation_id),
        installed = ${installed === undefined ? "repos.installed" : "excluded.installed"},
-       updated_at = excluded.updated_at
-     RETURNING ${REPO_COLUMNS}`,
-  );
-  return { rename: [rename], upsert };
+       updated_at = excluded.updated_at`;
 }
 
 /** Inserts or refreshes repo rows and returns them (see repoStatements). */
@@ -126,7 +152,7 @@ export async function feedBatch(
   const now = Math.max(...inputs.map((i) => i.at.getTime()));
   // Marks the deliveries this batch inserts, so that its next statements, sent before those rows
   // answer, can tell them from deliveries stored before (redeliveries).
-  const batch = randomBytes(12).toString("base64url");
+  const batch = newBatchId();
   const deliveryRows = new Map(inputs.map((i) => [i.deliveryId, [i.deliveryId, i.repo.id, i.at.getTime(), batch]]));
 
   // The contributors' day rows, locked and read (the cap check is atomic on PostgreSQL too); the
@@ -216,7 +242,7 @@ export function outcomesOf(
   grants: Grant[][],
   totals: BatchTotals,
   userRows: { login_key: string; xp: number | string }[],
-  repoRows: RepoRow[],
+  repoRows: Pick<RepoRow, "id" | "xp" | "last_fed_at">[],
 ): FeedOutcome[] {
   return batchOutcomes(inputs, fresh, grants, totals, {
     repoBefore: new Map(
@@ -240,87 +266,10 @@ export function counterPhases(
   dayAfter: [number, string, string, number][],
 ): Statement[][][] {
   const counters = repoCounters(dialect, totals);
+  const c = counterStatements(dialect, totals, dayAfter);
   return [
-    [
-      insertRows(
-        dialect,
-        "contributors",
-        ["repo_id", "login_key", "login", "xp", "foods", "last_fed_at"],
-        lockOrder(
-          [...totals.contributors.values()].map((c) => [
-            c.repoId,
-            c.loginKey,
-            c.login,
-            c.foods * XP_PER_FOOD,
-            c.foods,
-            c.at,
-          ]),
-        ),
-        `ON CONFLICT (repo_id, login_key) DO UPDATE SET login = excluded.login, xp = contributors.xp + excluded.xp,
-           foods = contributors.foods + excluded.foods, last_fed_at = excluded.last_fed_at`,
-      ),
-      insertRows(
-        dialect,
-        "users",
-        ["login_key", "login", "xp", "foods", "last_fed_at"],
-        lockOrder([...totals.users.values()].map((u) => [u.loginKey, u.login, u.foods * XP_PER_FOOD, u.foods, u.at])),
-        `ON CONFLICT (login_key) DO UPDATE SET login = excluded.login, xp = users.xp + excluded.xp,
-           foods = users.foods + excluded.foods, last_fed_at = excluded.last_fed_at
-         RETURNING login_key, xp`,
-      ),
-      repoUpsert,
-      insertRows(
-        dialect,
-        "feedings",
-        ["delivery_id", "repo_id", "login_key", "food", "count", "source_key", "fed_at"],
-        totals.log.map(({ input, loginKey, feeding: f }) => [
-          input.deliveryId,
-          input.repo.id,
-          loginKey,
-          f.food,
-          f.count,
-          f.sourceKey,
-          input.at.getTime(),
-        ]),
-      ),
-      insertRows(
-        dialect,
-        "contributor_days",
-        ["repo_id", "login_key", "day", "foods"],
-        lockOrder(dayAfter),
-        "ON CONFLICT (repo_id, login_key, day) DO UPDATE SET foods = excluded.foods",
-      ),
-      bump(
-        dialect,
-        "user_foods",
-        ["login_key", "food"],
-        "count",
-        [...totals.userFoods.values()].map((r) => [r.loginKey, r.food, r.count]),
-      ),
-      bump(
-        dialect,
-        "user_days",
-        ["login_key", "day"],
-        "foods",
-        [...totals.userDays.values()].map((r) => [r.loginKey, r.day, r.foods]),
-      ),
-    ],
-    [
-      bump(
-        dialect,
-        "repo_foods",
-        ["repo_id", "food"],
-        "count",
-        [...totals.repoFoods.values()].map((r) => [r.repoId, r.food, r.count]),
-      ),
-      bump(
-        dialect,
-        "repo_days",
-        ["repo_id", "day"],
-        "foods",
-        [...totals.repoDays.values()].map((r) => [r.repoId, r.day, r.foods]),
-      ),
-    ],
+    [c.contributors, c.users, repoUpsert, c.feedings, c.days, c.userFoods, c.userDays],
+    [c.repoFoods, c.repoDays],
     // After the group before, not in it: they count the contributors it has just written, and update
     // the repo rows it has just upserted (PostgreSQL runs a group as one statement, whose parts see
     // neither each other's rows nor a row updated twice).
@@ -329,6 +278,101 @@ export function counterPhases(
     // statement of its own, for the same reason.
     ...counters.more.map((statement) => [[statement]]),
   ];
+}
+
+/** The contributors' counter rows of a batch: the columns, then each row (its XP the batch's). */
+export const CONTRIBUTOR_COLUMNS = ["repo_id", "login_key", "login", "xp", "foods", "last_fed_at"] as const;
+
+/**
+ * A batch's writes to every counter but the repos' own, and to the feeding log, each independent of
+ * the others. `returning` is added to the contributors' upsert.
+ */
+export function counterStatements(
+  dialect: Dialect,
+  totals: BatchTotals,
+  dayAfter: [number, string, string, number][],
+  returning = "",
+): Record<
+  "contributors" | "users" | "feedings" | "days" | "userFoods" | "userDays" | "repoFoods" | "repoDays",
+  Statement[]
+> {
+  return {
+    contributors: insertRows(
+      dialect,
+      "contributors",
+      CONTRIBUTOR_COLUMNS,
+      lockOrder(
+        [...totals.contributors.values()].map((c) => [
+          c.repoId,
+          c.loginKey,
+          c.login,
+          c.foods * XP_PER_FOOD,
+          c.foods,
+          c.at,
+        ]),
+      ),
+      `ON CONFLICT (repo_id, login_key) DO UPDATE SET login = excluded.login, xp = contributors.xp + excluded.xp,
+         foods = contributors.foods + excluded.foods, last_fed_at = excluded.last_fed_at ${returning}`,
+    ),
+    users: insertRows(
+      dialect,
+      "users",
+      ["login_key", "login", "xp", "foods", "last_fed_at"],
+      lockOrder([...totals.users.values()].map((u) => [u.loginKey, u.login, u.foods * XP_PER_FOOD, u.foods, u.at])),
+      `ON CONFLICT (login_key) DO UPDATE SET login = excluded.login, xp = users.xp + excluded.xp,
+         foods = users.foods + excluded.foods, last_fed_at = excluded.last_fed_at
+       RETURNING login_key, xp`,
+    ),
+    feedings: insertRows(
+      dialect,
+      "feedings",
+      ["delivery_id", "repo_id", "login_key", "food", "count", "source_key", "fed_at"],
+      totals.log.map(({ input, loginKey, feeding: f }) => [
+        input.deliveryId,
+        input.repo.id,
+        loginKey,
+        f.food,
+        f.count,
+        f.sourceKey,
+        input.at.getTime(),
+      ]),
+    ),
+    days: insertRows(
+      dialect,
+      "contributor_days",
+      ["repo_id", "login_key", "day", "foods"],
+      lockOrder(dayAfter),
+      "ON CONFLICT (repo_id, login_key, day) DO UPDATE SET foods = excluded.foods",
+    ),
+    userFoods: bump(
+      dialect,
+      "user_foods",
+      ["login_key", "food"],
+      "count",
+      [...totals.userFoods.values()].map((r) => [r.loginKey, r.food, r.count]),
+    ),
+    userDays: bump(
+      dialect,
+      "user_days",
+      ["login_key", "day"],
+      "foods",
+      [...totals.userDays.values()].map((r) => [r.loginKey, r.day, r.foods]),
+    ),
+    repoFoods: bump(
+      dialect,
+      "repo_foods",
+      ["repo_id", "food"],
+      "count",
+      [...totals.repoFoods.values()].map((r) => [r.repoId, r.food, r.count]),
+    ),
+    repoDays: bump(
+      dialect,
+      "repo_days",
+      ["repo_id", "day"],
+      "foods",
+      [...totals.repoDays.values()].map((r) => [r.repoId, r.day, r.foods]),
+    ),
+  };
 }
 
 /**

@@ -102,6 +102,25 @@ export function rowsTable(
 }
 
 /**
+ * `text` with each `$n` moved up by `offset`, remembered: a feeding batch's statements recur with the
+ * same texts and offsets, so their hundreds of placeholders need not be rewritten for every batch.
+ * Bounded (256 texts), since texts can vary (with the number of repos in a batch, say).
+ */
+const MAX_RENUMBERED = 256;
+const renumberings = new Map<string, string>();
+export function renumbered(text: string, offset: number): string {
+  if (offset === 0) return text;
+  const key = `${offset}:${text}`;
+  let out = renumberings.get(key);
+  if (out === undefined) {
+    out = text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+    if (renumberings.size >= MAX_RENUMBERED) renumberings.clear();
+    renumberings.set(key, out);
+  }
+  return out;
+}
+
+/**
  * Runs groups of statements that are independent of each other, in as few round trips as the
  * database allows (see Sql.all), and returns each group's RETURNING rows, in order.
  */

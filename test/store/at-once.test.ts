@@ -59,11 +59,12 @@ forEachStore((name, open) => {
 
   // A round trip on PostgreSQL; SQLite writes to no socket (its outcomes: the contract suite).
   const postgresOnly = name === "postgres" ? it : undefined;
-  postgresOnly?.("goes to the database in one write when everything in it is new", async () => {
-    // A first batch prepares the statements, so that the counted one sends no Parse of its own.
+  postgresOnly?.("goes to the database in one statement, in one write, when everything in it is new", async () => {
+    // A first batch prepares the statement, so that the counted one sends no Parse of its own.
     await storeBatch(store.db, [input([curry("cy", "warm-1")]), input([curry("di", "warm-2")])], () => "t");
     const write = vi.spyOn(Socket.prototype, "_write");
     const writev = vi.spyOn(Socket.prototype, "_writev");
+    const query = vi.spyOn(pg.Client.prototype, "query");
     let out: Awaited<ReturnType<typeof storeBatch>>;
     try {
       out = await storeBatch(
@@ -71,11 +72,13 @@ forEachStore((name, open) => {
         [input([curry("cy", "one-1")]), input([curry("di", "one-2"), curry("cy", "one-3")])],
         () => "t",
       );
-      // BEGIN, the statements and COMMIT: reading first would take a second write after the answer.
+      // No BEGIN or COMMIT: one statement is atomic by itself. Reading first would take more.
+      expect(query).toHaveBeenCalledTimes(1);
       expect(write.mock.calls.length + writev.mock.calls.length).toBe(1);
     } finally {
       write.mockRestore();
       writev.mockRestore();
+      query.mockRestore();
     }
     expect(out.map((o) => o.applied.length)).toEqual([1, 2]);
     expect(out.map((o) => o.duplicateDelivery)).toEqual([false, false]);
