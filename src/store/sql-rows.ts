@@ -43,13 +43,29 @@ const ESCAPED_SURROGATE = /\\ud[89a-f]/i;
  * parameter does.
  */
 export function jsonRows(columns: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  const objects = rows.map((row) => {
-    const o: Record<string, unknown> = {};
-    for (const [i, column] of columns.entries()) o[column] = row[i] ?? null;
-    return o;
-  });
-  const json = JSON.stringify(objects);
+  // Written out value by value: the same text as JSON.stringify of an object per row (the values are
+  // strings, numbers and nulls), without building the objects, a tenth of the App's own CPU per
+  // delivery once.
+  const keys = columns.map((column, i) => `${i === 0 ? "{" : ","}${JSON.stringify(column)}:`);
+  let json = "[";
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r] ?? [];
+    if (r > 0) json += ",";
+    for (let i = 0; i < keys.length; i++) {
+      const value = row[i];
+      json +=
+        keys[i] +
+        (typeof value === "number"
+          ? Number.isFinite(value)
+            ? String(value)
+            : "null"
+          : (JSON.stringify(value ?? null) ?? "null"));
+    }
+    json += "}";
+  }
+  json += "]";
   if (!ESCAPED_SURROGATE.test(json)) return json;
+  const objects = rows.map((row) => Object.fromEntries(columns.map((column, i) => [column, row[i] ?? null])));
   return JSON.stringify(objects, (_, value: unknown) => (typeof value === "string" ? wellFormed(value) : value));
 }
 
