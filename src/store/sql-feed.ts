@@ -281,7 +281,7 @@ export function counterPhases(
 }
 
 /** The contributors' counter rows of a batch: the columns, then each row (its XP the batch's). */
-export const CONTRIBUTOR_COLUMNS = ["repo_id", "login_key", "login", "xp", "foods", "last_fed_at"] as const;
+const CONTRIBUTOR_COLUMNS = ["repo_id", "login_key", "login", "xp", "foods", "last_fed_at"] as const;
 
 /**
  * A batch's writes to every counter but the repos' own, and to the feeding log, each independent of

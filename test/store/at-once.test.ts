@@ -1,6 +1,7 @@
 import { Socket } from "node:net";
 import pg from "pg";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import { feedBatchInOneStatement } from "../../src/store/feed-in-one-statement.js";
 import { BatchNeedsReads, grantsWithoutReads, storeBatch } from "../../src/store/sql-feed-at-once.js";
 import type { SqlStore } from "../../src/store/sql-store.js";
 import type { RepoRef } from "../../src/store/store.js";
@@ -127,6 +128,28 @@ forEachStore((name, open) => {
         [repo.id, "lone\ufffd", "pair😀"],
       );
       expect(rows.map((r) => r.login)).toEqual(["lone\ufffd", "pair😀"]);
+    },
+  );
+
+  postgresOnly?.(
+    "says so when its one statement meets a stored source, and leaves nothing of the batch behind",
+    async () => {
+      const stored = input([curry("jo", "one-gone-1")]);
+      await storeBatch(store.db, [stored], () => "t");
+      const again = [input([curry("kim", "one-new-1")]), { ...stored, deliveryId: "one-fresh-id" }];
+      const grants = grantsWithoutReads(again);
+      expect(grants).not.toBeNull();
+      const err = await feedBatchInOneStatement(store.db, again, grants ?? [], () => "t").catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BatchNeedsReads);
+      expect(await store.db.query("SELECT id FROM deliveries WHERE id = 'one-fresh-id'")).toEqual([]);
+      // The other delivery of the batch was refused with it: kim has no XP, no day, no feeding.
+      expect(await xpOf("kim")).toBe(0);
+      expect(await store.db.query("SELECT login_key FROM feedings WHERE login_key = 'kim'")).toEqual([]);
+      // Stored the careful way, the new delivery feeds and the eaten source does not.
+      const out = await storeBatch(store.db, again, () => "t");
+      expect(out.map((o) => o.applied.length)).toEqual([1, 0]);
+      expect(await xpOf("kim")).toBe(10);
+      expect(await xpOf("jo")).toBe(10);
     },
   );
 
