@@ -121,6 +121,9 @@ export interface UserDelta {
   login: string;
   foods: number;
   at: number;
+  /** The latest UTC day the batch feeds the user on, and the foods of that day in the batch. */
+  day: string;
+  dayFoods: number;
 }
 
 export interface RepoDelta {
@@ -134,7 +137,6 @@ export interface BatchTotals {
   contributors: Map<string, ContributorDelta>;
   users: Map<string, UserDelta>;
   userFoods: Map<string, { loginKey: string; food: FoodKind; count: number }>;
-  userDays: Map<string, { loginKey: string; day: string; foods: number }>;
   repos: Map<number, RepoDelta>;
   repoFoods: Map<string, { repoId: number; food: FoodKind; count: number }>;
   repoDays: Map<string, { repoId: number; day: string; foods: number }>;
@@ -157,7 +159,6 @@ export function batchTotals(inputs: readonly FeedInput[], grants: readonly Grant
     contributors: new Map(),
     users: new Map(),
     userFoods: new Map(),
-    userDays: new Map(),
     repos: new Map(),
     repoFoods: new Map(),
     repoDays: new Map(),
@@ -174,10 +175,18 @@ export function batchTotals(inputs: readonly FeedInput[], grants: readonly Grant
       t.contributors.set(ck, { repoId, loginKey: g.loginKey, login: g.login, foods: (c?.foods ?? 0) + g.foods, at });
       if (countsForUsers(input)) {
         const u = t.users.get(g.loginKey);
-        t.users.set(g.loginKey, { loginKey: g.loginKey, login: g.login, foods: (u?.foods ?? 0) + g.foods, at });
-        const udKey = pairKey(g.loginKey, input.utcDay);
-        const ud = t.userDays.get(udKey);
-        t.userDays.set(udKey, { loginKey: g.loginKey, day: input.utcDay, foods: (ud?.foods ?? 0) + g.foods });
+        // Only the latest day is kept (a personal Dash shows today's foods): an earlier day's foods
+        // in the same batch count for the totals, not for the day.
+        const day = u && u.day > input.utcDay ? u.day : input.utcDay;
+        const dayFoods = (u?.day === day ? u.dayFoods : 0) + (day === input.utcDay ? g.foods : 0);
+        t.users.set(g.loginKey, {
+          loginKey: g.loginKey,
+          login: g.login,
+          foods: (u?.foods ?? 0) + g.foods,
+          at,
+          day,
+          dayFoods,
+        });
       }
       for (const f of g.granted) {
         t.log.push({ input, loginKey: g.loginKey, feeding: f });

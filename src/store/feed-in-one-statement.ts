@@ -78,7 +78,6 @@ export async function feedBatchInOneStatement(
     ["u", counters.users],
     ["f", counters.feedings],
     ["uf", counters.userFoods],
-    ["ud", counters.userDays],
     ["rf", counters.repoFoods],
     ["rd", counters.repoDays],
   ];

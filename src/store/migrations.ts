@@ -265,4 +265,13 @@ UPDATE repos SET contributor_count = (
     id: "core-009-repos-previous-fed-at",
     sql: "ALTER TABLE repos ADD COLUMN previous_fed_at BIGINT;",
   },
+  {
+    // A user's foods today on the user's row: the latest UTC day fed and its foods. Feedings stop
+    // writing user_days (a row per user and day, of which reads only ever wanted today's); the rows
+    // there stay, and a replica of the version before may still add to them during a rolling
+    // upgrade, so a personal Dash's foods today are the row's plus today's user_days row.
+    id: "core-010-users-day",
+    sqlite: "ALTER TABLE users ADD COLUMN day TEXT;\nALTER TABLE users ADD COLUMN day_foods BIGINT NOT NULL DEFAULT 0;",
+    postgres: 'ALTER TABLE users ADD COLUMN day TEXT COLLATE "C", ADD COLUMN day_foods BIGINT NOT NULL DEFAULT 0;',
+  },
 ];

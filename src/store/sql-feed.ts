@@ -268,7 +268,7 @@ export function counterPhases(
   const counters = repoCounters(dialect, totals);
   const c = counterStatements(dialect, totals, dayAfter);
   return [
-    [c.contributors, c.users, repoUpsert, c.feedings, c.days, c.userFoods, c.userDays],
+    [c.contributors, c.users, repoUpsert, c.feedings, c.days, c.userFoods],
     [c.repoFoods, c.repoDays],
     // After the group before, not in it: they count the contributors it has just written, and update
     // the repo rows it has just upserted (PostgreSQL runs a group as one statement, whose parts see
@@ -292,10 +292,7 @@ export function counterStatements(
   totals: BatchTotals,
   dayAfter: [number, string, string, number][],
   returning = "",
-): Record<
-  "contributors" | "users" | "feedings" | "days" | "userFoods" | "userDays" | "repoFoods" | "repoDays",
-  Statement[]
-> {
+): Record<"contributors" | "users" | "feedings" | "days" | "userFoods" | "repoFoods" | "repoDays", Statement[]> {
   return {
     contributors: insertRows(
       dialect,
@@ -314,13 +311,29 @@ export function counterStatements(
       `ON CONFLICT (repo_id, login_key) DO UPDATE SET login = excluded.login, xp = contributors.xp + excluded.xp,
          foods = contributors.foods + excluded.foods, last_fed_at = excluded.last_fed_at ${returning}`,
     ),
+    // A user's foods today ride on the user's row (`day`, `day_foods`: the latest day fed and its
+    // foods), a row fewer per delivery than a row per user and day; a day earlier than the row's
+    // (a batch of another replica's, around midnight) leaves them alone.
     users: insertRows(
       dialect,
       "users",
-      ["login_key", "login", "xp", "foods", "last_fed_at"],
-      lockOrder([...totals.users.values()].map((u) => [u.loginKey, u.login, u.foods * XP_PER_FOOD, u.foods, u.at])),
+      ["login_key", "login", "xp", "foods", "last_fed_at", "day", "day_foods"],
+      lockOrder(
+        [...totals.users.values()].map((u) => [
+          u.loginKey,
+          u.login,
+          u.foods * XP_PER_FOOD,
+          u.foods,
+          u.at,
+          u.day,
+          u.dayFoods,
+        ]),
+      ),
       `ON CONFLICT (login_key) DO UPDATE SET login = excluded.login, xp = users.xp + excluded.xp,
-         foods = users.foods + excluded.foods, last_fed_at = excluded.last_fed_at
+         foods = users.foods + excluded.foods, last_fed_at = excluded.last_fed_at,
+         day_foods = CASE WHEN users.day = excluded.day THEN users.day_foods + excluded.day_foods
+           WHEN users.day > excluded.day THEN users.day_foods ELSE excluded.day_foods END,
+         day = CASE WHEN users.day > excluded.day THEN users.day ELSE excluded.day END
        RETURNING login_key, xp`,
     ),
     feedings: insertRows(
@@ -350,13 +363,6 @@ export function counterStatements(
       ["login_key", "food"],
       "count",
       [...totals.userFoods.values()].map((r) => [r.loginKey, r.food, r.count]),
-    ),
-    userDays: bump(
-      dialect,
-      "user_days",
-      ["login_key", "day"],
-      "foods",
-      [...totals.userDays.values()].map((r) => [r.loginKey, r.day, r.foods]),
     ),
     repoFoods: bump(
       dialect,
@@ -466,7 +472,7 @@ function newContributors(
  */
 function bump(
   dialect: Dialect,
-  table: "repo_foods" | "repo_days" | "user_foods" | "user_days",
+  table: "repo_foods" | "repo_days" | "user_foods",
   keys: [string, string],
   counter: "count" | "foods",
   rows: (string | number)[][],

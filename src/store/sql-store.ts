@@ -159,12 +159,15 @@ export class SqlStore implements Store {
       xp: number | string;
       foods: number | string;
       last_fed_at: number | string | null;
-    }>("SELECT login, xp, foods, last_fed_at FROM users WHERE login_key = $1", [key]);
+      day: string | null;
+      day_foods: number | string;
+    }>("SELECT login, xp, foods, last_fed_at, day, day_foods FROM users WHERE login_key = $1", [key]);
     if (!row) return null;
     const foodRows = await this.db.query<{ food: FoodKind; count: number | string }>(
       "SELECT food, count FROM user_foods WHERE login_key = $1",
       [key],
     );
+    // Today's foods from a replica of the version before core-010, if any (see that migration).
     const [today] = await this.db.query<{ foods: number | string }>(
       "SELECT foods FROM user_days WHERE login_key = $1 AND day = $2",
       [key, opts.utcDay],
@@ -175,7 +178,7 @@ export class SqlStore implements Store {
       foods: num(row.foods),
       lastFedAt: row.last_fed_at == null ? null : new Date(num(row.last_fed_at)),
       foodsByKind: Object.fromEntries(foodRows.map((r) => [r.food, num(r.count)])),
-      foodsToday: num(today?.foods),
+      foodsToday: (row.day === opts.utcDay ? num(row.day_foods) : 0) + num(today?.foods),
     };
   }
 

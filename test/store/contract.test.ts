@@ -101,6 +101,41 @@ forEachStore((name, open, fresh) => {
       expect((await store.getUserDash("carol", { utcDay: "2024-05-01" }))?.xp).toBe(20);
     });
 
+    it("counts a personal Dash's foods today from the latest day it was fed, in batches too", async () => {
+      const store = await open();
+      const day1 = new Date("2024-05-01T23:59:00Z");
+      const day2 = new Date("2024-05-02T00:01:00Z");
+      const today = (utcDay: string) => store.getUserDash("fay", { utcDay }).then((d) => d?.foodsToday);
+      await store.feed(input([food("fay", "d1-a", "curry", 2)], { at: day1 }));
+      // One batch across midnight: day 2's foods are today's, day 1's count for the totals only.
+      await Promise.all([
+        store.feed(input([food("fay", "d1-b")], { at: day1 })),
+        store.feed(input([food("fay", "d2-a", "ramen", 3)], { at: day2 })),
+      ]);
+      expect(await today("2024-05-02")).toBe(3);
+      // A delivery of the day before, stored late, leaves today's foods alone.
+      await store.feed(input([food("fay", "d1-c")], { at: day1 }));
+      expect(await today("2024-05-02")).toBe(3);
+      expect(await today("2024-05-03")).toBe(0);
+      expect(await store.getUserDash("fay", { utcDay: "2024-05-02" })).toMatchObject({
+        xp: 70,
+        foods: 7,
+        foodsByKind: { curry: 4, ramen: 3 },
+      });
+    });
+
+    it("adds today's foods a replica of the version before recorded per user and day", async () => {
+      const store = await open();
+      await store.feed(input([food("gil", "old-1")]));
+      // What that version wrote for the same day, during a rolling upgrade.
+      await store.db.query("INSERT INTO user_days (login_key, day, foods) VALUES ($1, $2, $3)", [
+        "gil",
+        "2024-05-01",
+        4,
+      ]);
+      expect((await store.getUserDash("gil", { utcDay: "2024-05-01" }))?.foodsToday).toBe(5);
+    });
+
     it("keeps work in private repos off personal Dashes, in batches too", async () => {
       const store = await open();
       const secret = { ...repoA, id: 303, name: "secret", private: true };
@@ -713,12 +748,90 @@ forEachStore((name, open, fresh) => {
 
     it("keeps every row and the leaderboard's order through the key-ordered tables upgrade", async () => {
       const keyed = "core-008-sqlite-without-rowid";
-      const db = await migratedBut(keyed);
+      // The schema as it was before the upgrade (later migrations add columns the rebuilt tables
+      // would not carry), with the rows two feedings and an opt-out of that version left.
+      const db = await (await fresh()).openDb();
+      const upTo = allMigrations.findIndex((m) => m.id === keyed);
+      await migrate(db, allMigrations.slice(0, upTo));
       const store = new SqlStore(db);
       const first = input([food("dave", "sha-1", "ramen", 2), food("erin", "sha-2"), food("Zed", "sha-3", "feast", 3)]);
-      await store.feed(first);
-      await store.feed(input([food("erin", "sha-4")], { at: new Date("2026-03-02T10:00:00Z") }));
-      await store.setOptOut(repoA.id, "zed", true);
+      const [t1, t2] = [AT.getTime(), Date.parse("2026-03-02T10:00:00Z")];
+      const rowsOf: [string, unknown[][]][] = [
+        [
+          "repos (id, owner, name, full_name_key, installation_id, installed, xp, foods, last_fed_at, contributor_count, updated_at)",
+          [[repoA.id, repoA.owner, repoA.name, `${repoA.owner}/${repoA.name}`, 7, 1, 70, 7, t2, 2, t2]],
+        ],
+        [
+          "deliveries (id, repo_id, received_at)",
+          [
+            [first.deliveryId, repoA.id, t1],
+            ["second", repoA.id, t2],
+          ],
+        ],
+        ["fed_sources (repo_id, source_key)", ["sha-1", "sha-2", "sha-3", "sha-4"].map((k) => [repoA.id, k])],
+        [
+          "repo_foods (repo_id, food, count)",
+          [
+            [repoA.id, "ramen", 2],
+            [repoA.id, "curry", 2],
+            [repoA.id, "feast", 3],
+          ],
+        ],
+        [
+          "repo_days (repo_id, day, foods)",
+          [
+            [repoA.id, "2024-05-01", 6],
+            [repoA.id, "2026-03-02", 1],
+          ],
+        ],
+        [
+          "contributors (repo_id, login_key, login, xp, foods, last_fed_at, opted_out)",
+          [
+            [repoA.id, "dave", "dave", 20, 2, t1, 0],
+            [repoA.id, "erin", "erin", 20, 2, t2, 0],
+            [repoA.id, "zed", "Zed", 30, 3, t1, 1],
+          ],
+        ],
+        [
+          "contributor_days (repo_id, login_key, day, foods)",
+          [
+            [repoA.id, "dave", "2024-05-01", 2],
+            [repoA.id, "erin", "2024-05-01", 1],
+            [repoA.id, "erin", "2026-03-02", 1],
+            [repoA.id, "zed", "2024-05-01", 3],
+          ],
+        ],
+        [
+          "users (login_key, login, xp, foods, last_fed_at)",
+          [
+            ["dave", "dave", 20, 2, t1],
+            ["erin", "erin", 20, 2, t2],
+            ["zed", "Zed", 30, 3, t1],
+          ],
+        ],
+        [
+          "user_foods (login_key, food, count)",
+          [
+            ["dave", "ramen", 2],
+            ["erin", "curry", 2],
+            ["zed", "feast", 3],
+          ],
+        ],
+        [
+          "user_days (login_key, day, foods)",
+          [
+            ["dave", "2024-05-01", 2],
+            ["erin", "2024-05-01", 1],
+            ["erin", "2026-03-02", 1],
+            ["zed", "2024-05-01", 3],
+          ],
+        ],
+      ];
+      for (const [into, values] of rowsOf) {
+        for (const row of values) {
+          await db.query(`INSERT INTO ${into} VALUES (${row.map((_, i) => `$${i + 1}`).join(", ")})`, row);
+        }
+      }
       const tables = {
         deliveries: "id",
         fed_sources: "repo_id, source_key",
@@ -740,8 +853,12 @@ forEachStore((name, open, fresh) => {
       expect(beforeRows.contributors).toHaveLength(3);
       // A rowid table's text key may hold NULL (no lookup ever finds such a row): not copied, no failure.
       if (name === "sqlite") await db.query("INSERT INTO deliveries (id, repo_id, received_at) VALUES (NULL, 1, 0)");
-      expect(await migrate(db, allMigrations)).toEqual([keyed]);
-      expect(await rows()).toEqual(beforeRows);
+      expect(await migrate(db, allMigrations)).toEqual(allMigrations.slice(upTo).map((m) => m.id));
+      // Every row kept; the migrations after it only add columns (to repos and users).
+      const { users: usersAfter, ...afterRows } = await rows();
+      const { users: usersBefore, ...rest } = beforeRows;
+      expect(afterRows).toEqual(rest);
+      expect(usersAfter).toEqual(usersBefore?.map((u: object) => ({ ...u, day: null, day_foods: 0 })));
       if (name === "sqlite") {
         const schema = await db.query<{ name: string; sql: string }>(
           "SELECT name, sql FROM sqlite_master WHERE name IN (" +
