@@ -124,6 +124,8 @@ export interface UserDelta {
   /** The latest UTC day the batch feeds the user on, and the foods of that day in the batch. */
   day: string;
   dayFoods: number;
+  /** The batch's foods for the user by kind. */
+  byKind: Partial<Record<FoodKind, number>>;
 }
 
 export interface RepoDelta {
@@ -136,7 +138,6 @@ export interface RepoDelta {
 export interface BatchTotals {
   contributors: Map<string, ContributorDelta>;
   users: Map<string, UserDelta>;
-  userFoods: Map<string, { loginKey: string; food: FoodKind; count: number }>;
   repos: Map<number, RepoDelta>;
   repoFoods: Map<string, { repoId: number; food: FoodKind; count: number }>;
   repoDays: Map<string, { repoId: number; day: string; foods: number }>;
@@ -158,7 +159,6 @@ export function batchTotals(inputs: readonly FeedInput[], grants: readonly Grant
   const t: BatchTotals = {
     contributors: new Map(),
     users: new Map(),
-    userFoods: new Map(),
     repos: new Map(),
     repoFoods: new Map(),
     repoDays: new Map(),
@@ -179,6 +179,8 @@ export function batchTotals(inputs: readonly FeedInput[], grants: readonly Grant
         // in the same batch count for the totals, not for the day.
         const day = u && u.day > input.utcDay ? u.day : input.utcDay;
         const dayFoods = (u?.day === day ? u.dayFoods : 0) + (day === input.utcDay ? g.foods : 0);
+        const byKind = { ...u?.byKind };
+        for (const f of g.granted) byKind[f.food] = (byKind[f.food] ?? 0) + f.count;
         t.users.set(g.loginKey, {
           loginKey: g.loginKey,
           login: g.login,
@@ -186,6 +188,7 @@ export function batchTotals(inputs: readonly FeedInput[], grants: readonly Grant
           at,
           day,
           dayFoods,
+          byKind,
         });
       }
       for (const f of g.granted) {
@@ -194,10 +197,6 @@ export function batchTotals(inputs: readonly FeedInput[], grants: readonly Grant
         const rfKey = pairKey(repoId, f.food);
         const rf = t.repoFoods.get(rfKey);
         t.repoFoods.set(rfKey, { repoId, food: f.food, count: (rf?.count ?? 0) + f.count });
-        if (!countsForUsers(input)) continue;
-        const ufKey = pairKey(g.loginKey, f.food);
-        const uf = t.userFoods.get(ufKey);
-        t.userFoods.set(ufKey, { loginKey: g.loginKey, food: f.food, count: (uf?.count ?? 0) + f.count });
       }
     }
     if (repoFoods === 0) return;

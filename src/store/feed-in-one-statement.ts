@@ -77,7 +77,6 @@ export async function feedBatchInOneStatement(
     ["c", counters.contributors],
     ["u", counters.users],
     ["f", counters.feedings],
-    ["uf", counters.userFoods],
     ["rf", counters.repoFoods],
     ["rd", counters.repoDays],
   ];

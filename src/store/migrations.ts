@@ -274,4 +274,17 @@ UPDATE repos SET contributor_count = (
     sqlite: "ALTER TABLE users ADD COLUMN day TEXT;\nALTER TABLE users ADD COLUMN day_foods BIGINT NOT NULL DEFAULT 0;",
     postgres: 'ALTER TABLE users ADD COLUMN day TEXT COLLATE "C", ADD COLUMN day_foods BIGINT NOT NULL DEFAULT 0;',
   },
+  {
+    // A user's foods by kind on the user's row, as core-010 did for the day: feedings stop writing
+    // user_foods, whose rows stay and are added on reading (a replica of a version before may still
+    // write them during a rolling upgrade).
+    id: "core-011-users-foods-by-kind",
+    sql: [
+      "ALTER TABLE users ADD COLUMN foods_curry BIGINT NOT NULL DEFAULT 0;",
+      "ALTER TABLE users ADD COLUMN foods_ramen BIGINT NOT NULL DEFAULT 0;",
+      "ALTER TABLE users ADD COLUMN foods_mapo_tofu BIGINT NOT NULL DEFAULT 0;",
+      "ALTER TABLE users ADD COLUMN foods_feast BIGINT NOT NULL DEFAULT 0;",
+      "ALTER TABLE users ADD COLUMN foods_tteokbokki BIGINT NOT NULL DEFAULT 0;",
+    ].join("\n"),
+  },
 ];

@@ -1,4 +1,4 @@
-import { XP_PER_FOOD } from "../domain/foods.js";
+import { FOOD_KINDS, XP_PER_FOOD } from "../domain/foods.js";
 import type { Dialect, Sql, Statement } from "./db.js";
 import {
   type BatchTotals,
@@ -268,7 +268,7 @@ export function counterPhases(
   const counters = repoCounters(dialect, totals);
   const c = counterStatements(dialect, totals, dayAfter);
   return [
-    [c.contributors, c.users, repoUpsert, c.feedings, c.days, c.userFoods],
+    [c.contributors, c.users, repoUpsert, c.feedings, c.days],
     [c.repoFoods, c.repoDays],
     // After the group before, not in it: they count the contributors it has just written, and update
     // the repo rows it has just upserted (PostgreSQL runs a group as one statement, whose parts see
@@ -281,6 +281,9 @@ export function counterPhases(
 }
 
 /** The contributors' counter rows of a batch: the columns, then each row (its XP the batch's). */
+/** A user's foods of each kind, columns of the user's row (migration core-011). */
+export const USER_KIND_COLUMNS = FOOD_KINDS.map((kind) => `foods_${kind}`);
+
 const CONTRIBUTOR_COLUMNS = ["repo_id", "login_key", "login", "xp", "foods", "last_fed_at"] as const;
 
 /**
@@ -292,7 +295,7 @@ export function counterStatements(
   totals: BatchTotals,
   dayAfter: [number, string, string, number][],
   returning = "",
-): Record<"contributors" | "users" | "feedings" | "days" | "userFoods" | "repoFoods" | "repoDays", Statement[]> {
+): Record<"contributors" | "users" | "feedings" | "days" | "repoFoods" | "repoDays", Statement[]> {
   return {
     contributors: insertRows(
       dialect,
@@ -311,13 +314,14 @@ export function counterStatements(
       `ON CONFLICT (repo_id, login_key) DO UPDATE SET login = excluded.login, xp = contributors.xp + excluded.xp,
          foods = contributors.foods + excluded.foods, last_fed_at = excluded.last_fed_at ${returning}`,
     ),
-    // A user's foods today ride on the user's row (`day`, `day_foods`: the latest day fed and its
-    // foods), a row fewer per delivery than a row per user and day; a day earlier than the row's
-    // (a batch of another replica's, around midnight) leaves them alone.
+    // A user's foods today and by kind ride on the user's row (`day`, `day_foods`: the latest day
+    // fed and its foods; `foods_<kind>`), rows fewer per delivery than a row per user and day and
+    // per user and kind; a day earlier than the row's (a batch of another replica's, around
+    // midnight) leaves the day alone.
     users: insertRows(
       dialect,
       "users",
-      ["login_key", "login", "xp", "foods", "last_fed_at", "day", "day_foods"],
+      ["login_key", "login", "xp", "foods", "last_fed_at", "day", "day_foods", ...USER_KIND_COLUMNS],
       lockOrder(
         [...totals.users.values()].map((u) => [
           u.loginKey,
@@ -327,10 +331,12 @@ export function counterStatements(
           u.at,
           u.day,
           u.dayFoods,
+          ...FOOD_KINDS.map((kind) => u.byKind[kind] ?? 0),
         ]),
       ),
       `ON CONFLICT (login_key) DO UPDATE SET login = excluded.login, xp = users.xp + excluded.xp,
          foods = users.foods + excluded.foods, last_fed_at = excluded.last_fed_at,
+         ${USER_KIND_COLUMNS.map((c) => `${c} = users.${c} + excluded.${c}`).join(", ")},
          day_foods = CASE WHEN users.day = excluded.day THEN users.day_foods + excluded.day_foods
            WHEN users.day > excluded.day THEN users.day_foods ELSE excluded.day_foods END,
          day = CASE WHEN users.day > excluded.day THEN users.day ELSE excluded.day END
@@ -356,13 +362,6 @@ export function counterStatements(
       ["repo_id", "login_key", "day", "foods"],
       lockOrder(dayAfter),
       "ON CONFLICT (repo_id, login_key, day) DO UPDATE SET foods = excluded.foods",
-    ),
-    userFoods: bump(
-      dialect,
-      "user_foods",
-      ["login_key", "food"],
-      "count",
-      [...totals.userFoods.values()].map((r) => [r.loginKey, r.food, r.count]),
     ),
     repoFoods: bump(
       dialect,
@@ -472,7 +471,7 @@ function newContributors(
  */
 function bump(
   dialect: Dialect,
-  table: "repo_foods" | "repo_days" | "user_foods",
+  table: "repo_foods" | "repo_days",
   keys: [string, string],
   counter: "count" | "foods",
   rows: (string | number)[][],

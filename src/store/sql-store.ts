@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import type { FoodKind } from "../domain/foods.js";
+import { FOOD_KINDS, type FoodKind } from "../domain/foods.js";
 import type { Outfit } from "../domain/outfits.js";
 import { BatchQueue } from "./batch-queue.js";
 import type { Db } from "./db.js";
 import { keyOf } from "./feed-batch.js";
-import { fullNameKey, num, REPO_COLUMNS, type RepoRow, upsertRepos } from "./sql-feed.js";
+import { fullNameKey, num, REPO_COLUMNS, type RepoRow, USER_KIND_COLUMNS, upsertRepos } from "./sql-feed.js";
 import { storeBatch } from "./sql-feed-at-once.js";
 import type {
   FeedInput,
@@ -154,30 +154,41 @@ export class SqlStore implements Store {
 
   async getUserDash(login: string, opts: { utcDay: string }): Promise<UserDashRecord | null> {
     const key = keyOf(login);
-    const [row] = await this.db.query<{
-      login: string;
-      xp: number | string;
-      foods: number | string;
-      last_fed_at: number | string | null;
-      day: string | null;
-      day_foods: number | string;
-    }>("SELECT login, xp, foods, last_fed_at, day, day_foods FROM users WHERE login_key = $1", [key]);
+    const [row] = await this.db.query<
+      {
+        login: string;
+        xp: number | string;
+        foods: number | string;
+        last_fed_at: number | string | null;
+        day: string | null;
+        day_foods: number | string;
+      } & Record<string, unknown>
+    >(
+      `SELECT login, xp, foods, last_fed_at, day, day_foods, ${USER_KIND_COLUMNS.join(", ")} FROM users WHERE login_key = $1`,
+      [key],
+    );
     if (!row) return null;
+    // Foods by kind and today's foods that a replica of a version before core-010 and core-011
+    // recorded in rows of their own, if any (see those migrations).
     const foodRows = await this.db.query<{ food: FoodKind; count: number | string }>(
       "SELECT food, count FROM user_foods WHERE login_key = $1",
       [key],
     );
-    // Today's foods from a replica of the version before core-010, if any (see that migration).
     const [today] = await this.db.query<{ foods: number | string }>(
       "SELECT foods FROM user_days WHERE login_key = $1 AND day = $2",
       [key, opts.utcDay],
     );
+    const foodsByKind: Partial<Record<FoodKind, number>> = {};
+    FOOD_KINDS.forEach((kind, i) => {
+      const count = num(row[USER_KIND_COLUMNS[i] ?? ""]) + num(foodRows.find((r) => r.food === kind)?.count);
+      if (count > 0) foodsByKind[kind] = count;
+    });
     return {
       login: row.login,
       xp: num(row.xp),
       foods: num(row.foods),
       lastFedAt: row.last_fed_at == null ? null : new Date(num(row.last_fed_at)),
-      foodsByKind: Object.fromEntries(foodRows.map((r) => [r.food, num(r.count)])),
+      foodsByKind,
       foodsToday: (row.day === opts.utcDay ? num(row.day_foods) : 0) + num(today?.foods),
     };
   }

@@ -124,16 +124,26 @@ forEachStore((name, open, fresh) => {
       });
     });
 
-    it("adds today's foods a replica of the version before recorded per user and day", async () => {
+    it("adds the foods a replica of the version before recorded per user and day and per user and kind", async () => {
       const store = await open();
-      await store.feed(input([food("gil", "old-1")]));
-      // What that version wrote for the same day, during a rolling upgrade.
+      await store.feed(input([food("gil", "old-1"), food("gil", "old-2", "feast", 2)]));
+      // What that version wrote for the same user and day, during a rolling upgrade.
       await store.db.query("INSERT INTO user_days (login_key, day, foods) VALUES ($1, $2, $3)", [
         "gil",
         "2024-05-01",
         4,
       ]);
-      expect((await store.getUserDash("gil", { utcDay: "2024-05-01" }))?.foodsToday).toBe(5);
+      await store.db.query("INSERT INTO user_foods (login_key, food, count) VALUES ($1, $2, $3), ($1, $4, $5)", [
+        "gil",
+        "curry",
+        3,
+        "ramen",
+        1,
+      ]);
+      expect(await store.getUserDash("gil", { utcDay: "2024-05-01" })).toMatchObject({
+        foodsToday: 7,
+        foodsByKind: { curry: 4, feast: 2, ramen: 1 },
+      });
     });
 
     it("keeps work in private repos off personal Dashes, in batches too", async () => {
@@ -858,7 +868,18 @@ forEachStore((name, open, fresh) => {
       const { users: usersAfter, ...afterRows } = await rows();
       const { users: usersBefore, ...rest } = beforeRows;
       expect(afterRows).toEqual(rest);
-      expect(usersAfter).toEqual(usersBefore?.map((u: object) => ({ ...u, day: null, day_foods: 0 })));
+      expect(usersAfter).toEqual(
+        usersBefore?.map((u: object) => ({
+          ...u,
+          day: null,
+          day_foods: 0,
+          foods_curry: 0,
+          foods_ramen: 0,
+          foods_mapo_tofu: 0,
+          foods_feast: 0,
+          foods_tteokbokki: 0,
+        })),
+      );
       if (name === "sqlite") {
         const schema = await db.query<{ name: string; sql: string }>(
           "SELECT name, sql FROM sqlite_master WHERE name IN (" +
