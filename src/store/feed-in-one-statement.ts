@@ -1,9 +1,16 @@
 import { XP_PER_FOOD } from "../domain/foods.js";
 import type { Db, Statement } from "./db.js";
-import { batchTotals, dayRowKey, type Grant, newBatchId, reposOf } from "./feed-batch.js";
+import { batchTotals, type Grant, newBatchId, reposOf } from "./feed-batch.js";
 import { BatchNeedsReads, needsReads } from "./feed-needs-reads.js";
-import { counterStatements, outcomesOf, REPO_REFRESH_COLUMNS, repoRefresh, repoRefreshRows } from "./sql-feed.js";
-import { insertRows, jsonRows, lockOrder, renumbered } from "./sql-rows.js";
+import {
+  counterStatements,
+  outcomesOf,
+  REPO_REFRESH_COLUMNS,
+  repoRefresh,
+  repoRefreshRows,
+  unreadWrites,
+} from "./sql-feed.js";
+import { jsonRows, renumbered } from "./sql-rows.js";
 import type { FeedInput, FeedOutcome } from "./store.js";
 
 /**
@@ -32,48 +39,15 @@ export async function feedBatchInOneStatement(
   newBadgeToken: () => string,
 ): Promise<FeedOutcome[]> {
   const now = Math.max(...inputs.map((i) => i.at.getTime()));
-  const batch = newBatchId();
   const totals = batchTotals(inputs, grants);
-  const days = new Map<string, [number, string, string, number]>();
-  inputs.forEach((input, i) => {
-    for (const g of grants[i] ?? []) {
-      const key = dayRowKey(input.repo.id, g.loginKey, input.day);
-      days.set(key, [input.repo.id, g.loginKey, input.day, (days.get(key)?.[3] ?? 0) + g.foods]);
-    }
-  });
   const cap = inputs[0]?.dailyCap ?? 0;
   const counters = counterStatements("postgres", totals, [], "RETURNING repo_id, login_key, xp, opted_out");
+  // The cap is the day statement's second parameter, after its rows.
+  const unread = unreadWrites("postgres", inputs, grants, newBatchId(), () => "$2");
   const parts: [name: string, statements: Statement[]][] = [
-    [
-      "d",
-      insertRows(
-        "postgres",
-        "deliveries",
-        ["id", "repo_id", "received_at", "batch"],
-        lockOrder(inputs.map((i) => [i.deliveryId, i.repo.id, i.at.getTime(), batch])),
-      ),
-    ],
-    [
-      "cd",
-      insertRows(
-        "postgres",
-        "contributor_days",
-        ["repo_id", "login_key", "day", "foods"],
-        lockOrder([...days.values()]),
-        // No ELSE: over the cap the row's foods would be NULL, which the column refuses.
-        `ON CONFLICT (repo_id, login_key, day) DO UPDATE SET foods = CASE
-           WHEN contributor_days.foods + excluded.foods <= $2 THEN contributor_days.foods + excluded.foods END`,
-      ).map((s) => ({ text: s.text, params: [...s.params, cap] })),
-    ],
-    [
-      "fs",
-      insertRows(
-        "postgres",
-        "fed_sources",
-        ["repo_id", "source_key"],
-        lockOrder(inputs.flatMap((i) => i.feedings.map((f) => [i.repo.id, f.sourceKey] as [number, string]))),
-      ),
-    ],
+    ["d", unread.deliveries],
+    ["cd", (unread.days[0] ?? []).map((s) => ({ text: s.text, params: [...s.params, cap] }))],
+    ["fs", unread.sources],
     ["c", counters.contributors],
     ["u", counters.users],
     ["f", counters.feedings],

@@ -12,8 +12,8 @@ import {
 } from "./feed-batch.js";
 import { feedBatchInOneStatement, oneDailyCap } from "./feed-in-one-statement.js";
 import { BatchNeedsReads, needsReads } from "./feed-needs-reads.js";
-import { type CounterRows, counterPhases, feedBatch, outcomesOf, repoStatements } from "./sql-feed.js";
-import { insertRows, lockOrder, runPhases } from "./sql-rows.js";
+import { type CounterRows, counterPhases, feedBatch, outcomesOf, repoStatements, unreadWrites } from "./sql-feed.js";
+import { runPhases } from "./sql-rows.js";
 import type { FeedInput, FeedOutcome } from "./store.js";
 
 /**
@@ -95,52 +95,11 @@ export async function feedBatchAtOnce(
   newBadgeToken: () => string,
 ): Promise<FeedOutcome[]> {
   const now = Math.max(...inputs.map((i) => i.at.getTime()));
-  const batch = newBatchId();
   const totals = batchTotals(inputs, grants);
-  const dayRows = new Map<number, Map<string, [number, string, string, number]>>();
-  inputs.forEach((input, i) => {
-    for (const g of grants[i] ?? []) {
-      const rows = dayRows.get(input.dailyCap) ?? new Map<string, [number, string, string, number]>();
-      const key = dayRowKey(input.repo.id, g.loginKey, input.day);
-      const row = rows.get(key);
-      rows.set(key, [input.repo.id, g.loginKey, input.day, (row?.[3] ?? 0) + g.foods]);
-      dayRows.set(input.dailyCap, rows);
-    }
-  });
   const repos = repoStatements(tx.dialect, [...reposOf(inputs).values()], now, newBadgeToken);
   const counters = counterPhases(tx.dialect, totals, repos.upsert, []);
-  const phases: Statement[][][] = [
-    [
-      insertRows(
-        tx.dialect,
-        "deliveries",
-        ["id", "repo_id", "received_at", "batch"],
-        lockOrder(inputs.map((i) => [i.deliveryId, i.repo.id, i.at.getTime(), batch])),
-      ),
-    ],
-    [
-      ...[...dayRows].map(([cap, rows]) =>
-        insertRows(
-          tx.dialect,
-          "contributor_days",
-          ["repo_id", "login_key", "day", "foods"],
-          lockOrder([...rows.values()]),
-          // No ELSE: over the cap the row's foods would be NULL, which the column refuses.
-          `ON CONFLICT (repo_id, login_key, day) DO UPDATE SET foods = CASE
-             WHEN contributor_days.foods + excluded.foods <= ${Math.trunc(cap)}
-             THEN contributor_days.foods + excluded.foods END`,
-        ),
-      ),
-      insertRows(
-        tx.dialect,
-        "fed_sources",
-        ["repo_id", "source_key"],
-        lockOrder(inputs.flatMap((i) => i.feedings.map((f) => [i.repo.id, f.sourceKey] as [number, string]))),
-      ),
-      repos.rename,
-    ],
-    ...counters,
-  ];
+  const unread = unreadWrites(tx.dialect, inputs, grants, newBatchId());
+  const phases: Statement[][][] = [[unread.deliveries], [...unread.days, unread.sources, repos.rename], ...counters];
   let results: Record<string, unknown>[][][];
   try {
     results = await runPhases(tx, phases, { last: true });

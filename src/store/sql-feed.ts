@@ -232,6 +232,57 @@ export async function feedBatch(
   return outcomesOf(inputs, fresh, grants, totals, userRows, repoRows);
 }
 
+/**
+ * The writes of a batch stored without reading first (see storeBatch) that assume what the batch
+ * could not check: its deliveries and sources are new (plain inserts, which a stored one fails), and
+ * each contributor's day stays within its cap (the day row adds the batch's foods, or turns NULL,
+ * which its NOT NULL refuses). One day statement per daily cap in the batch; `cap` writes a cap into
+ * the SQL (a literal, or a parameter's placeholder).
+ */
+export function unreadWrites(
+  dialect: Dialect,
+  inputs: readonly FeedInput[],
+  grants: Grant[][],
+  batch: string,
+  cap: (dailyCap: number) => string = (dailyCap) => String(Math.trunc(dailyCap)),
+): { deliveries: Statement[]; days: Statement[][]; sources: Statement[] } {
+  const dayRows = new Map<number, Map<string, [number, string, string, number]>>();
+  inputs.forEach((input, i) => {
+    for (const g of grants[i] ?? []) {
+      const rows = dayRows.get(input.dailyCap) ?? new Map<string, [number, string, string, number]>();
+      const key = dayRowKey(input.repo.id, g.loginKey, input.day);
+      rows.set(key, [input.repo.id, g.loginKey, input.day, (rows.get(key)?.[3] ?? 0) + g.foods]);
+      dayRows.set(input.dailyCap, rows);
+    }
+  });
+  return {
+    deliveries: insertRows(
+      dialect,
+      "deliveries",
+      ["id", "repo_id", "received_at", "batch"],
+      lockOrder(inputs.map((i) => [i.deliveryId, i.repo.id, i.at.getTime(), batch])),
+    ),
+    days: [...dayRows].map(([dailyCap, rows]) =>
+      insertRows(
+        dialect,
+        "contributor_days",
+        ["repo_id", "login_key", "day", "foods"],
+        lockOrder([...rows.values()]),
+        // No ELSE: over the cap the row's foods would be NULL, which the column refuses.
+        `ON CONFLICT (repo_id, login_key, day) DO UPDATE SET foods = CASE
+           WHEN contributor_days.foods + excluded.foods <= ${cap(dailyCap)}
+           THEN contributor_days.foods + excluded.foods END`,
+      ),
+    ),
+    sources: insertRows(
+      dialect,
+      "fed_sources",
+      ["repo_id", "source_key"],
+      lockOrder(inputs.flatMap((i) => i.feedings.map((f) => [i.repo.id, f.sourceKey] as [number, string]))),
+    ),
+  };
+}
+
 /** What the counter phases return that the outcomes need: users' XP after, repos' state before. */
 export type CounterRows = [[unknown, { login_key: string; xp: number | string }[], RepoRow[]]];
 
