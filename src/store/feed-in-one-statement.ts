@@ -44,10 +44,17 @@ export async function feedBatchInOneStatement(
   const counters = counterStatements("postgres", totals, [], "RETURNING repo_id, login_key, xp, opted_out");
   // The cap is the day statement's second parameter, after its rows.
   const unread = unreadWrites("postgres", inputs, grants, newBatchId(), () => "$2");
+  // PostgreSQL runs the WITH queries the final SELECT reads in the order it reads them, and the others
+  // after it. The first rows read count the deliveries', days' and sources' writes, then the
+  // contributors', so that rows are locked in the order of a batch stored in a transaction
+  // (deliveries, days, sources, contributors, users, the repo, then the log and the repo's counters):
+  // a batch of either kind waits for the other rather than deadlocking with it.
+  const returningOne = (statements: Statement[]) =>
+    statements.map((st) => ({ text: `${st.text} RETURNING 1`, params: st.params }));
   const parts: [name: string, statements: Statement[]][] = [
-    ["d", unread.deliveries],
-    ["cd", (unread.days[0] ?? []).map((s) => ({ text: s.text, params: [...s.params, cap] }))],
-    ["fs", unread.sources],
+    ["d", returningOne(unread.deliveries)],
+    ["cd", returningOne(unread.days[0] ?? []).map((st) => ({ text: st.text, params: [...st.params, cap] }))],
+    ["fs", returningOne(unread.sources)],
     ["c", counters.contributors],
     ["u", counters.users],
     ["f", counters.feedings],
@@ -98,7 +105,9 @@ export async function feedBatchInOneStatement(
       last_fed_at = COALESCE(excluded.last_fed_at, repos.last_fed_at), display = COALESCE(excluded.display, repos.display),
       contributor_count = repos.contributor_count + excluded.contributor_count, previous_fed_at = repos.last_fed_at
     RETURNING id, xp, previous_fed_at)`);
+  const first = ["d", "cd", "fs", "c"].filter((name) => firstParam.has(name));
   const selects = [
+    `SELECT 2 AS part, NULL AS key, ${first.map((name) => `(SELECT COUNT(*) FROM ${name})`).join(" + ") || "0"} AS xp, NULL::BIGINT AS fed`,
     ...(firstParam.has("u") ? ["SELECT 0 AS part, login_key AS key, xp, NULL::BIGINT AS fed FROM u"] : []),
     "SELECT 1 AS part, CAST(id AS TEXT) AS key, xp, previous_fed_at AS fed FROM r",
   ];

@@ -317,7 +317,10 @@ export function counterPhases(
   dayAfter: [number, string, string, number][],
 ): Statement[][][] {
   const counters = repoCounters(dialect, totals);
-  const c = counterStatements(dialect, totals, dayAfter);
+  // The contributors' upsert returns rows (unread) so that PostgreSQL, which runs a composed group's
+  // parts with RETURNING first and in order, writes the contributors before the users and the repo
+  // row: the order in which a batch stored in one statement takes them (see feedBatchInOneStatement).
+  const c = counterStatements(dialect, totals, dayAfter, "RETURNING repo_id");
   return [
     [c.contributors, c.users, repoUpsert, c.feedings, c.days],
     [c.repoFoods, c.repoDays],
@@ -331,10 +334,10 @@ export function counterPhases(
   ];
 }
 
-/** The contributors' counter rows of a batch: the columns, then each row (its XP the batch's). */
 /** A user's foods of each kind, columns of the user's row (migration core-011). */
 export const USER_KIND_COLUMNS = FOOD_KINDS.map((kind) => `foods_${kind}`);
 
+/** The contributors' counter rows of a batch: the columns, then each row (its XP the batch's). */
 const CONTRIBUTOR_COLUMNS = ["repo_id", "login_key", "login", "xp", "foods", "last_fed_at"] as const;
 
 /**
