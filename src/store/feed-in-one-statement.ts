@@ -10,7 +10,7 @@ import {
   repoRefreshRows,
   unreadWrites,
 } from "./sql-feed.js";
-import { jsonRows, renumbered } from "./sql-rows.js";
+import { jsonRows, withParts } from "./sql-rows.js";
 import type { FeedInput, FeedOutcome } from "./store.js";
 
 /**
@@ -51,26 +51,17 @@ export async function feedBatchInOneStatement(
   // a batch of either kind waits for the other rather than deadlocking with it.
   const returningOne = (statements: Statement[]) =>
     statements.map((st) => ({ text: `${st.text} RETURNING 1`, params: st.params }));
-  const parts: [name: string, statements: Statement[]][] = [
-    ["d", returningOne(unread.deliveries)],
-    ["cd", returningOne(unread.days[0] ?? []).map((st) => ({ text: st.text, params: [...st.params, cap] }))],
-    ["fs", returningOne(unread.sources)],
-    ["c", counters.contributors],
-    ["u", counters.users],
-    ["f", counters.feedings],
-    ["rf", counters.repoFoods],
-    ["rd", counters.repoDays],
-  ];
-  const withs: string[] = [];
-  const params: unknown[] = [];
-  const firstParam = new Map<string, number>();
-  for (const [name, statements] of parts) {
-    const [s] = statements;
-    if (!s) continue;
-    firstParam.set(name, params.length + 1);
-    withs.push(`${name} AS (${renumbered(s.text, params.length)})`);
-    params.push(...s.params);
-  }
+  // On PostgreSQL each of these is one statement (or none, for no rows).
+  const { withs, params, firstParam } = withParts([
+    ["d", returningOne(unread.deliveries)[0]],
+    ["cd", returningOne(unread.days[0] ?? []).map((st) => ({ text: st.text, params: [...st.params, cap] }))[0]],
+    ["fs", returningOne(unread.sources)[0]],
+    ["c", counters.contributors[0]],
+    ["u", counters.users[0]],
+    ["f", counters.feedings[0]],
+    ["rf", counters.repoFoods[0]],
+    ["rd", counters.repoDays[0]],
+  ]);
   const repos = [...reposOf(inputs).values()].sort((a, b) => a.id - b.id);
   const refresh = repoRefreshRows(repos, now, newBadgeToken);
   const repoRows = repos.map((r, i) => {
@@ -140,7 +131,7 @@ export async function feedBatchInOneStatement(
   );
 }
 
-/** Whether every contributor-day of the batch has the same daily cap (feedBatchInOneStatement's case). */
+/** Whether every delivery of the batch names the same daily cap (feedBatchInOneStatement's case). */
 export function oneDailyCap(inputs: readonly FeedInput[]): boolean {
   return inputs.every((input) => input.dailyCap === inputs[0]?.dailyCap);
 }

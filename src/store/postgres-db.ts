@@ -1,7 +1,7 @@
 import type { Writable } from "node:stream";
 import pg from "pg";
 import type { Db, GroupOptions, Sql, Statement } from "./db.js";
-import { renumbered } from "./sql-rows.js";
+import { withParts } from "./sql-rows.js";
 import { DatabaseUnreachableError, isUnreachable } from "./unreachable.js";
 
 export { DatabaseUnreachableError, isUnreachable };
@@ -156,17 +156,13 @@ const MAX_COMPOSED_PARAMS = 30_000;
  * touch each other's rows.
  */
 export function composeStatements(statements: readonly Statement[]): Statement {
-  const parts: string[] = [];
-  const selects: string[] = [];
-  const params: unknown[] = [];
-  statements.forEach((s, i) => {
-    parts.push(`q${i} AS (${renumbered(s.text, params.length)})`);
-    params.push(...s.params);
-    if (/\bRETURNING\b/i.test(s.text)) selects.push(`SELECT ${i} AS q, row_to_json(q${i})::text AS r FROM q${i}`);
-  });
+  const { withs, params } = withParts(statements.map((s, i) => [`q${i}`, s]));
+  const selects = statements.flatMap((s, i) =>
+    /\bRETURNING\b/i.test(s.text) ? [`SELECT ${i} AS q, row_to_json(q${i})::text AS r FROM q${i}`] : [],
+  );
   const select =
     selects.length > 0 ? selects.join(" UNION ALL ") : "SELECT NULL::int AS q, NULL::text AS r WHERE false";
-  return { text: `WITH ${parts.join(", ")} ${select}`, params };
+  return { text: `WITH ${withs.join(", ")} ${select}`, params };
 }
 
 export interface PostgresOptions {

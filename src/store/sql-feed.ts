@@ -317,10 +317,10 @@ export function counterPhases(
   dayAfter: [number, string, string, number][],
 ): Statement[][][] {
   const counters = repoCounters(dialect, totals);
-  // The contributors' upsert returns rows (unread) so that PostgreSQL, which runs a composed group's
-  // parts with RETURNING first and in order, writes the contributors before the users and the repo
+  // On PostgreSQL the contributors' upsert returns rows (unread) so that, as a composed group runs its
+  // parts with RETURNING first and in order, it writes the contributors before the users and the repo
   // row: the order in which a batch stored in one statement takes them (see feedBatchInOneStatement).
-  const c = counterStatements(dialect, totals, dayAfter, "RETURNING repo_id");
+  const c = counterStatements(dialect, totals, dayAfter, dialect === "postgres" ? "RETURNING repo_id" : "");
   return [
     [c.contributors, c.users, repoUpsert, c.feedings, c.days],
     [c.repoFoods, c.repoDays],

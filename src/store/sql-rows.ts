@@ -136,6 +136,28 @@ export function renumbered(text: string, offset: number): string {
 }
 
 /**
+ * Statements as the named parts of one WITH clause (`name AS (…)`, each text's `$n` moved past the
+ * parameters of the parts before it), the parameters of all in order, and the number of each part's
+ * first parameter. Parts without a statement are left out.
+ */
+export function withParts(parts: readonly (readonly [name: string, statement: Statement | undefined])[]): {
+  withs: string[];
+  params: unknown[];
+  firstParam: Map<string, number>;
+} {
+  const withs: string[] = [];
+  const params: unknown[] = [];
+  const firstParam = new Map<string, number>();
+  for (const [name, s] of parts) {
+    if (!s) continue;
+    firstParam.set(name, params.length + 1);
+    withs.push(`${name} AS (${renumbered(s.text, params.length)})`);
+    params.push(...s.params);
+  }
+  return { withs, params, firstParam };
+}
+
+/**
  * Runs groups of statements that are independent of each other, in as few round trips as the
  * database allows (see Sql.all), and returns each group's RETURNING rows, in order.
  */
