@@ -7,6 +7,7 @@ import type { Feature, FeatureContext } from "../feature.js";
 import { commentDeps, type Octokit } from "./deps.js";
 import { commentOnFed } from "./on-fed.js";
 import { prEventsApp } from "./pr-events.js";
+import { startPrRetention } from "./pr-retention.js";
 import { refreshStaleComments } from "./stale.js";
 
 /** Where contributors meet Dash: the sticky PR comment and the `/dash` commands. */
@@ -26,9 +27,14 @@ export function commentsFeature(ctx: FeatureContext): Feature {
   const later = afterAnswer();
   let closing = false;
   let secondSweep: NodeJS.Timeout | null = null;
+  const retention =
+    ctx.env.PR_RETENTION_DAYS > 0
+      ? startPrRetention({ comments: deps.comments, days: ctx.env.PR_RETENTION_DAYS, log: deps.log, now: ctx.now })
+      : null;
   const close = async () => {
     closing = true;
     if (secondSweep) clearTimeout(secondSweep);
+    await retention?.stop();
     await later.idle();
   };
   return {

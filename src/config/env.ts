@@ -78,6 +78,11 @@ const envObject = z.object({
    * go back three days); 0 keeps them for good. What each delivery fed is kept by source regardless.
    */
   DELIVERY_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
+  /**
+   * Days a closed PR's comment state and tally are kept after its last change (a PR reopened later
+   * starts a new tally); 0 keeps them for good. Open PRs are kept however old.
+   */
+  PR_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(180),
   /** `file:<dir>` (default) or `s3://bucket/prefix` for voice clips (cards are drawn in memory). */
   BLOB_URL: z.string().default("file:./data/blobs"),
   S3_REGION: z.string().default("us-east-1"),

@@ -120,6 +120,18 @@ export interface StaleComment {
  * rendered, otherwise it renders again. So two events at once give one POST and then one PATCH,
  * never two comments, whichever process they land in.
  */
+/** A PR's key as the database returns it (BIGINT columns may come back as strings). */
+type PrKeyRow = { repo_id: number | string; pr_number: number | string };
+
+/** `(repo_id, pr_number) IN (…)` for `keys`, its parameters numbered from `$first`, and those parameters. */
+function amongPrs(keys: readonly PrKeyRow[], first: number): { sql: string; params: number[] } {
+  const pairs = keys.map((_, i) => `(CAST($${first + 2 * i} AS BIGINT), CAST($${first + 2 * i + 1} AS BIGINT))`);
+  return {
+    sql: `(repo_id, pr_number) IN (VALUES ${pairs.join(", ")})`,
+    params: keys.flatMap((k) => [num(k.repo_id), num(k.pr_number)]),
+  };
+}
+
 export class CommentStore {
   readonly #branchLookups: BatchQueue<BranchKey, number[]>;
 
@@ -401,6 +413,45 @@ export class CommentStore {
       repo: r.name,
       installationId: num(r.installation_id),
     }));
+  }
+
+  /**
+   * Forgets up to `limit` PRs closed and untouched since `before` (epoch ms), with their tallies, and
+   * returns how many: a closed PR's row is only read again if it is reopened, and then its tally
+   * starts afresh. A PR whose comment someone deleted keeps its row (so Dash still does not post
+   * again there) and loses only its tally. Each PR is checked again as it is deleted (or, keeping
+   * its row, locked), within one transaction: one reopened meanwhile keeps everything.
+   */
+  async forgetClosedPrs(opts: { before: number; now: number; limit: number }): Promise<number> {
+    const old = "is_open = 0 AND updated_at < $1 AND (lease_until IS NULL OR lease_until < $2)";
+    return this.db.transaction(async (tx) => {
+      const candidates = await tx.query<PrKeyRow>(
+        `SELECT repo_id, pr_number FROM dash_prs
+         WHERE ${old} AND (comment_deleted = 0 OR EXISTS (SELECT 1 FROM dash_pr_feedings f
+           WHERE f.repo_id = dash_prs.repo_id AND f.pr_number = dash_prs.pr_number))
+         ORDER BY repo_id, pr_number LIMIT $3`,
+        [opts.before, opts.now, opts.limit],
+      );
+      if (candidates.length === 0) return 0;
+      const among = amongPrs(candidates, 3);
+      const params = [opts.before, opts.now, ...among.params];
+      const lock = tx.dialect === "postgres" ? " FOR UPDATE" : "";
+      const gone = [
+        ...(await tx.query<PrKeyRow>(
+          `DELETE FROM dash_prs WHERE ${old} AND comment_deleted = 0 AND ${among.sql} RETURNING repo_id, pr_number`,
+          params,
+        )),
+        ...(await tx.query<PrKeyRow>(
+          `SELECT repo_id, pr_number FROM dash_prs WHERE ${old} AND comment_deleted = 1 AND ${among.sql}${lock}`,
+          params,
+        )),
+      ];
+      if (gone.length === 0) return 0;
+      const goneKeys = amongPrs(gone, 1);
+      await tx.query(`DELETE FROM dash_pr_feedings WHERE ${goneKeys.sql}`, goneKeys.params);
+      await tx.query(`DELETE FROM dash_pr_contributors WHERE ${goneKeys.sql}`, goneKeys.params);
+      return gone.length;
+    });
   }
 
   /** Remembers that someone deleted the comment, so Dash does not post it again on this PR. */

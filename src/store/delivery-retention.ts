@@ -1,9 +1,9 @@
 import type { Logger } from "pino";
 import type { Db } from "./db.js";
 
+import { startPeriodicSweep } from "./periodic-sweep.js";
+
 const DAY_MS = 24 * 3600 * 1000;
-/** `ms`, give or take a third, at random. */
-const jitter = (ms: number) => Math.round(ms * (2 / 3 + (2 / 3) * Math.random()));
 /**
  * Ids looked at per step, in key order: each step is two short statements (on SQLite they run on the
  * App's thread, the second holding the writer), however the old ids are spread among the kept ones.
@@ -59,34 +59,21 @@ export function startDeliveryRetention(opts: {
   everyMs?: number;
 }): { stop(): Promise<void> } {
   const now = opts.now ?? (() => new Date());
-  let stopped = false;
-  let running: Promise<void> = Promise.resolve();
-  let timer: NodeJS.Timeout | null = null;
-  const schedule = (ms: number) => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = sweep().finally(() => schedule(opts.everyMs ?? jitter(6 * 3600 * 1000)));
-    }, ms);
-    timer.unref();
-  };
-  const sweep = async () => {
-    const before = now().getTime() - opts.days * DAY_MS;
-    try {
-      const forgotten = await forgetDeliveries(opts.db, before, { stopped: () => stopped });
-      if (forgotten > 0) opts.log.info({ forgotten, days: opts.days }, "forgot delivery ids older than the retention");
-    } catch (err) {
-      opts.log.warn(
-        { err },
-        "could not forget old delivery ids (DELIVERY_RETENTION_DAYS); the next sweep tries again, nothing else is affected",
-      );
-    }
-  };
-  schedule(opts.firstAfterMs ?? jitter(90_000));
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
+  return startPeriodicSweep({
+    firstAfterMs: opts.firstAfterMs,
+    everyMs: opts.everyMs === undefined ? undefined : () => opts.everyMs as number,
+    sweep: async (stopped) => {
+      const before = now().getTime() - opts.days * DAY_MS;
+      try {
+        const forgotten = await forgetDeliveries(opts.db, before, { stopped });
+        if (forgotten > 0)
+          opts.log.info({ forgotten, days: opts.days }, "forgot delivery ids older than the retention");
+      } catch (err) {
+        opts.log.warn(
+          { err },
+          "could not forget old delivery ids (DELIVERY_RETENTION_DAYS); the next sweep tries again, nothing else is affected",
+        );
+      }
     },
-  };
+  });
 }
