@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { CommentStore } from "../store/comment-store.js";
-import { startPeriodicSweep } from "../store/periodic-sweep.js";
+import { jitter, startPeriodicSweep } from "../store/periodic-sweep.js";
 
 const DAY_MS = 24 * 3600 * 1000;
 /** PRs forgotten per transaction: short enough that webhooks never wait long behind one. */
@@ -23,7 +23,7 @@ export function startPrRetention(opts: {
   const now = opts.now ?? (() => new Date());
   const step = Math.max(1, Math.trunc(opts.step ?? STEP));
   return startPeriodicSweep({
-    firstAfterMs: opts.firstAfterMs ?? Math.round(180_000 + 120_000 * Math.random()),
+    firstAfterMs: opts.firstAfterMs ?? jitter(240_000),
     everyMs: opts.everyMs === undefined ? undefined : () => opts.everyMs as number,
     sweep: async (stopped) => {
       let forgotten = 0;

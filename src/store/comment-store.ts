@@ -111,15 +111,6 @@ export interface StaleComment {
   installationId: number;
 }
 
-/**
- * SQL of the sticky PR comment (tables in comment-migrations.ts). Runs unchanged on SQLite and
- * PostgreSQL.
- *
- * Concurrency: every caller that wants the comment refreshed first bumps `gen`, then tries to take
- * the lease. Only the lease holder talks to GitHub; it releases only if `gen` is still the one it
- * rendered, otherwise it renders again. So two events at once give one POST and then one PATCH,
- * never two comments, whichever process they land in.
- */
 /** A PR's key as the database returns it (BIGINT columns may come back as strings). */
 type PrKeyRow = { repo_id: number | string; pr_number: number | string };
 
@@ -132,6 +123,15 @@ function amongPrs(keys: readonly PrKeyRow[], first: number): { sql: string; para
   };
 }
 
+/**
+ * SQL of the sticky PR comment (tables in comment-migrations.ts). Runs unchanged on SQLite and
+ * PostgreSQL.
+ *
+ * Concurrency: every caller that wants the comment refreshed first bumps `gen`, then tries to take
+ * the lease. Only the lease holder talks to GitHub; it releases only if `gen` is still the one it
+ * rendered, otherwise it renders again. So two events at once give one POST and then one PATCH,
+ * never two comments, whichever process they land in.
+ */
 export class CommentStore {
   readonly #branchLookups: BatchQueue<BranchKey, number[]>;
 

@@ -1,6 +1,5 @@
 import type { Logger } from "pino";
 import type { Db } from "./db.js";
-
 import { startPeriodicSweep } from "./periodic-sweep.js";
 
 const DAY_MS = 24 * 3600 * 1000;
