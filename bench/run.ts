@@ -156,6 +156,15 @@ function webhookRows(
     },
     {
       area: "Webhooks, 1 repo",
+      measure: `PostgreSQL's WAL flushes in that run (pg_stat_wal): per feeding batch / mean time`,
+      values: each((r) =>
+        r.walFlushes
+          ? `${r.walFlushes.perBatch.toFixed(2)} / ${r.walFlushes.meanMs === null ? "not timed" : fmt.ms(r.walFlushes.meanMs)}`
+          : undefined,
+      ),
+    },
+    {
+      area: "Webhooks, 1 repo",
       measure: `p50 / p99 at full speed, ${CONNECTIONS} connections, one ${SECONDS}-s run`,
       values: each((r) => `${fmt.ms(r.max.p50)} / ${fmt.ms(r.max.p99)}`),
     },

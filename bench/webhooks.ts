@@ -4,7 +4,7 @@ import { startTcpProxy } from "../test/faults/tcp-proxy.js";
 import { http } from "../test/helpers/http.js";
 import { startBuilt } from "./built.js";
 import { withCpu } from "./cpu.js";
-import { type BenchDatabase, benchDatabase, type StoreKind } from "./databases.js";
+import { type BenchDatabase, benchDatabase, canTimeWalFlushes, type StoreKind, walFlushes } from "./databases.js";
 import { type Measured, measure, measureAtRate, peakRss, signedPushes } from "./load.js";
 
 export interface WebhookRun {
@@ -16,6 +16,11 @@ export interface WebhookRun {
   fixed?: Measured;
   /** Mean deliveries per feeding transaction during the full-speed run (the App only). */
   meanBatch?: number;
+  /**
+   * PostgreSQL's WAL flushes during the full-speed run: per feeding batch, and their mean time where
+   * it could be measured. Each batch is answered only once its commit has been flushed.
+   */
+  walFlushes?: { perBatch: number; meanMs: number | null };
   peakRssBytes: number;
 }
 
@@ -38,9 +43,12 @@ export async function benchWebhooks(opts: {
   let db: BenchDatabase | null = null;
   if (opts.target !== "noop") db = await benchDatabase(opts.target);
   let databaseUrl = db?.url ?? "sqlite::memory:";
-  if (db && opts.pgSettings) {
+  // The App's own commits time their WAL flushes, where the benchmark's role may have them do so.
+  const timeFlushes = opts.target === "postgres" && !opts.throughputOnly && (await canTimeWalFlushes());
+  const pgSettings = [opts.pgSettings, timeFlushes ? "-c track_wal_io_timing=on" : ""].join(" ").trim();
+  if (db && pgSettings) {
     const url = new URL(db.url);
-    url.searchParams.set("options", `${url.searchParams.get("options") ?? ""} ${opts.pgSettings}`.trim());
+    url.searchParams.set("options", `${url.searchParams.get("options") ?? ""} ${pgSettings}`.trim());
     databaseUrl = url.toString();
   }
   const pgAddress = db ? new URL(db.url) : null;
@@ -60,13 +68,21 @@ export async function benchWebhooks(opts: {
     const base = { url: server.url, connections: opts.connections, make };
     await measure({ ...base, seconds: Math.min(3, opts.seconds) });
     const before = await feedBatchMetrics(server.url);
+    const flushesBefore = opts.target === "postgres" ? await walFlushes() : null;
     const max = await withCpu(server.child.pid, opts.target === "postgres", () =>
       measure({ ...base, seconds: opts.seconds }),
     );
+    const flushesAfter = opts.target === "postgres" ? await walFlushes() : null;
     const after = await feedBatchMetrics(server.url);
-    const meanBatch =
-      before && after && after.count > before.count
-        ? (after.sum - before.sum) / (after.count - before.count)
+    const batches = before && after ? after.count - before.count : 0;
+    const meanBatch = before && after && batches > 0 ? (after.sum - before.sum) / batches : undefined;
+    const flushes = flushesBefore && flushesAfter ? flushesAfter.count - flushesBefore.count : 0;
+    const walFlushesRun =
+      batches > 0 && flushesBefore && flushesAfter
+        ? {
+            perBatch: flushes / batches,
+            meanMs: timeFlushes && flushes > 0 ? (flushesAfter.ms - flushesBefore.ms) / flushes : null,
+          }
         : undefined;
     if (opts.throughputOnly) {
       return { max, peakRssBytes: peakRss(server.child.pid), ...(meanBatch ? { meanBatch } : {}) };
@@ -82,6 +98,7 @@ export async function benchWebhooks(opts: {
       peakRssBytes: peakRss(server.child.pid),
       ...(maxManyRepos ? { maxManyRepos } : {}),
       ...(meanBatch ? { meanBatch } : {}),
+      ...(walFlushesRun ? { walFlushes: walFlushesRun } : {}),
     };
   } finally {
     await server.kill("SIGTERM");
