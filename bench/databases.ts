@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { adminQuery } from "../test/helpers/stores.js";
 
 export type StoreKind = "sqlite" | "postgres";
@@ -42,19 +41,13 @@ export async function benchDatabase(kind: StoreKind): Promise<BenchDatabase> {
   await admin(`CREATE SCHEMA "${schema}"`);
   const url = new URL(BENCH_PG_URL);
   url.searchParams.set("options", `-c search_path=${schema}`);
-  return { kind, url: url.toString(), drop: () => admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`) };
-}
-
-/** Runs one query on the benchmark's PostgreSQL server (its own short connection) and returns the rows. */
-async function adminRows<T>(sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: BENCH_PG_URL, connectionTimeoutMillis: 3000 });
-  client.on("error", () => undefined);
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows as T[];
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  return {
+    kind,
+    url: url.toString(),
+    drop: async () => {
+      await admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    },
+  };
 }
 
 /**
@@ -62,8 +55,9 @@ async function adminRows<T>(sql: string): Promise<T[]> {
  * to set (PostgreSQL 14 and later).
  */
 export async function canTimeWalFlushes(): Promise<boolean> {
-  const [row] = await adminRows<{ ok: boolean }>(
+  const [row] = await adminQuery<{ ok: boolean }>(
     "SELECT current_setting('server_version_num')::int >= 140000 AND rolsuper AS ok FROM pg_roles WHERE rolname = current_user",
+    BENCH_PG_URL,
   ).catch(() => []);
   return row?.ok === true;
 }
@@ -73,8 +67,9 @@ export async function canTimeWalFlushes(): Promise<boolean> {
  * flushes by sessions with `track_wal_io_timing` on); null where it cannot be read (before 14).
  */
 export async function walFlushes(): Promise<{ count: number; ms: number } | null> {
-  const [row] = await adminRows<{ count: string; ms: number }>(
+  const [row] = await adminQuery<{ count: string; ms: number }>(
     "SELECT wal_sync AS count, wal_sync_time AS ms FROM pg_stat_wal",
+    BENCH_PG_URL,
   ).catch(() => []);
   return row ? { count: Number(row.count), ms: Number(row.ms) } : null;
 }

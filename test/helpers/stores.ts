@@ -72,13 +72,13 @@ export function pgUrlWithSchema(schema: string, base = PG_ADMIN_URL): string {
   return url.toString();
 }
 
-/** Runs one administrative statement (create or drop a schema) on its own short-lived connection. */
-export async function adminQuery(sql: string, url = PG_ADMIN_URL): Promise<void> {
+/** Runs one administrative statement (create or drop a schema) on its own short-lived connection; its rows. */
+export async function adminQuery<T = Record<string, unknown>>(sql: string, url = PG_ADMIN_URL): Promise<T[]> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   client.on("error", () => undefined);
   await client.connect();
   try {
-    await client.query(sql);
+    return (await client.query(sql)).rows as T[];
   } finally {
     await client.end().catch(() => undefined);
   }
