@@ -111,18 +111,6 @@ export interface StaleComment {
   installationId: number;
 }
 
-/** A PR's key as the database returns it (BIGINT columns may come back as strings). */
-type PrKeyRow = { repo_id: number | string; pr_number: number | string };
-
-/** `(repo_id, pr_number) IN (…)` for `keys`, its parameters numbered from `$first`, and those parameters. */
-function amongPrs(keys: readonly PrKeyRow[], first: number): { sql: string; params: number[] } {
-  const pairs = keys.map((_, i) => `(CAST($${first + 2 * i} AS BIGINT), CAST($${first + 2 * i + 1} AS BIGINT))`);
-  return {
-    sql: `(repo_id, pr_number) IN (VALUES ${pairs.join(", ")})`,
-    params: keys.flatMap((k) => [num(k.repo_id), num(k.pr_number)]),
-  };
-}
-
 /**
  * SQL of the sticky PR comment (tables in comment-migrations.ts). Runs unchanged on SQLite and
  * PostgreSQL.
@@ -419,38 +407,35 @@ export class CommentStore {
    * Forgets up to `limit` PRs closed and untouched since `before` (epoch ms), with their tallies, and
    * returns how many: a closed PR's row is only read again if it is reopened, and then its tally
    * starts afresh. A PR whose comment someone deleted keeps its row (so Dash still does not post
-   * again there) and loses only its tally. Each PR is checked again as it is deleted (or, keeping
-   * its row, locked), within one transaction: one reopened meanwhile keeps everything.
+   * again there) and loses only its tally. The PRs are taken in key order and locked first, in one
+   * transaction, so a PR reopened meanwhile waits and keeps everything; the statements name the last
+   * one's key rather than every key, so their text is the same for every sweep (prepared once).
    */
   async forgetClosedPrs(opts: { before: number; now: number; limit: number }): Promise<number> {
     const old = "is_open = 0 AND updated_at < $1 AND (lease_until IS NULL OR lease_until < $2)";
     return this.db.transaction(async (tx) => {
-      const candidates = await tx.query<PrKeyRow>(
+      const lock = tx.dialect === "postgres" ? " FOR UPDATE" : "";
+      const taken = await tx.query<{ repo_id: number | string; pr_number: number | string }>(
         `SELECT repo_id, pr_number FROM dash_prs
          WHERE ${old} AND (comment_deleted = 0 OR EXISTS (SELECT 1 FROM dash_pr_feedings f
            WHERE f.repo_id = dash_prs.repo_id AND f.pr_number = dash_prs.pr_number))
-         ORDER BY repo_id, pr_number LIMIT $3`,
+         ORDER BY repo_id, pr_number LIMIT $3${lock}`,
         [opts.before, opts.now, opts.limit],
       );
-      if (candidates.length === 0) return 0;
-      const among = amongPrs(candidates, 3);
-      const params = [opts.before, opts.now, ...among.params];
-      const lock = tx.dialect === "postgres" ? " FOR UPDATE" : "";
-      const gone = [
-        ...(await tx.query<PrKeyRow>(
-          `DELETE FROM dash_prs WHERE ${old} AND comment_deleted = 0 AND ${among.sql} RETURNING repo_id, pr_number`,
+      const last = taken.at(-1);
+      if (!last) return 0;
+      // The PRs taken are the closed old ones up to the last one's key (and, among those, PRs whose
+      // deleted comment left no tally, which have nothing to lose).
+      const upToLast = `${old} AND (repo_id, pr_number) <= ($3, $4)`;
+      const params = [opts.before, opts.now, num(last.repo_id), num(last.pr_number)];
+      for (const table of ["dash_pr_feedings", "dash_pr_contributors"]) {
+        await tx.query(
+          `DELETE FROM ${table} WHERE (repo_id, pr_number) IN (SELECT repo_id, pr_number FROM dash_prs WHERE ${upToLast})`,
           params,
-        )),
-        ...(await tx.query<PrKeyRow>(
-          `SELECT repo_id, pr_number FROM dash_prs WHERE ${old} AND comment_deleted = 1 AND ${among.sql}${lock}`,
-          params,
-        )),
-      ];
-      if (gone.length === 0) return 0;
-      const goneKeys = amongPrs(gone, 1);
-      await tx.query(`DELETE FROM dash_pr_feedings WHERE ${goneKeys.sql}`, goneKeys.params);
-      await tx.query(`DELETE FROM dash_pr_contributors WHERE ${goneKeys.sql}`, goneKeys.params);
-      return gone.length;
+        );
+      }
+      await tx.query(`DELETE FROM dash_prs WHERE comment_deleted = 0 AND ${upToLast}`, params);
+      return taken.length;
     });
   }
 

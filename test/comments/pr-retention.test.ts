@@ -1,5 +1,5 @@
 import pino from "pino";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { startPrRetention } from "../../src/comments/pr-retention.js";
 import { CommentStore, type PrInfo, type PrKey } from "../../src/store/comment-store.js";
 import { logSink } from "../helpers/log-sink.js";
@@ -39,10 +39,28 @@ describe("forgetting closed PRs", () => {
         NOW + 30_000,
       ]);
 
+      // Each sweep's statements, as sent in its transaction.
+      const texts: string[][] = [];
+      const transaction = store.db.transaction.bind(store.db);
+      const spy = vi.spyOn(store.db, "transaction").mockImplementation((fn) =>
+        transaction((tx) => {
+          const sent: string[] = [];
+          texts.push(sent);
+          const query: typeof tx.query = (text, params) => {
+            sent.push(text);
+            return tx.query(text, params);
+          };
+          return fn({ ...tx, query });
+        }),
+      );
       const cutoff = { before: NOW - 180 * DAY, now: NOW, limit: 2 };
       expect(await comments.forgetClosedPrs(cutoff)).toBe(2);
       expect(await comments.forgetClosedPrs(cutoff)).toBe(1);
       expect(await comments.forgetClosedPrs(cutoff)).toBe(0);
+      spy.mockRestore();
+      // Two PRs or one: the same statements (prepared once, whatever the number of PRs).
+      expect(texts[0]).toHaveLength(4);
+      expect(texts[1]).toEqual(texts[0]);
       expect(await numbers(comments, "dash_prs")).toEqual([2, 3, 4, 5]);
       expect(await numbers(comments, "dash_pr_feedings")).toEqual([2, 3, 5]);
       expect(await numbers(comments, "dash_pr_contributors")).toEqual([2, 3, 5]);
