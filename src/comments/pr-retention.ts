@@ -1,8 +1,7 @@
 import type { Logger } from "pino";
 import type { CommentStore } from "../store/comment-store.js";
-import { jitter, startPeriodicSweep } from "../store/periodic-sweep.js";
+import { DAY_MS, jitter, startPeriodicSweep } from "../store/periodic-sweep.js";
 
-const DAY_MS = 24 * 3600 * 1000;
 /** PRs forgotten per transaction: short enough that webhooks never wait long behind one. */
 const STEP = 500;
 
@@ -24,7 +23,7 @@ export function startPrRetention(opts: {
   const step = Math.max(1, Math.trunc(opts.step ?? STEP));
   return startPeriodicSweep({
     firstAfterMs: opts.firstAfterMs ?? jitter(240_000),
-    everyMs: opts.everyMs === undefined ? undefined : () => opts.everyMs as number,
+    everyMs: opts.everyMs,
     sweep: async (stopped) => {
       let forgotten = 0;
       try {

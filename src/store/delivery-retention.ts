@@ -1,8 +1,7 @@
 import type { Logger } from "pino";
 import type { Db } from "./db.js";
-import { startPeriodicSweep } from "./periodic-sweep.js";
+import { DAY_MS, startPeriodicSweep } from "./periodic-sweep.js";
 
-const DAY_MS = 24 * 3600 * 1000;
 /**
  * Ids looked at per step, in key order: each step is two short statements (on SQLite they run on the
  * App's thread, the second holding the writer), however the old ids are spread among the kept ones.
@@ -60,7 +59,7 @@ export function startDeliveryRetention(opts: {
   const now = opts.now ?? (() => new Date());
   return startPeriodicSweep({
     firstAfterMs: opts.firstAfterMs,
-    everyMs: opts.everyMs === undefined ? undefined : () => opts.everyMs as number,
+    everyMs: opts.everyMs,
     sweep: async (stopped) => {
       const before = now().getTime() - opts.days * DAY_MS;
       try {
