@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { Budget } from "./budget.js";
 import { geminiCostMicros } from "./budget.js";
 import type { ReactionFacts } from "./facts.js";
-import { factsDocument, type GeminiCall, systemInstruction } from "./gemini.js";
+import { factsDocument, type GeminiCall, leastThinking, systemInstruction } from "./gemini.js";
 import { sanitiseLine, truncate } from "./sanitise.js";
 import { templateLine } from "./templates.js";
 
@@ -47,8 +47,10 @@ export async function reactionLine(
 
   const system = systemInstruction(facts.locale);
   const user = factsDocument(facts);
+  // The line's tokens, and those the model may think with where it cannot be told not to.
+  const maxOutputTokens = MAX_OUTPUT_TOKENS + leastThinking(deps.model).allowance;
   // Upper bound: at most one token per two characters of prompt, and every allowed output token.
-  const estimate = geminiCostMicros(deps.model, Math.ceil((system.length + user.length) / 2) + 32, MAX_OUTPUT_TOKENS);
+  const estimate = geminiCostMicros(deps.model, Math.ceil((system.length + user.length) / 2) + 32, maxOutputTokens);
   let reserved: Awaited<ReturnType<typeof deps.budget.reserve>>;
   try {
     reserved = await deps.budget.reserve("gemini", opts.installationId, estimate);
@@ -77,7 +79,7 @@ export async function reactionLine(
         model: deps.model,
         systemInstruction: system,
         userText: user,
-        maxOutputTokens: MAX_OUTPUT_TOKENS,
+        maxOutputTokens,
         signal: controller.signal,
         timeoutMs: deps.timeoutMs,
       }),
@@ -110,7 +112,14 @@ export async function reactionLine(
   // A line cut at the output limit would be spoken cut: a built-in one instead.
   const line = answer.truncated ? null : sanitiseLine(answer.text);
   if (!line) {
-    deps.log.info({ chars: answer.text?.length ?? 0 }, "Gemini's answer was empty or unusable: using a built-in line");
+    // Cut at the limit: the model spent its output tokens, its thinking included (GEMINI_MODEL's).
+    const cut = answer.truncated === true;
+    deps.log.info(
+      { chars: answer.text?.length ?? 0, cut, outputTokens: answer.outputTokens },
+      cut
+        ? "Gemini's answer was cut at the output limit: using a built-in line"
+        : "Gemini's answer was empty or unusable: using a built-in line",
+    );
     return template("unusable");
   }
   return { text: line, source: "gemini" };

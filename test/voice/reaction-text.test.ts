@@ -8,8 +8,19 @@ import { Budget } from "../../src/voice/budget.js";
 import { reactionFacts } from "../../src/voice/facts.js";
 import { factsDocument, type GeminiRequest, geminiCall, systemInstruction } from "../../src/voice/gemini.js";
 import { type ReactionTextDeps, reactionLine } from "../../src/voice/reaction-text.js";
+import { logSink } from "../helpers/log-sink.js";
 import { replacing } from "../helpers/replacing.js";
-import { blocked, empty, type FakeGemini, httpError, stall, startFakeGemini, stopped, text } from "./fake-gemini.js";
+import {
+  blocked,
+  empty,
+  type FakeGemini,
+  type GeminiRequestRecord,
+  httpError,
+  stall,
+  startFakeGemini,
+  stopped,
+  text,
+} from "./fake-gemini.js";
 
 const PATH = "/v1beta/models/gemini-2.5-flash-lite:generateContent";
 const KEY = "test-gemini-key";
@@ -55,6 +66,13 @@ function deps(over: Partial<ReactionTextDeps> = {}): ReactionTextDeps {
     log: pino({ level: "silent" }),
     ...over,
   };
+}
+
+/** The thinking setting a request carried, if any. */
+function thinkingOf(
+  req: GeminiRequestRecord | undefined,
+): { thinkingLevel?: string; thinkingBudget?: number } | undefined {
+  return req?.body?.generationConfig?.thinkingConfig as { thinkingLevel?: string; thinkingBudget?: number } | undefined;
 }
 
 /** One direct call, for the error the SDK raises (reactionLine only ever answers a line). */
@@ -197,7 +215,8 @@ describe("reaction line from Gemini", () => {
       // Cut at the output limit (a thinking model can spend it first): not spoken half-way.
       stopped("MAX_TOKENS", "What a feast, octocat! You"),
     );
-    const d = deps();
+    const logs = logSink();
+    const d = deps({ log: pino({ level: "info" }, logs.sink) });
     const seeds = ["a", "b", "c", "d", "e", "f", "g"];
     const lines = [];
     for (const seed of seeds) lines.push(await reactionLine(facts, { installationId: 1, seed }, d));
@@ -211,6 +230,13 @@ describe("reaction line from Gemini", () => {
       ["template", "unusable"],
     ]);
     expect(gemini.requests).toHaveLength(7);
+    // The operator is told which answers ran out of tokens: the one that spent them all thinking,
+    // and the one cut mid-line.
+    const messages = logs.lines.map((l) => JSON.parse(l) as { msg: string; cut?: boolean });
+    expect(messages.filter((m) => m.cut === true).map((m) => m.msg)).toEqual(
+      Array(2).fill("Gemini's answer was cut at the output limit: using a built-in line"),
+    );
+    expect(messages.filter((m) => m.cut === false)).toHaveLength(1);
     // Each answer counted its prompt tokens, and each is booked.
     expect((await budget.today()).gemini).toMatchObject({ reservedUsd: 0, uses: 7 });
   });
@@ -225,10 +251,75 @@ describe("reaction line from Gemini", () => {
     const line = await reactionLine(facts, { installationId: 1, seed: "d" }, deps({ model: "gemini-2.5-pro" }));
     expect(line).toEqual({ text: "Yum, octocat!", source: "gemini" });
     expect(gemini.requests[0]?.path).toBe("/v1beta/models/gemini-2.5-pro:generateContent");
-    // Only 2.5 Flash models are asked not to think; others would refuse the setting.
-    expect(gemini.requests[0]?.body?.generationConfig).not.toHaveProperty("thinkingConfig");
+    // 2.5 Pro cannot stop thinking: it is asked for its least, and given the tokens for it.
+    expect(gemini.requests[0]?.body?.generationConfig).toMatchObject({
+      maxOutputTokens: 80 + 128,
+      thinkingConfig: { thinkingBudget: 128 },
+    });
     // 300 input tokens × 1.25 µ$ + (12 + 50) output tokens × 10 µ$ = 995 µ$.
     expect((await budget.today()).gemini).toMatchObject({ spentUsd: 0.000995, uses: 1 });
+  });
+
+  it("asks a Gemini 3 model for the least thinking it accepts, and remembers which", async () => {
+    // As gemini-3.8-flash answers: "low" is the least it takes.
+    const api = (req: GeminiRequestRecord) =>
+      thinkingOf(req)?.thinkingLevel === "MINIMAL"
+        ? httpError(
+            400,
+            "Thinking level MINIMAL is not supported for this model. Please retry with other thinking level.",
+          )
+        : text("Yum, octocat!", { usage: { promptTokenCount: 300, candidatesTokenCount: 10, thoughtsTokenCount: 40 } });
+    gemini.answer(api, api, api);
+    const d = deps({ model: "gemini-3.8-flash" });
+    expect(await reactionLine(facts, { installationId: 1, seed: "a" }, d)).toEqual({
+      text: "Yum, octocat!",
+      source: "gemini",
+    });
+    expect(gemini.requests.map(thinkingOf)).toEqual([{ thinkingLevel: "MINIMAL" }, { thinkingLevel: "LOW" }]);
+    // The line's tokens, and some to think with: a model that thinks spends them first.
+    expect(gemini.requests[1]?.body?.generationConfig?.maxOutputTokens).toBe(80 + 512);
+    // The next line goes straight to the level that was accepted.
+    expect((await reactionLine(facts, { installationId: 1, seed: "b" }, d)).source).toBe("gemini");
+    expect(gemini.requests.slice(2).map(thinkingOf)).toEqual([{ thinkingLevel: "LOW" }]);
+    // Two answers booked at 300 × 1.5 µ$ + (10 + 40) × 7.5 µ$ = 825 µ$ each; the refusal cost nothing.
+    expect((await budget.today()).gemini).toMatchObject({ spentUsd: 0.00165, reservedUsd: 0, uses: 2 });
+  });
+
+  it("drops the thinking setting for a model that refuses every one, and retries nothing else", async () => {
+    // As the API answers a thinking setting a model has no use for.
+    const api = (req: GeminiRequestRecord) =>
+      thinkingOf(req) ? httpError(400, "Thinking level is not supported for this model.") : text("Yum, octocat!");
+    gemini.answer(api, api, api);
+    // A model missing from the price table is priced high: its reservation needs a larger budget.
+    const roomy = new Budget({
+      store: new BudgetStore(db),
+      limits: { voiceUsd: 1, voiceInstallationUsd: 1, geminiUsd: 1, geminiInstallationUsd: 1 },
+      now: () => at,
+    });
+    const line = await reactionLine(
+      facts,
+      { installationId: 1, seed: "a" },
+      deps({ model: "gemini-flash-latest", budget: roomy }),
+    );
+    expect(line).toEqual({ text: "Yum, octocat!", source: "gemini" });
+    expect(gemini.requests.map(thinkingOf)).toEqual([
+      { thinkingLevel: "MINIMAL" },
+      { thinkingLevel: "LOW" },
+      undefined,
+    ]);
+    // Another 400 is the request's fault, not the setting's: one call, then the template.
+    gemini.answer(httpError(400, "Request contains an invalid argument."));
+    const other = await reactionLine(facts, { installationId: 1, seed: "b" }, deps());
+    expect(other).toMatchObject({ source: "template", fallback: "error" });
+    expect(gemini.requests).toHaveLength(4);
+    // A model from before thinking is not asked about it at all.
+    gemini.answer(text("Yum!"));
+    await reactionLine(facts, { installationId: 1, seed: "c" }, deps({ model: "gemini-2.0-flash" }));
+    expect(gemini.requests[4]?.body?.generationConfig).toEqual({
+      temperature: 0.9,
+      candidateCount: 1,
+      maxOutputTokens: 80,
+    });
   });
 
   it("is refused by the API without the right key, and falls back", async () => {
