@@ -1,5 +1,5 @@
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { SECRET_HEADER, type VoiceLambdaResult } from "./lambda.js";
+import { SECRET_HEADER, VERSION_HEADER, type VoiceLambdaResult } from "./lambda.js";
 
 export interface LambdaVoiceRequest {
   text: string;
@@ -8,8 +8,16 @@ export interface LambdaVoiceRequest {
   key: string;
 }
 
-/** The Lambda's answer: the MP3 itself, or the key it stored the MP3 under. */
-export type LambdaVoiceAnswer = { mp3: Buffer } | { storedKey: string };
+/**
+ * The Lambda's answer: the MP3 itself, with the engine version that spoke it when the Lambda says
+ * (`x-voicevox-version`), or the key it stored the MP3 under.
+ */
+export type LambdaVoiceAnswer = { mp3: Buffer; engineVersion?: string } | { storedKey: string };
+
+/** The audio, and the engine version the answer names if it looks like one (it is logged). */
+function audioAnswer(mp3: Buffer, engineVersion: string | null | undefined): LambdaVoiceAnswer {
+  return engineVersion && /^[\w.+-]{1,40}$/.test(engineVersion) ? { mp3, engineVersion } : { mp3 };
+}
 
 /** Calls the VOICEVOX Lambda once (never retried: a retry is a second bill). */
 export type LambdaInvoke = (req: LambdaVoiceRequest, signal: AbortSignal) => Promise<LambdaVoiceAnswer>;
@@ -42,8 +50,9 @@ export function decodeLambdaResult(result: VoiceLambdaResult): LambdaVoiceAnswer
       result.statusCode,
     );
   }
-  const type = Object.entries(result.headers ?? {}).find(([k]) => k.toLowerCase() === "content-type")?.[1] ?? "";
-  if (type.startsWith("audio/mpeg")) return { mp3: body };
+  const header = (name: string) => Object.entries(result.headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1];
+  const type = header("content-type") ?? "";
+  if (type.startsWith("audio/mpeg")) return audioAnswer(body, header(VERSION_HEADER));
   const parsed = JSON.parse(body.toString("utf8")) as { key?: unknown };
   if (typeof parsed.key !== "string") throw new VoiceLambdaError("voice Lambda answered neither audio nor a key", 502);
   return { storedKey: parsed.key };
@@ -73,7 +82,7 @@ export function functionUrlInvoke(opts: { url: string; secret: string; fetch?: t
         `voice Lambda answered ${res.status}: ${errorText(body.toString("utf8"))}`,
         res.status,
       );
-    if (type.startsWith("audio/mpeg")) return { mp3: body };
+    if (type.startsWith("audio/mpeg")) return audioAnswer(body, res.headers.get(VERSION_HEADER));
     return decodeLambdaResult({
       statusCode: res.status,
       headers: { "content-type": type },

@@ -54,6 +54,8 @@ export interface VoiceHandlerConfig {
 /** Request bodies beyond this are refused before parsing. */
 export const MAX_BODY_BYTES = 16 * 1024;
 export const SECRET_HEADER = "x-dash-voice-secret";
+/** The header a synthesis answers with the version of the engine that spoke it. */
+export const VERSION_HEADER = "x-voicevox-version";
 
 class HttpProblem extends Error {
   constructor(
@@ -220,7 +222,7 @@ export function createVoiceHandler(
       }
       const mp3 = wavToMp3(wav);
       const meta = {
-        "x-voicevox-version": version,
+        [VERSION_HEADER]: version,
         "x-audio-key": key,
         "x-synthesis-ms": String(Date.now() - started),
       };

@@ -54,9 +54,11 @@ export async function speak(
   const text = line.trim();
   let character: string | null;
   let key: string;
+  let engineVersion: string;
   try {
     character = await deps.synth.character(speaker);
-    key = audioKey({ engineVersion: await deps.synth.engineVersion(), speaker, text });
+    engineVersion = await deps.synth.engineVersion();
+    key = audioKey({ engineVersion, speaker, text });
   } catch (err) {
     return { status: "failed", reason: `voice engine not available: ${errorSummary(err).message}` };
   }
@@ -65,7 +67,7 @@ export async function speak(
   const credit = creditLine(character);
   const shared = inFlight.get(key);
   if (shared) return shared;
-  const job = produce(text, speaker, installationId, key, credit, deps);
+  const job = produce(text, speaker, installationId, { key, engineVersion }, credit, deps);
   inFlight.set(key, job);
   try {
     return await job;
@@ -78,10 +80,11 @@ async function produce(
   text: string,
   speaker: number,
   installationId: number | null,
-  key: string,
+  address: { key: string; engineVersion: string },
   credit: string,
   deps: VoiceDeps,
 ): Promise<VoiceOutcome> {
+  const { key } = address;
   try {
     if (await deps.blobs.exists(key)) {
       return { status: "ready", url: await deps.blobs.url(key), key, credit, cached: true, costMicros: 0 };
@@ -121,6 +124,14 @@ async function produce(
     // prefix) is audio nobody can hear, and so will every next one be.
     let unreadable: string | null = null;
     if ("mp3" in result) {
+      if (result.engineVersion && result.engineVersion !== address.engineVersion) {
+        // The audio is still good, but its address names another engine, so a line this engine
+        // speaks differently would keep the old audio: the setting must follow the function.
+        deps.log.warn(
+          { engineVersion: result.engineVersion, configured: address.engineVersion },
+          `the voice Lambda runs VOICEVOX ${result.engineVersion}, not ${address.engineVersion}: set VOICEVOX_ENGINE_VERSION=${result.engineVersion}`,
+        );
+      }
       await deps.blobs.put(key, result.mp3, "audio/mpeg");
       if (!(await deps.blobs.exists(key))) {
         unreadable =

@@ -13,8 +13,11 @@ export interface SynthesisRequest {
   key: string;
 }
 
-/** MP3 bytes for the App to store, or the key the synthesiser already stored them under. */
-export type Synthesis = { mp3: Buffer } | { storedKey: string };
+/**
+ * MP3 bytes for the App to store (with the version of the engine that spoke them, where the
+ * synthesiser says), or the key the synthesiser already stored them under.
+ */
+export type Synthesis = { mp3: Buffer; engineVersion?: string } | { storedKey: string };
 
 /** Where voices come from: a VOICEVOX engine reached directly, or the VOICEVOX Lambda. */
 export interface Synthesizer {

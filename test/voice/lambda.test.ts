@@ -257,6 +257,7 @@ describe("calling the Lambda", () => {
       new AbortController().signal,
     );
     expect("mp3" in answer && walkMp3(answer.mp3).frames).toBeGreaterThan(10);
+    expect(answer).toMatchObject({ engineVersion: "0.24.1" });
   });
 
   it("over its Function URL: reports the Lambda's error status and message", async () => {
@@ -291,6 +292,8 @@ describe("calling the Lambda", () => {
     const key = `audio/${"1".repeat(64)}.mp3`;
     const answer = await invoke({ text: "SDK経由", speaker: 3, key }, new AbortController().signal);
     expect("mp3" in answer && walkMp3(answer.mp3).frames).toBeGreaterThan(10);
+    // The engine that spoke it, from the handler's headers inside the SDK's payload.
+    expect(answer).toMatchObject({ engineVersion: "0.24.1" });
     await expect(invoke({ text: "x", speaker: 3, key }, new AbortController().signal)).rejects.toThrow(
       /voice Lambda failed \(Unhandled\): Task timed out/,
     );

@@ -18,6 +18,7 @@ import { engineSynthesizer, lambdaSynthesizer, type Synthesizer } from "../../sr
 import { VoicevoxClient } from "../../src/voice/voicevox.js";
 import { withLocalS3 } from "../blob/s3rver-server.js";
 import { http } from "../helpers/http.js";
+import { logSink } from "../helpers/log-sink.js";
 import { replacing } from "../helpers/replacing.js";
 import { type FakeEngine, startFakeEngine } from "./fake-voicevox.js";
 import { walkMp3 } from "./mp3-frames.js";
@@ -202,9 +203,9 @@ describe("speaking through the Lambda", () => {
   /** nock stands in for the Function URL and runs the real handler against the local engine. */
   const SECRET = "shared-secret";
 
-  function lambdaBehindNock(blobsInLambda: BlobStore | null) {
+  function lambdaBehindNock(blobsInLambda: BlobStore | null, inLambda: FakeEngine = engine) {
     const handler = createVoiceHandler({
-      engine: new VoicevoxClient({ baseUrl: engine.url, timeoutMs: 5000 }),
+      engine: new VoicevoxClient({ baseUrl: inLambda.url, timeoutMs: 5000 }),
       defaultSpeaker: 3,
       maxChars: 200,
       engineWaitMs: 0,
@@ -237,10 +238,38 @@ describe("speaking through the Lambda", () => {
   it("stores the MP3 the Lambda answers in the App's store", async () => {
     lambdaBehindNock(null);
     const synth = lambdaSynth();
-    const outcome = await speak("ラムダから", 3, 1, deps({ synth }));
+    const logs = logSink();
+    const outcome = await speak("ラムダから", 3, 1, deps({ synth, log: pino({ level: "info" }, logs.sink) }));
     expect(outcome).toMatchObject({ status: "ready", cached: false });
     expect(outcome.status === "ready" && outcome.url).toMatch(/^http:\/\/dash\.test\/audio\/[0-9a-f]{64}\.mp3$/);
     expect(engine.syntheses()).toBe(1);
+    // The engine the App's setting names spoke it: nothing to say.
+    expect(logs.lines).toEqual([]);
+  });
+
+  it("tells the operator when the Lambda's engine is not the version the App keys audio by", async () => {
+    // The function was rebuilt with a newer engine; VOICEVOX_ENGINE_VERSION still names the old one.
+    const newer = await startFakeEngine({ version: "0.25.0" });
+    lambdaBehindNock(null, newer);
+    const logs = logSink();
+    const outcome = await speak(
+      "新しいエンジン",
+      3,
+      1,
+      deps({ synth: lambdaSynth(), log: pino({ level: "info" }, logs.sink) }),
+    );
+    // The audio is good and kept; the warning says what to set.
+    expect(outcome).toMatchObject({ status: "ready", cached: false });
+    expect(newer.syntheses()).toBe(1);
+    expect(logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({
+        level: 40,
+        engineVersion: "0.25.0",
+        configured: "0.24.1",
+        msg: "the voice Lambda runs VOICEVOX 0.25.0, not 0.24.1: set VOICEVOX_ENGINE_VERSION=0.25.0",
+      }),
+    ]);
+    await newer.close();
   });
 
   it("uses the key the Lambda stored in a shared S3 bucket, and links to the bucket's public URL", async () => {
