@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import autocannon, { type RawRequest } from "autocannon";
 import { asDartRepo, examplesOf } from "../test/helpers/examples.js";
@@ -107,9 +107,9 @@ export async function measureAtRate(opts: {
 }
 
 /**
- * Signed `push` deliveries for one Dart repo: each has a new delivery id and a new commit, by one of
- * 5,000 contributors in turn (so the daily cap of 30 foods per contributor never kicks in), spread
- * over `repos` repositories in turn (1: all for the same repo).
+ * Signed `push` deliveries for one Dart repo: each has a new delivery id (a random GUID, as GitHub's)
+ * and a new commit, by one of 5,000 contributors in turn (so the daily cap of 30 foods per
+ * contributor never kicks in), spread over `repos` repositories in turn (1: all for the same repo).
  */
 export function signedPushes(secret: string, tag: string, repos = 1) {
   const repo = { id: 990_001, owner: "bench-org", name: "dart-bench" };
@@ -143,7 +143,8 @@ export function signedPushes(secret: string, tag: string, repos = 1) {
       headers: {
         "content-type": "application/json",
         "x-github-event": "push",
-        "x-github-delivery": `${tag}-${n}`,
+        // A GUID, as GitHub sends: ids in no particular order, like the commit SHAs.
+        "x-github-delivery": randomUUID(),
         "x-hub-signature-256": `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`,
       },
       body,
