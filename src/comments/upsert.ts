@@ -58,7 +58,7 @@ export async function refreshPrComment(
       if (RANK[step] > RANK[result]) result = step;
       const { released, gen } = await deps.comments.release(key, lease);
       if (released) return result;
-      lease = { owner: lease.owner, gen };
+      lease = { ...lease, gen };
     }
     await deps.comments.abandon(key, lease);
     return result;
@@ -120,18 +120,49 @@ async function renderOnce(
   if (!(await deps.comments.renew(key, lease, deps.now().getTime(), deps.leaseMs))) {
     // GitHub held the call past the lease, and another holder took over: it may have posted a
     // comment of its own meanwhile, which it keeps. This one then goes, so the PR has one.
-    if (await hasDashCommentBut(target, deps.appId, data.id)) {
-      await target.octokit.rest.issues.deleteComment({ ...where, comment_id: data.id });
+    if ((await dashCommentsBut(target, deps.appId, data.id, { first: true })).length > 0) {
+      await deleteComment(target, data.id);
     }
     throw new LeaseLost();
   }
   await deps.comments.saveComment(key, lease, data.id, hash);
+  if (lease.tookOver) {
+    // The holder before this one ran out of lease while rendering, and may have posted after this
+    // one looked: it keeps its comment if it saw no other, so this one removes it.
+    try {
+      for (const id of await dashCommentsBut(target, deps.appId, data.id)) await deleteComment(target, id);
+    } catch (err) {
+      deps.log.warn(
+        { err, pr: `${target.owner}/${target.repo}#${target.prNumber}` },
+        "could not look for a second Dash comment",
+      );
+    }
+  }
   return "created";
 }
 
-/** Whether the PR has a comment of Dash's other than `except`, on any page (stops at the first). */
-async function hasDashCommentBut(target: PrTarget, appId: number | null, except: number): Promise<boolean> {
+/** The ids of Dash's comments on the PR other than `except`, on any page (`first`: stops at one). */
+async function dashCommentsBut(
+  target: PrTarget,
+  appId: number | null,
+  except: number,
+  opts: { first?: boolean } = {},
+): Promise<number[]> {
   const where = { owner: target.owner, repo: target.repo, prNumber: target.prNumber };
-  for await (const comment of dashComments(target.octokit, where, appId)) if (comment.id !== except) return true;
-  return false;
+  const ids: number[] = [];
+  for await (const comment of dashComments(target.octokit, where, appId)) {
+    if (comment.id === except) continue;
+    ids.push(comment.id);
+    if (opts.first) break;
+  }
+  return ids;
+}
+
+/** Deletes a comment of Dash's; one already gone (the other holder removed it) is fine. */
+async function deleteComment(target: PrTarget, id: number): Promise<void> {
+  try {
+    await target.octokit.rest.issues.deleteComment({ owner: target.owner, repo: target.repo, comment_id: id });
+  } catch (err) {
+    if (statusOf(err) !== 404) throw err;
+  }
 }

@@ -73,4 +73,10 @@ UPDATE dash_prs SET rendered_gen = gen;`,
     id: "comments-004-pr-state-at",
     sql: "ALTER TABLE dash_prs ADD COLUMN state_at BIGINT;",
   },
+  {
+    // Whether the lease holder took the lease over from one whose lease ran out (set by acquire): that
+    // one may still be posting a comment, which the new holder then removes (see refreshPrComment).
+    id: "comments-005-lease-taken-over",
+    sql: "ALTER TABLE dash_prs ADD COLUMN lease_taken_over INTEGER NOT NULL DEFAULT 0;",
+  },
 ];

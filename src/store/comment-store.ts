@@ -52,6 +52,11 @@ export interface Lease {
   owner: string;
   /** The refresh generation seen when the lease was taken; a later one means "render again". */
   gen: number;
+  /**
+   * Taken over from a holder whose lease ran out while it was still rendering: it may post a comment
+   * after this holder has looked for one.
+   */
+  tookOver?: boolean;
 }
 
 export interface PrFoodRow {
@@ -319,13 +324,15 @@ export class CommentStore {
 
   /** Takes the lease unless someone else holds an unexpired one; null when busy. */
   async acquire(key: PrKey, owner: string, now: number, leaseMs: number): Promise<Lease | null> {
-    const [row] = await this.db.query<{ gen: number | string }>(
-      `UPDATE dash_prs SET lease_owner = $1, lease_until = $2
+    // SET reads the row as it was: a lease still named there had run out, and is taken over.
+    const [row] = await this.db.query<{ gen: number | string; lease_taken_over: number | string }>(
+      `UPDATE dash_prs SET lease_owner = $1, lease_until = $2,
+         lease_taken_over = CASE WHEN lease_owner IS NULL THEN 0 ELSE 1 END
        WHERE repo_id = $3 AND pr_number = $4 AND (lease_owner IS NULL OR lease_until < $5)
-       RETURNING gen`,
+       RETURNING gen, lease_taken_over`,
       [owner, now + leaseMs, key.repoId, key.prNumber, now],
     );
-    return row ? { owner, gen: num(row.gen) } : null;
+    return row ? { owner, gen: num(row.gen), tookOver: num(row.lease_taken_over) === 1 } : null;
   }
 
   /**

@@ -141,17 +141,18 @@ describe("CommentStore and the comment upsert on both databases", () => {
       await one.trackPr(key, info);
       await one.requestRefresh(key);
       const a = await one.acquire(key, "a", 1_000, 60_000);
-      expect(a).toEqual({ owner: "a", gen: 1 });
+      expect(a).toEqual({ owner: "a", gen: 1, tookOver: false });
       if (!a) return;
       await two.requestRefresh(key);
       expect(await two.acquire(key, "b", 2_000, 60_000)).toBeNull();
       expect(await one.release(key, a)).toEqual({ released: false, gen: 2 });
       expect(await one.release(key, { owner: "a", gen: 2 })).toEqual({ released: true, gen: 2 });
       const b = await two.acquire(key, "b", 3_000, 60_000);
-      expect(b).toEqual({ owner: "b", gen: 2 });
+      // "a" let go: nobody can still be rendering.
+      expect(b).toEqual({ owner: "b", gen: 2, tookOver: false });
       // "b" stalls past its lease; "c" takes over, and "b" letting go later changes nothing.
       const c = await one.acquire(key, "c", 64_000, 60_000);
-      expect(c).toEqual({ owner: "c", gen: 2 });
+      expect(c).toEqual({ owner: "c", gen: 2, tookOver: true });
       if (!b || !c) return;
       expect(await two.release(key, b)).toEqual({ released: true, gen: 2 });
       expect(await two.acquire(key, "d", 65_000, 60_000)).toBeNull();
@@ -296,6 +297,8 @@ describe("CommentStore and the comment upsert on both databases", () => {
       mockListComments("dart-lang", "dash", 7);
       const posted: Recorder = { bodies: [] };
       mockCreateComment("dart-lang", "dash", 7, 4243, posted);
+      // Having taken over a lease that ran out, the second holder looks again once it has posted.
+      const lookedAgain = mockListComments("dart-lang", "dash", 7, [appComment(4243, "<!-- repositori:dash -->x")]);
       const secondPost = mockCreateComment("dart-lang", "dash", 7, 4244, posted);
 
       const stalled = refreshPrComment(first, target(), { create: true });
@@ -304,6 +307,7 @@ describe("CommentStore and the comment upsert on both databases", () => {
       gate.fire();
       expect(await stalled).toBe("queued");
       expect(posted.bodies).toHaveLength(1);
+      expect(lookedAgain.isDone()).toBe(true);
       expect(secondPost.isDone()).toBe(false);
       expect(await first.comments.getPr(key)).toMatchObject({ commentId: 4243 });
       nock.cleanAll();
@@ -329,6 +333,9 @@ describe("CommentStore and the comment upsert on both databases", () => {
       mockListComments("dart-lang", "dash", 7);
       const posted: Recorder = { bodies: [] };
       mockCreateComment("dart-lang", "dash", 7, theirs, posted);
+      // The second holder looks again once it has posted (it took over a lease that ran out): the
+      // first one's POST has not been answered yet, and GitHub shows only the second one's comment.
+      mockListComments("dart-lang", "dash", 7, [appComment(theirs, "<!-- repositori:dash -->x")]);
       listAfter();
       const deleted = nock(API).delete(`/repos/dart-lang/dash/issues/comments/${mine}`).reply(204);
 
@@ -372,6 +379,68 @@ describe("CommentStore and the comment upsert on both databases", () => {
           .query({ per_page: "100", page: "2" })
           .reply(200, [appComment(6001, "<!-- repositori:dash -->x"), appComment(6000, "<!-- repositori:dash -->y")]);
       });
+    });
+
+    it("a holder that took over removes the comment its predecessor posted after both had looked", async () => {
+      const { first, second } = await leaseOutlivedBySecond(await fresh());
+      // Both look before either comment exists; the first one's POST is answered while the second's
+      // is still on its way, so the first one looks again, sees only its own, and keeps it.
+      const firstPosting = signal();
+      const firstGate = signal();
+      const secondPosting = signal();
+      const secondGate = signal();
+      mockListComments("dart-lang", "dash", 7);
+      nock(API)
+        .post("/repos/dart-lang/dash/issues/7/comments")
+        .reply(201, async () => {
+          firstPosting.fire();
+          await firstGate.promise;
+          return { id: 7000 };
+        });
+      mockListComments("dart-lang", "dash", 7);
+      nock(API)
+        .post("/repos/dart-lang/dash/issues/7/comments")
+        .reply(201, async () => {
+          secondPosting.fire();
+          await secondGate.promise;
+          return { id: 7001 };
+        });
+      mockListComments("dart-lang", "dash", 7, [appComment(7000, "<!-- repositori:dash -->y")]);
+      mockListComments("dart-lang", "dash", 7, [
+        appComment(7000, "<!-- repositori:dash -->y"),
+        appComment(7001, "<!-- repositori:dash -->x"),
+      ]);
+      const deleted = nock(API).delete("/repos/dart-lang/dash/issues/comments/7000").reply(204);
+
+      const stalled = refreshPrComment(first, target(), { create: true });
+      await firstPosting.promise;
+      const taking = refreshPrComment(second, target(), { create: true });
+      await secondPosting.promise;
+      firstGate.fire();
+      expect(await stalled).toBe("queued");
+      expect(deleted.isDone()).toBe(false);
+      secondGate.fire();
+      expect(await taking).toBe("created");
+      expect(deleted.isDone()).toBe(true);
+      expect(nock.pendingMocks()).toEqual([]);
+      expect(await second.comments.getPr(key)).toMatchObject({ commentId: 7001 });
+    });
+
+    it("a holder that did not take over a lease does not look again after posting", async () => {
+      const db = await fresh();
+      const deps = depsFor(await db.openStore());
+      const opened = await feed(deps.store as never, repo, [
+        { login: "alice", food: "mapo_tofu", count: 2, sourceKey: "pr-opened:1" },
+      ]);
+      await deps.comments.trackPr(key, info);
+      await deps.comments.setRenderSettings(key, { locale: "en", mode: "always", problems: [] });
+      await deps.comments.recordFeedings(key, opened.applied, opened.users, opened.repo.xpBefore);
+      const listed = mockListComments("dart-lang", "dash", 7);
+      mockCreateComment("dart-lang", "dash", 7, 7100, { bodies: [] });
+      // One look before posting, and no GitHub call more than that.
+      expect(await refreshPrComment(deps, target(), { create: true })).toBe("created");
+      expect(listed.isDone()).toBe(true);
+      expect(nock.pendingMocks()).toEqual([]);
     });
 
     it("a burst of refreshes from two processes still makes exactly one comment, showing everything", async () => {
