@@ -41,6 +41,23 @@ async function leaseOutlivedBySecond(db: { openStore(): Promise<SqlStore> }) {
   return { first, second };
 }
 
+/**
+ * A POST of Dash's comment that GitHub holds until `gate` fires, then answers with comment `id`;
+ * `posting` fires when the request arrives.
+ */
+function heldPost(id: number) {
+  const posting = signal();
+  const gate = signal();
+  nock(API)
+    .post("/repos/dart-lang/dash/issues/7/comments")
+    .reply(201, async () => {
+      posting.fire();
+      await gate.promise;
+      return { id };
+    });
+  return { posting, gate };
+}
+
 describe("CommentStore and the comment upsert on both databases", () => {
   forEachStore((_kind, open, fresh) => {
     it("keeps a PR's tally exactly once per feeding source, and the lowest starting points", async () => {
@@ -320,16 +337,8 @@ describe("CommentStore and the comment upsert on both databases", () => {
      */
     const postHeldPastLease = async (mine: number, theirs: number, listAfter: () => void) => {
       const { first, second } = await leaseOutlivedBySecond(await fresh());
-      const posting = signal();
-      const gate = signal();
       mockListComments("dart-lang", "dash", 7);
-      nock(API)
-        .post("/repos/dart-lang/dash/issues/7/comments")
-        .reply(201, async () => {
-          posting.fire();
-          await gate.promise;
-          return { id: mine };
-        });
+      const { posting, gate } = heldPost(mine);
       mockListComments("dart-lang", "dash", 7);
       const posted: Recorder = { bodies: [] };
       mockCreateComment("dart-lang", "dash", 7, theirs, posted);
@@ -385,26 +394,10 @@ describe("CommentStore and the comment upsert on both databases", () => {
       const { first, second } = await leaseOutlivedBySecond(await fresh());
       // Both look before either comment exists; the first one's POST is answered while the second's
       // is still on its way, so the first one looks again, sees only its own, and keeps it.
-      const firstPosting = signal();
-      const firstGate = signal();
-      const secondPosting = signal();
-      const secondGate = signal();
       mockListComments("dart-lang", "dash", 7);
-      nock(API)
-        .post("/repos/dart-lang/dash/issues/7/comments")
-        .reply(201, async () => {
-          firstPosting.fire();
-          await firstGate.promise;
-          return { id: 7000 };
-        });
+      const firstPost = heldPost(7000);
       mockListComments("dart-lang", "dash", 7);
-      nock(API)
-        .post("/repos/dart-lang/dash/issues/7/comments")
-        .reply(201, async () => {
-          secondPosting.fire();
-          await secondGate.promise;
-          return { id: 7001 };
-        });
+      const secondPost = heldPost(7001);
       mockListComments("dart-lang", "dash", 7, [appComment(7000, "<!-- repositori:dash -->y")]);
       mockListComments("dart-lang", "dash", 7, [
         appComment(7000, "<!-- repositori:dash -->y"),
@@ -413,13 +406,13 @@ describe("CommentStore and the comment upsert on both databases", () => {
       const deleted = nock(API).delete("/repos/dart-lang/dash/issues/comments/7000").reply(204);
 
       const stalled = refreshPrComment(first, target(), { create: true });
-      await firstPosting.promise;
+      await firstPost.posting.promise;
       const taking = refreshPrComment(second, target(), { create: true });
-      await secondPosting.promise;
-      firstGate.fire();
+      await secondPost.posting.promise;
+      firstPost.gate.fire();
       expect(await stalled).toBe("queued");
       expect(deleted.isDone()).toBe(false);
-      secondGate.fire();
+      secondPost.gate.fire();
       expect(await taking).toBe("created");
       expect(deleted.isDone()).toBe(true);
       expect(nock.pendingMocks()).toEqual([]);
