@@ -32,13 +32,18 @@ const target = () => ({ octokit: testOctokit(), owner: "dart-lang", repo: "dash"
 async function leaseOutlivedBySecond(db: { openStore(): Promise<SqlStore> }) {
   const first = depsFor(await db.openStore());
   const second = depsFor(await db.openStore(), { now: () => new Date(NOW.getTime() + 61_000) });
-  const opened = await feed(first.store as never, repo, [
+  await openedPr(first);
+  return { first, second };
+}
+
+/** PR 7 opened by alice, fed and tracked, with no comment yet. */
+async function openedPr(deps: ReturnType<typeof depsFor>) {
+  const opened = await feed(deps.store as never, repo, [
     { login: "alice", food: "mapo_tofu", count: 2, sourceKey: "pr-opened:1" },
   ]);
-  await first.comments.trackPr(key, info);
-  await first.comments.setRenderSettings(key, { locale: "en", mode: "always", problems: [] });
-  await first.comments.recordFeedings(key, opened.applied, opened.users, opened.repo.xpBefore);
-  return { first, second };
+  await deps.comments.trackPr(key, info);
+  await deps.comments.setRenderSettings(key, { locale: "en", mode: "always", problems: [] });
+  await deps.comments.recordFeedings(key, opened.applied, opened.users, opened.repo.xpBefore);
 }
 
 /**
@@ -255,12 +260,7 @@ describe("CommentStore and the comment upsert on both databases", () => {
       const db = await fresh();
       const first = depsFor(await db.openStore());
       const second = depsFor(await db.openStore());
-      const opened = await feed(first.store as never, repo, [
-        { login: "alice", food: "mapo_tofu", count: 2, sourceKey: "pr-opened:1" },
-      ]);
-      await first.comments.trackPr(key, info);
-      await first.comments.setRenderSettings(key, { locale: "en", mode: "always", problems: [] });
-      await first.comments.recordFeedings(key, opened.applied, opened.users, opened.repo.xpBefore);
+      await openedPr(first);
 
       const posted: Recorder = { bodies: [] };
       const patched: Recorder = { bodies: [] };
@@ -422,12 +422,7 @@ describe("CommentStore and the comment upsert on both databases", () => {
     it("a holder that did not take over a lease does not look again after posting", async () => {
       const db = await fresh();
       const deps = depsFor(await db.openStore());
-      const opened = await feed(deps.store as never, repo, [
-        { login: "alice", food: "mapo_tofu", count: 2, sourceKey: "pr-opened:1" },
-      ]);
-      await deps.comments.trackPr(key, info);
-      await deps.comments.setRenderSettings(key, { locale: "en", mode: "always", problems: [] });
-      await deps.comments.recordFeedings(key, opened.applied, opened.users, opened.repo.xpBefore);
+      await openedPr(deps);
       const listed = mockListComments("dart-lang", "dash", 7);
       mockCreateComment("dart-lang", "dash", 7, 7100, { bodies: [] });
       // One look before posting, and no GitHub call more than that.
