@@ -64,6 +64,12 @@ export class SqliteDb implements Db {
     this.#db.pragma("busy_timeout = 5000");
     retryWhileBusy(() => this.#db.pragma("journal_mode = WAL"), { forMs: 5000 });
     this.#db.pragma("synchronous = NORMAL");
+    // A statement that writes many rows inside a transaction keeps a journal to undo that statement
+    // alone, and past 64 KiB SQLite spills it to a temporary file: a feeding batch's inserts at random
+    // places reach that, so every batch created, wrote and unlinked a file in /var/tmp. In memory
+    // instead (measured: docs/benchmark.md). Temporary tables and sorts go to memory too; the App's
+    // are small (a migration that builds an index on a large table sorts it in memory).
+    this.#db.pragma("temp_store = MEMORY");
     this.#db.pragma("foreign_keys = ON");
     if (file !== ":memory:") {
       this.#checkpointer = new Checkpointer(file, {
