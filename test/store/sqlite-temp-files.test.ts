@@ -13,7 +13,9 @@ afterEach(() => {
 
 describe("SQLite temporary files", () => {
   it("writes no temporary file for a transaction's large multi-row writes (statement journals stay in memory)", async () => {
-    // SQLite creates its temporary files in SQLITE_TMPDIR, and unlinks each at once: watched, not listed.
+    // SQLite creates its temporary files in SQLITE_TMPDIR (read when it first opens a database in the
+    // process, here: a test file runs in a process of its own) and unlinks each at once: watched, not
+    // listed. The setting itself is checked below as well.
     const temp = mkdtempSync(join(tmpdir(), "repositori-sqlite-tmp-"));
     process.env.SQLITE_TMPDIR = temp;
     const db = new SqliteDb(join(mkdtempSync(join(tmpdir(), "repositori-sqlite-")), "t.db"));
