@@ -3,6 +3,8 @@ import { mkdtempSync, readdirSync, watch } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import type { Sql } from "../../src/store/db.js";
+import { insertRows } from "../../src/store/sql-rows.js";
 import { SqliteDb } from "../../src/store/sqlite-db.js";
 
 const saved = process.env.SQLITE_TMPDIR;
@@ -10,6 +12,12 @@ afterEach(() => {
   if (saved === undefined) delete process.env.SQLITE_TMPDIR;
   else process.env.SQLITE_TMPDIR = saved;
 });
+
+/** 100 rows with random keys into `t`, in one multi-row statement (as a feeding batch writes). */
+async function insertRandomRows(tx: Sql, v: number, tail = ""): Promise<void> {
+  const rows = Array.from({ length: 100 }, () => [randomBytes(20).toString("hex"), v]);
+  for (const st of insertRows("sqlite", "t", ["k", "v"], rows, tail)) await tx.query(st.text, st.params);
+}
 
 describe("SQLite temporary files", () => {
   it("writes no temporary file for a transaction's large multi-row writes (statement journals stay in memory)", async () => {
@@ -20,15 +28,8 @@ describe("SQLite temporary files", () => {
     process.env.SQLITE_TMPDIR = temp;
     const db = new SqliteDb(join(mkdtempSync(join(tmpdir(), "repositori-sqlite-")), "t.db"));
     await db.exec("CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID");
-    const random = () => randomBytes(20).toString("hex");
     await db.transaction(async (tx) => {
-      for (let i = 0; i < 40; i++) {
-        const rows = Array.from({ length: 100 }, () => [random(), 1]);
-        await tx.query(
-          `INSERT INTO t (k, v) VALUES ${rows.map((_, j) => `($${2 * j + 1}, $${2 * j + 2})`).join(", ")}`,
-          rows.flat(),
-        );
-      }
+      for (let i = 0; i < 40; i++) await insertRandomRows(tx, 1);
     });
     const created: string[] = [];
     const watcher = watch(temp, (_event, name) => created.push(String(name)));
@@ -36,13 +37,7 @@ describe("SQLite temporary files", () => {
       // Once the table spans many pages, each statement's 100 inserts at random places change more than
       // the 64 KiB a statement journal keeps in memory by default.
       await db.transaction(async (tx) => {
-        for (let i = 0; i < 10; i++) {
-          const rows = Array.from({ length: 100 }, () => [random(), 2]);
-          await tx.query(
-            `INSERT INTO t (k, v) VALUES ${rows.map((_, j) => `($${2 * j + 1}, $${2 * j + 2})`).join(", ")} ON CONFLICT (k) DO UPDATE SET v = excluded.v`,
-            rows.flat(),
-          );
-        }
+        for (let i = 0; i < 10; i++) await insertRandomRows(tx, 2, "ON CONFLICT (k) DO UPDATE SET v = excluded.v");
       });
       await new Promise((r) => setTimeout(r, 100));
     } finally {
