@@ -20,6 +20,12 @@ export interface Sql {
    * it, even when the caller does not wait for their answers (PostgreSQL's pipeline mode).
    */
   readonly pipelined?: boolean;
+  /**
+   * Inside a transaction: calls `fn` once the transaction has committed, and never if it (or this
+   * body's part of it) rolls back. For state kept beside the database (SQLite's delivery ids in
+   * memory) that must only ever hold what is stored.
+   */
+  afterCommit?(fn: () => void): void;
 }
 
 export interface GroupOptions {

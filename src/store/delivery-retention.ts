@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Db } from "./db.js";
+import { knownDeliveriesOf } from "./known-deliveries.js";
 import { DAY_MS, startPeriodicSweep } from "./periodic-sweep.js";
 
 /**
@@ -21,20 +22,24 @@ export async function forgetDeliveries(
   opts: { window?: number; stopped?: () => boolean } = {},
 ): Promise<number> {
   const window = Math.max(1, Math.trunc(opts.window ?? WINDOW));
+  // SQLite's log is stepped through in arrival order (its `seq`), PostgreSQL's table in id order.
+  const known = knownDeliveriesOf(db);
+  const key = known ? "seq" : "id";
   let forgotten = 0;
-  let after = "";
+  let after: string | number = known ? 0 : "";
   while (!opts.stopped?.()) {
-    // The last id of the next window (ids are random, so old and kept ones are interleaved).
-    const [edge] = await db.query<{ last: string | null }>(
-      `SELECT MAX(id) AS last FROM (SELECT id FROM deliveries WHERE id > $1 ORDER BY id LIMIT ${window}) w`,
+    // The last key of the next window (ids are random, so old and kept ones are interleaved).
+    const [edge] = await db.query<{ last: string | number | null }>(
+      `SELECT MAX(${key}) AS last FROM (SELECT ${key} FROM deliveries WHERE ${key} > $1 ORDER BY ${key} LIMIT ${window}) w`,
       [after],
     );
     const last = edge?.last ?? null;
     if (last === null) break;
     const rows = await db.query<{ id: string }>(
-      "DELETE FROM deliveries WHERE id > $1 AND id <= $2 AND received_at < $3 RETURNING id",
+      `DELETE FROM deliveries WHERE ${key} > $1 AND ${key} <= $2 AND received_at < $3 RETURNING id`,
       [after, last, before],
     );
+    known?.forget(rows.map((r) => r.id));
     forgotten += rows.length;
     after = last;
     // Webhooks that arrived meanwhile go first.

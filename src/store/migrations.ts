@@ -287,4 +287,23 @@ UPDATE repos SET contributor_count = (
       "ALTER TABLE users ADD COLUMN foods_tteokbokki BIGINT NOT NULL DEFAULT 0;",
     ].join("\n"),
   },
+  {
+    // SQLite: the delivery ids as an append-only log in arrival order, without an index on the id; the
+    // App keeps the ids in memory (see KnownDeliveries). The batch column served PostgreSQL's
+    // statements only. PostgreSQL keeps its table and index.
+    id: "core-012-sqlite-delivery-log",
+    postgres: "",
+    sqlite: `
+CREATE TABLE deliveries_log (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL,
+  repo_id BIGINT,
+  received_at BIGINT NOT NULL
+);
+INSERT INTO deliveries_log (id, repo_id, received_at)
+SELECT id, repo_id, received_at FROM deliveries ORDER BY received_at, id;
+DROP TABLE deliveries;
+ALTER TABLE deliveries_log RENAME TO deliveries;
+`,
+  },
 ];

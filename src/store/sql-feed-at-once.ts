@@ -12,6 +12,7 @@ import {
 } from "./feed-batch.js";
 import { feedBatchInOneStatement, oneDailyCap } from "./feed-in-one-statement.js";
 import { BatchNeedsReads, needsReads } from "./feed-needs-reads.js";
+import { type KnownDeliveries, knownDeliveriesOf } from "./known-deliveries.js";
 import { type CounterRows, counterPhases, feedBatch, outcomesOf, repoStatements, unreadWrites } from "./sql-feed.js";
 import { runPhases } from "./sql-rows.js";
 import type { FeedInput, FeedOutcome } from "./store.js";
@@ -32,18 +33,19 @@ export async function storeBatch(
   inputs: readonly FeedInput[],
   newBadgeToken: () => string,
 ): Promise<FeedOutcome[]> {
+  const known = knownDeliveriesOf(db);
   const grants = grantsWithoutReads(inputs);
   if (grants) {
     try {
       if (db.dialect === "postgres" && oneDailyCap(inputs)) {
         return await feedBatchInOneStatement(db, inputs, grants, newBadgeToken);
       }
-      return await db.transaction((tx) => feedBatchAtOnce(tx, inputs, grants, newBadgeToken));
+      return await db.transaction((tx) => feedBatchAtOnce(tx, inputs, grants, newBadgeToken, known));
     } catch (err) {
       if (!(err instanceof BatchNeedsReads)) throw err;
     }
   }
-  return db.transaction((tx) => feedBatch(tx, inputs, newBadgeToken));
+  return db.transaction((tx) => feedBatch(tx, inputs, newBadgeToken, known));
 }
 
 /**
@@ -93,13 +95,25 @@ export async function feedBatchAtOnce(
   inputs: readonly FeedInput[],
   grants: Grant[][],
   newBadgeToken: () => string,
+  /** SQLite's delivery ids (knownDeliveriesOf); null on PostgreSQL. */
+  known: KnownDeliveries | null,
 ): Promise<FeedOutcome[]> {
+  if (known) {
+    // SQLite's log (no index to refuse a stored id): asked before anything is written.
+    const fresh = await known.fresh(tx, inputs);
+    if (!fresh.every(Boolean)) throw new BatchNeedsReads("a delivery was stored before");
+    await known.record(tx, inputs, fresh);
+  }
   const now = Math.max(...inputs.map((i) => i.at.getTime()));
   const totals = batchTotals(inputs, grants);
   const repos = repoStatements(tx.dialect, [...reposOf(inputs).values()], now, newBadgeToken);
   const counters = counterPhases(tx.dialect, totals, repos.upsert, []);
   const unread = unreadWrites(tx.dialect, inputs, grants, newBatchId());
-  const phases: Statement[][][] = [[unread.deliveries], [...unread.days, unread.sources, repos.rename], ...counters];
+  const phases: Statement[][][] = [
+    ...(known ? [] : [[unread.deliveries]]),
+    [...unread.days, unread.sources, repos.rename],
+    ...counters,
+  ];
   let results: Record<string, unknown>[][][];
   try {
     results = await runPhases(tx, phases, { last: true });

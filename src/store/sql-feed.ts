@@ -15,6 +15,7 @@ import {
   reposOf,
   sourceKey,
 } from "./feed-batch.js";
+import type { KnownDeliveries } from "./known-deliveries.js";
 import { chunksFor, insertRows, lockOrder, rowsTable, runGroups, runPhases } from "./sql-rows.js";
 import type { FeedInput, FeedOutcome, RepoRef } from "./store.js";
 
@@ -148,19 +149,24 @@ export async function feedBatch(
   tx: Sql,
   inputs: readonly FeedInput[],
   newBadgeToken: () => string,
+  /** SQLite's delivery ids (knownDeliveriesOf); null on PostgreSQL. */
+  known: KnownDeliveries | null,
 ): Promise<FeedOutcome[]> {
   const now = Math.max(...inputs.map((i) => i.at.getTime()));
   // Marks the deliveries this batch inserts, so that its next statements, sent before those rows
   // answer, can tell them from deliveries stored before (redeliveries).
   const batch = newBatchId();
   const deliveryRows = new Map(inputs.map((i) => [i.deliveryId, [i.deliveryId, i.repo.id, i.at.getTime(), batch]]));
+  // SQLite's log says which deliveries are new before anything is written (see KnownDeliveries).
+  const logged = known ? await known.fresh(tx, inputs) : null;
+  if (known && logged) await known.record(tx, inputs, logged);
 
   // The contributors' day rows, locked and read (the cap check is atomic on PostgreSQL too); the
   // sources, which each feed once, for the deliveries this batch inserts; and renamed repos' old
-  // names freed. Worked out for every delivery, since which ones are new is not known yet.
+  // names freed. Worked out for every delivery, unless the log told which ones are new.
   const dayRows = new Map<string, [number, string, string, number]>();
   const sourceRows = new Map<string, [number, string, string]>();
-  const firsts = firstCopies(inputs);
+  const firsts = logged ?? firstCopies(inputs);
   // Each delivery's feedings by contributor, worked out once for the rows here and the grants.
   const groups = inputs.map((input) => byContributor(input));
   inputs.forEach((input, i) => {
@@ -174,38 +180,38 @@ export async function feedBatch(
     }
   });
   const repos = repoStatements(tx.dialect, [...reposOf(inputs).values()], now, newBadgeToken);
+  const days = insertRows(
+    tx.dialect,
+    "contributor_days",
+    ["repo_id", "login_key", "day", "foods"],
+    lockOrder([...dayRows.values()]),
+    `ON CONFLICT (repo_id, login_key, day) DO UPDATE SET foods = contributor_days.foods
+     RETURNING repo_id, login_key, day, foods`,
+  );
   // Delivery ids first (a redelivery waits for the first copy, then stops), then the rest: on
-  // PostgreSQL in one round trip with BEGIN.
-  const [[inserted = []], [dayBefore = [], newSources = []]] = (await runPhases(tx, [
-    [
-      insertRows(
-        tx.dialect,
-        "deliveries",
-        ["id", "repo_id", "received_at", "batch"],
-        lockOrder([...deliveryRows.values()]),
-        "ON CONFLICT (id) DO NOTHING RETURNING id",
-      ),
-    ],
-    [
-      insertRows(
-        tx.dialect,
-        "contributor_days",
-        ["repo_id", "login_key", "day", "foods"],
-        lockOrder([...dayRows.values()]),
-        `ON CONFLICT (repo_id, login_key, day) DO UPDATE SET foods = contributor_days.foods
-         RETURNING repo_id, login_key, day, foods`,
-      ),
-      sourceStatements(tx.dialect, lockOrder([...sourceRows.values()]), batch),
-      repos.rename,
-    ],
-  ])) as [
-    [{ id: string }[]],
-    [
-      { repo_id: number | string; login_key: string; day: string; foods: number | string }[],
-      { repo_id: number | string; source_key: string }[],
-    ],
+  // PostgreSQL in one round trip with BEGIN. SQLite's log has the ids written already.
+  const sources = lockOrder([...sourceRows.values()]);
+  const phases = await runPhases(tx, [
+    ...(logged
+      ? []
+      : [
+          [
+            insertRows(
+              tx.dialect,
+              "deliveries",
+              ["id", "repo_id", "received_at", "batch"],
+              lockOrder([...deliveryRows.values()]),
+              "ON CONFLICT (id) DO NOTHING RETURNING id",
+            ),
+          ],
+        ]),
+    [days, logged ? newSourceStatements(sources) : sourceStatements(tx.dialect, sources, batch), repos.rename],
+  ]);
+  const [dayBefore = [], newSources = []] = phases.at(-1) as [
+    { repo_id: number | string; login_key: string; day: string; foods: number | string }[],
+    { repo_id: number | string; source_key: string }[],
   ];
-  const fresh = freshInputs(inputs, new Set(inserted.map((r) => String(r.id))));
+  const fresh = logged ?? freshInputs(inputs, new Set((phases[0]?.[0] ?? []).map((r) => String(r.id))));
   const dayStart = new Map(dayBefore.map((r) => [dayRowKey(num(r.repo_id), r.login_key, r.day), num(r.foods)]));
   const dayFoods = new Map(dayStart);
   const grants = grantFoods(
@@ -450,6 +456,19 @@ function sourceStatements(dialect: Dialect, rows: [number, string, string][], ba
       params: [...v.params, batch],
     };
   });
+}
+
+/** Records sources of deliveries known to be new as fed (SQLite's log); returns the ones that were new. */
+function newSourceStatements(rows: [number, string, string][]): Statement[] {
+  // A source named by two new deliveries of the batch is one row.
+  const unique = new Map(rows.map(([repoId, source]) => [sourceKey(repoId, source), [repoId, source]]));
+  return insertRows(
+    "sqlite",
+    "fed_sources",
+    ["repo_id", "source_key"],
+    [...unique.values()],
+    "ON CONFLICT (repo_id, source_key) DO NOTHING RETURNING repo_id, source_key",
+  );
 }
 
 /**

@@ -141,16 +141,17 @@ export class SqliteDb implements Db {
 
   /** Runs `first` and the transactions queued right behind it in one BEGIN … COMMIT. */
   async #group(first: Job): Promise<void> {
-    const done: { job: Job; value: unknown }[] = [];
+    const done: { job: Job; value: unknown; committed: (() => void)[] }[] = [];
     let job: Job | undefined = first;
     try {
       this.#db.exec("BEGIN IMMEDIATE");
       for (let n = 1; job; n++) {
         this.#db.exec("SAVEPOINT job");
+        const committed: (() => void)[] = [];
         try {
-          const value = await job.run(this.#direct);
+          const value = await job.run({ ...this.#direct, afterCommit: (fn) => void committed.push(fn) });
           this.#db.exec("RELEASE job");
-          done.push({ job, value });
+          done.push({ job, value, committed });
         } catch (err) {
           job.reject(err);
           if (!this.#db.inTransaction) {
@@ -172,7 +173,10 @@ export class SqliteDb implements Db {
       for (const d of done) d.job.reject(err);
       return;
     }
-    for (const d of done) d.job.resolve(d.value);
+    for (const d of done) {
+      for (const fn of d.committed) fn();
+      d.job.resolve(d.value);
+    }
   }
 
   #rollBack(): void {

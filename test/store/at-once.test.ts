@@ -3,6 +3,7 @@ import pg from "pg";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { feedBatchInOneStatement } from "../../src/store/feed-in-one-statement.js";
 import { BatchNeedsReads } from "../../src/store/feed-needs-reads.js";
+import { knownDeliveriesOf } from "../../src/store/known-deliveries.js";
 import { grantsWithoutReads, storeBatch } from "../../src/store/sql-feed-at-once.js";
 import type { SqlStore } from "../../src/store/sql-store.js";
 import type { RepoRef } from "../../src/store/store.js";
@@ -200,7 +201,7 @@ forEachStore((name, open) => {
     expect(grants).not.toBeNull();
     // The source of the first input was eaten: the one-write attempt is refused as a whole.
     const err = await store.db
-      .transaction((tx) => feedBatchAtOnce(tx, again, grants ?? [], () => "t"))
+      .transaction((tx) => feedBatchAtOnce(tx, again, grants ?? [], () => "t", knownDeliveriesOf(store.db)))
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BatchNeedsReads);
     const ids = await store.db.query("SELECT id FROM deliveries WHERE id = 'fresh-id'");
