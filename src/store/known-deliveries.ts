@@ -18,7 +18,8 @@ import type { FeedInput } from "./store.js";
  * same file, or an earlier body of the same group commit, may have stored some. Ids enter the
  * memory only once their transaction has committed (Sql.afterCommit), so a rolled-back batch
  * leaves nothing behind; AUTOINCREMENT keeps `seq` rising even after every row was forgotten.
- * Memory: about 100 bytes per id kept (DELIVERY_RETENTION_DAYS bounds how many).
+ * Memory: about 90 bytes per id kept, and 0.4 s to read 300,000 at start (DELIVERY_RETENTION_DAYS
+ * bounds how many: 30 days at 10,000 deliveries a day is 27 MB).
  */
 export class KnownDeliveries {
   readonly #ids = new Set<string>();
@@ -26,19 +27,26 @@ export class KnownDeliveries {
   #seq = 0;
 
   /**
-   * Which of `inputs` are new deliveries: the first copy in the batch of an id the log does not hold,
-   * as this transaction sees it. Writes nothing.
+   * Reads the rows appended to the log since this process last looked (all of it the first time),
+   * and returns their ids; they are known once the transaction commits.
    */
-  async fresh(tx: Sql, inputs: readonly FeedInput[]): Promise<boolean[]> {
+  async catchUp(tx: Sql): Promise<Set<string>> {
     const appended = await tx.query<{ seq: number; id: string }>(
       "SELECT seq, id FROM deliveries WHERE seq > $1 ORDER BY seq",
       [this.#seq],
     );
     const seen = new Set(appended.map((r) => r.id));
     const last = appended.at(-1)?.seq;
-    if (last !== undefined) {
-      tx.afterCommit?.(() => this.#add(seen, last));
-    }
+    if (last !== undefined) tx.afterCommit?.(() => this.#add(seen, last));
+    return seen;
+  }
+
+  /**
+   * Which of `inputs` are new deliveries: the first copy in the batch of an id the log does not hold,
+   * as this transaction sees it. Writes nothing.
+   */
+  async fresh(tx: Sql, inputs: readonly FeedInput[]): Promise<boolean[]> {
+    const seen = await this.catchUp(tx);
     const firsts = new Set<string>();
     return inputs.map((input) => {
       const id = input.deliveryId;
