@@ -2,6 +2,9 @@ import { type Db, runEach, type Sql } from "./db.js";
 import { insertRows } from "./sql-rows.js";
 import type { FeedInput } from "./store.js";
 
+/** Rows read per query when the log is loaded at start. */
+const LOAD_ROWS = 10_000;
+
 /**
  * SQLite's delivery ids: the `deliveries` table is an append-only log in arrival order (its rowid,
  * `seq`), without an index on the id, and the ids it holds are kept in memory to tell a
@@ -27,8 +30,28 @@ export class KnownDeliveries {
   #seq = 0;
 
   /**
-   * Reads the rows appended to the log since this process last looked (all of it the first time),
-   * and returns their ids; they are known once the transaction commits.
+   * Reads the log into memory, LOAD_ROWS rows at a time (so a large log is never held twice), outside
+   * any transaction: what a plain read sees is committed.
+   */
+  async load(db: Db): Promise<void> {
+    for (;;) {
+      const rows = await db.query<{ seq: number; id: string }>(
+        `SELECT seq, id FROM deliveries WHERE seq > $1 ORDER BY seq LIMIT ${LOAD_ROWS}`,
+        [this.#seq],
+      );
+      const last = rows.at(-1)?.seq;
+      if (last === undefined) return;
+      this.#add(
+        rows.map((r) => r.id),
+        last,
+      );
+      if (rows.length < LOAD_ROWS) return;
+    }
+  }
+
+  /**
+   * Reads the rows appended to the log since this process last looked, and returns their ids; they
+   * are known once the transaction commits.
    */
   async catchUp(tx: Sql): Promise<Set<string>> {
     const appended = await tx.query<{ seq: number; id: string }>(

@@ -32,7 +32,6 @@ export async function openStore(url: string, cwd?: string): Promise<SqlStore> {
   const db = await openDb(url, cwd);
   await migrate(db, allMigrations);
   // SQLite's delivery ids are read into memory now (about 0.4 s per 300,000), not by the first webhook.
-  const known = knownDeliveriesOf(db);
-  if (known) await db.transaction((tx) => known.catchUp(tx));
+  await knownDeliveriesOf(db)?.load(db);
   return new SqlStore(db);
 }

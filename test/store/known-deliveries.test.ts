@@ -97,4 +97,21 @@ describe("SQLite's delivery log and the ids kept in memory", () => {
     );
     expect(plan.map((p) => p.detail).join(" ")).toMatch(/SCAN deliveries/);
   });
+
+  it("loads a log longer than one read at start, every id of it", async () => {
+    const { store, path } = await openFile();
+    await store.db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25000)
+      INSERT INTO deliveries (id, repo_id, received_at) SELECT 'bulk-' || i, ${repo.id}, 0 FROM n`);
+    const { store: again } = await openFile(path);
+    // Opening read the whole log: nothing is left for a write transaction to read.
+    const known = knownDeliveriesOf(again.db);
+    expect((await again.db.transaction(async (tx) => known?.catchUp(tx)))?.size).toBe(0);
+    const ids = ["bulk-1", "bulk-10000", "bulk-10001", "bulk-25000", "bulk-25001"];
+    const out = await storeBatch(
+      again.db,
+      ids.map((id, i) => input([curry("ivy", `bulk-sha-${i}`)], { deliveryId: id })),
+      token,
+    );
+    expect(out.map((o) => o.duplicateDelivery)).toEqual([true, true, true, true, false]);
+  });
 });
