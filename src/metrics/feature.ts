@@ -1,7 +1,15 @@
 import type { Feature, FeatureContext } from "../feature.js";
 import type { FedEvent } from "../github/feed-event.js";
+import { knownDeliveriesOf } from "../store/known-deliveries.js";
 import { metricsRoute } from "./metrics-route.js";
-import { feedBatchSeconds, feedBatchSize, feedings, foodsFed, registry } from "./registry.js";
+import {
+  feedBatchSeconds,
+  feedBatchSize,
+  feedings,
+  foodsFed,
+  registry,
+  reportDeliveryIdsInMemory,
+} from "./registry.js";
 
 /** Counts what each feeding did (fed, a redelivery, nothing new) and the foods it gave. */
 export async function countFeeding(event: FedEvent): Promise<void> {
@@ -17,6 +25,8 @@ export async function countFeeding(event: FedEvent): Promise<void> {
  * and GitHub API counts are recorded where requests pass (see count-deliveries.ts, count-github-calls.ts).
  */
 export function metricsFeature(ctx: FeatureContext): Feature {
+  const known = knownDeliveriesOf(ctx.db);
+  reportDeliveryIdsInMemory(known ? () => known.size : null);
   ctx.store.onFeedBatch?.((size, seconds) => {
     feedBatchSize.observe(size);
     feedBatchSeconds.observe(seconds);

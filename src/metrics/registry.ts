@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /**
  * The App's Prometheus metrics, served at `/metrics`. Metrics are process-wide (as Prometheus counts
@@ -90,4 +90,21 @@ export const aiSpendUsd = new Counter({
   help: "Estimated spend on reaction text and voice synthesis, in US dollars, by service.",
   labelNames: ["service"] as const,
   registers: [registry],
+});
+
+/** How many delivery ids a SQLite store holds in memory, read at each scrape (null: none, PostgreSQL). */
+let idsInMemory: (() => number) | null = null;
+
+/** Makes `/metrics` report `count()` as the delivery ids held in memory (see store/known-deliveries.ts). */
+export function reportDeliveryIdsInMemory(count: (() => number) | null): void {
+  idsInMemory = count;
+}
+
+export const deliveryIdsInMemory = new Gauge({
+  name: "repositori_delivery_ids_in_memory",
+  help: "Delivery ids a SQLite store keeps in memory to recognise redeliveries (about 90 bytes each; DELIVERY_RETENTION_DAYS bounds them).",
+  registers: [registry],
+  collect() {
+    if (idsInMemory) this.set(idsInMemory());
+  },
 });

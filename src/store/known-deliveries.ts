@@ -99,6 +99,11 @@ export class KnownDeliveries {
     tx.afterCommit(() => this.#add(ids, last));
   }
 
+  /** How many ids are held in memory. */
+  get size(): number {
+    return this.#ids.size;
+  }
+
   /** Drops ids the log no longer holds (see forgetDeliveries). */
   forget(ids: Iterable<string>): void {
     for (const id of ids) this.#ids.delete(id);

@@ -58,6 +58,21 @@ describe("/metrics", () => {
     );
   });
 
+  it("reports the delivery ids SQLite holds in memory, one more per new delivery and none for a redelivery", async () => {
+    const ids = async () => sample((await app.get("/metrics")).text(), "repositori_delivery_ids_in_memory", {});
+    const before = await ids();
+    const payload = dartPayload("push", undefined, (p) => Array.isArray(p.commits) && p.commits.length > 0);
+    mockInstallationToken();
+    mockNoConfig("Codertocat", "Hello-World");
+    const body = JSON.stringify(payload);
+    const headers = deliveryHeaders("push", body);
+    for (let i = 0; i < 2; i++) {
+      const res = await http(`${app.url}/api/github/webhooks`, { method: "POST", headers, body });
+      expect(res.status).toBe(200);
+    }
+    expect(await ids()).toBe(before + 1);
+  });
+
   it("serves Prometheus text with process metrics", async () => {
     const res = await app.get("/metrics");
     expect(res.status).toBe(200);
