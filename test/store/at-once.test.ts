@@ -207,5 +207,11 @@ forEachStore((name, open) => {
     const ids = await store.db.query("SELECT id FROM deliveries WHERE id = 'fresh-id'");
     expect(ids).toEqual([]);
     expect(await xpOf("ivy")).toBe(10);
+    // Nothing of the refused attempt is remembered either: stored the careful way, both are new.
+    const out = await storeBatch(store.db, again, () => "t");
+    expect(out.map((o) => [o.duplicateDelivery, o.applied.length])).toEqual([
+      [false, 0],
+      [false, 1],
+    ]);
   });
 });
