@@ -11,7 +11,8 @@ const WINDOW = 5000;
 
 /**
  * Forgets the ids of deliveries received before `before` (epoch ms), stepping through the table in
- * key order a window at a time, and returns how many. A delivery id only guards against GitHub
+ * key order (SQLite's log: arrival order) a window at a time, and returns how many; SQLite's ids
+ * held in memory are forgotten with them. A delivery id only guards against GitHub
  * sending the same delivery again, which it does within days (its redeliveries go back three); what
  * a delivery fed is also keyed by its source (commit, issue, PR, review: `fed_sources`, kept for
  * good), so a delivery redelivered after its id was forgotten still feeds nothing twice.
