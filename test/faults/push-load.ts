@@ -1,5 +1,7 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { Agent, request } from "node:http";
+import { expect } from "vitest";
+import { dayKey } from "../../src/domain/time.js";
 import type { Store } from "../../src/store/store.js";
 import { asDartRepo, examplesOf } from "../helpers/examples.js";
 
@@ -122,6 +124,22 @@ export async function storedXp(store: Store, spec: Pick<LoadSpec, "repos" | "log
     if (dash) users.set(login, dash.xp);
   }
   return { repos, users, contributors };
+}
+
+/**
+ * Asserts that `store` holds exactly the XP `deliveries` must leave today (see expectedXp), per repo,
+ * user and contributor.
+ */
+export async function expectExactXp(
+  store: Store,
+  spec: Pick<LoadSpec, "repos" | "logins">,
+  deliveries: readonly Delivery[],
+) {
+  const stored = await storedXp(store, spec, dayKey(new Date(), "UTC"));
+  const expected = expectedXp(deliveries);
+  expect(stored.repos).toEqual(expected.repos);
+  expect(stored.users).toEqual(expected.users);
+  expect(stored.contributors).toEqual(expected.contributors);
 }
 
 export const sign = (body: string, secret: string) =>
