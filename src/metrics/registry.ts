@@ -100,7 +100,7 @@ export function reportDeliveryIdsInMemory(count: (() => number) | null): void {
   idsInMemory = count;
 }
 
-export const deliveryIdsInMemory = new Gauge({
+new Gauge({
   name: "repositori_delivery_ids_in_memory",
   help: "Delivery ids a SQLite store keeps in memory to recognise redeliveries (about 90 bytes each; DELIVERY_RETENTION_DAYS bounds them).",
   registers: [registry],

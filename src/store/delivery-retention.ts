@@ -29,7 +29,8 @@ export async function forgetDeliveries(
   let forgotten = 0;
   let after: string | number = known ? 0 : "";
   while (!opts.stopped?.()) {
-    // The last key of the next window (ids are random, so old and kept ones are interleaved).
+    // The last key of the next window (PostgreSQL's ids are random, so old and kept ones are
+    // interleaved; SQLite's log has them mostly in order, but a clock may have stepped back).
     const [edge] = await db.query<{ last: string | number | null }>(
       `SELECT MAX(${key}) AS last FROM (SELECT ${key} FROM deliveries WHERE ${key} > $1 ORDER BY ${key} LIMIT ${window}) w`,
       [after],

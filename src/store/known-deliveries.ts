@@ -1,4 +1,5 @@
 import { type Db, runEach, type Sql } from "./db.js";
+import { firstCopies } from "./feed-batch.js";
 import { insertRows } from "./sql-rows.js";
 import type { FeedInput } from "./store.js";
 
@@ -60,7 +61,7 @@ export class KnownDeliveries {
     );
     const seen = new Set(appended.map((r) => r.id));
     const last = appended.at(-1)?.seq;
-    if (last !== undefined) tx.afterCommit?.(() => this.#add(seen, last));
+    if (last !== undefined) this.#addOnCommit(tx, seen, last);
     return seen;
   }
 
@@ -70,18 +71,12 @@ export class KnownDeliveries {
    */
   async fresh(tx: Sql, inputs: readonly FeedInput[]): Promise<boolean[]> {
     const seen = await this.catchUp(tx);
-    const firsts = new Set<string>();
-    return inputs.map((input) => {
-      const id = input.deliveryId;
-      if (firsts.has(id) || seen.has(id) || this.#ids.has(id)) return false;
-      firsts.add(id);
-      return true;
-    });
+    const firsts = firstCopies(inputs);
+    return inputs.map(({ deliveryId: id }, i) => firsts[i] === true && !seen.has(id) && !this.#ids.has(id));
   }
 
   /** Appends the `fresh` inputs' deliveries to the log; they are known once the transaction commits. */
   async record(tx: Sql, inputs: readonly FeedInput[], fresh: readonly boolean[]): Promise<void> {
-    if (!tx.afterCommit) throw new Error("KnownDeliveries needs a transaction that reports its commit");
     const rows = inputs.filter((_, i) => fresh[i]);
     if (rows.length === 0) return;
     const inserted = await runEach(
@@ -95,8 +90,11 @@ export class KnownDeliveries {
       ),
     );
     const last = Math.max(...inserted.flat().map((r) => Number(r.seq)));
-    const ids = rows.map((i) => i.deliveryId);
-    tx.afterCommit(() => this.#add(ids, last));
+    this.#addOnCommit(
+      tx,
+      rows.map((i) => i.deliveryId),
+      last,
+    );
   }
 
   /** How many ids are held in memory. */
@@ -107,6 +105,12 @@ export class KnownDeliveries {
   /** Drops ids the log no longer holds (see forgetDeliveries). */
   forget(ids: Iterable<string>): void {
     for (const id of ids) this.#ids.delete(id);
+  }
+
+  /** Adds `ids` (appended up to `last`) once `tx` has committed, never if it rolls back. */
+  #addOnCommit(tx: Sql, ids: Iterable<string>, last: number): void {
+    if (!tx.afterCommit) throw new Error("KnownDeliveries needs a transaction that reports its commit");
+    tx.afterCommit(() => this.#add(ids, last));
   }
 
   #add(ids: Iterable<string>, last: number): void {

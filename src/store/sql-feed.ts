@@ -156,9 +156,8 @@ export async function feedBatch(
   // Marks the deliveries this batch inserts, so that its next statements, sent before those rows
   // answer, can tell them from deliveries stored before (redeliveries).
   const batch = newBatchId();
-  const deliveryRows = new Map(inputs.map((i) => [i.deliveryId, [i.deliveryId, i.repo.id, i.at.getTime(), batch]]));
   // SQLite's log says which deliveries are new before anything is written (see KnownDeliveries).
-  const logged = known ? await known.fresh(tx, inputs) : null;
+  const logged = known && (await known.fresh(tx, inputs));
   if (known && logged) await known.record(tx, inputs, logged);
 
   // The contributors' day rows, locked and read (the cap check is atomic on PostgreSQL too); the
@@ -191,6 +190,9 @@ export async function feedBatch(
   // Delivery ids first (a redelivery waits for the first copy, then stops), then the rest: on
   // PostgreSQL in one round trip with BEGIN. SQLite's log has the ids written already.
   const sources = lockOrder([...sourceRows.values()]);
+  const deliveryRows = logged
+    ? []
+    : [...new Map(inputs.map((i) => [i.deliveryId, [i.deliveryId, i.repo.id, i.at.getTime(), batch]])).values()];
   const phases = await runPhases(tx, [
     ...(logged
       ? []
@@ -200,7 +202,7 @@ export async function feedBatch(
               tx.dialect,
               "deliveries",
               ["id", "repo_id", "received_at", "batch"],
-              lockOrder([...deliveryRows.values()]),
+              lockOrder(deliveryRows),
               "ON CONFLICT (id) DO NOTHING RETURNING id",
             ),
           ],
