@@ -9,9 +9,11 @@ import {
   newBatchId,
   reposOf,
   sourceKey,
+  total,
 } from "./feed-batch.js";
 import { feedBatchInOneStatement, oneDailyCap } from "./feed-in-one-statement.js";
 import { BatchNeedsReads, needsReads } from "./feed-needs-reads.js";
+import { type FullDays, fullDaysOf } from "./full-days.js";
 import { type KnownDeliveries, knownDeliveriesOf } from "./known-deliveries.js";
 import { type CounterRows, counterPhases, feedBatch, outcomesOf, repoStatements, unreadWrites } from "./sql-feed.js";
 import { runPhases } from "./sql-rows.js";
@@ -34,7 +36,8 @@ export async function storeBatch(
   newBadgeToken: () => string,
 ): Promise<FeedOutcome[]> {
   const known = knownDeliveriesOf(db);
-  const grants = grantsWithoutReads(inputs);
+  const full = fullDaysOf(db);
+  const grants = grantsWithoutReads(inputs, full);
   if (grants) {
     try {
       if (db.dialect === "postgres" && oneDailyCap(inputs)) {
@@ -45,20 +48,27 @@ export async function storeBatch(
       if (!(err instanceof BatchNeedsReads)) throw err;
     }
   }
-  return db.transaction((tx) => feedBatch(tx, inputs, newBadgeToken, known));
+  const dayFoods = new Map<string, number>();
+  const outcomes = await db.transaction((tx) => feedBatch(tx, inputs, newBadgeToken, known, dayFoods));
+  // Committed: the days it filled stay full (see FullDays).
+  full.noteCommitted(inputs, dayFoods);
+  return outcomes;
 }
 
 /**
  * The grants of a batch stored without reading first, or null when it must read: a delivery id or a
  * source repeated within the batch, a contributor-day whose deliveries name different caps, or
  * foods in the batch alone beyond a contributor's cap. Whether the database had any of them before
- * is for it to say (see feedBatchAtOnce).
+ * is for it to say (see feedBatchAtOnce). A day that `full` knows to be at its cap gets nothing,
+ * which is what reading it would give.
  */
-export function grantsWithoutReads(inputs: readonly FeedInput[]): Grant[][] | null {
+export function grantsWithoutReads(inputs: readonly FeedInput[], full: FullDays | null = null): Grant[][] | null {
   const firsts = firstCopies(inputs);
   if (firsts.some((first) => !first)) return null;
   const sources = new Set<string>();
   const caps = new Map<string, number>();
+  /** The foods each day had before the batch, as far as it can tell: the full days' caps. */
+  const dayFoods = new Map<string, number>();
   let requested = 0;
   // Each delivery's feedings by contributor, worked out once for the cap check and the grants.
   const groups = inputs.map(byContributor);
@@ -67,17 +77,18 @@ export function grantsWithoutReads(inputs: readonly FeedInput[]): Grant[][] | nu
       const key = sourceKey(input.repo.id, f.sourceKey);
       if (sources.has(key)) return null;
       sources.add(key);
-      requested += f.count;
     }
-    for (const [loginKey] of groups[i] ?? []) {
+    for (const [loginKey, feedings] of groups[i] ?? []) {
       const day = dayRowKey(input.repo.id, loginKey, input.day);
       if ((caps.get(day) ?? input.dailyCap) !== input.dailyCap) return null;
       caps.set(day, input.dailyCap);
+      if (full?.isFull(day, input.dailyCap)) dayFoods.set(day, input.dailyCap);
+      else requested += total(feedings);
     }
   }
-  // Every delivery new and every source new, the day's foods before the batch counted as none: what
-  // the batch grants then, if it grants everything it asks for.
-  const grants = grantFoods(inputs, firsts, sources, new Map(), groups);
+  // Every delivery new and every source new, the other days' foods before the batch counted as none:
+  // what the batch grants then, if it grants everything it asks for.
+  const grants = grantFoods(inputs, firsts, sources, dayFoods, groups);
   const granted = grants.flat().reduce((n, g) => n + g.foods, 0);
   return granted === requested ? grants : null;
 }

@@ -151,6 +151,8 @@ export async function feedBatch(
   newBadgeToken: () => string,
   /** SQLite's delivery ids (knownDeliveriesOf); null on PostgreSQL. */
   known: KnownDeliveries | null,
+  /** Given each contributor-day's foods after the batch, where passed (see FullDays). */
+  dayFoodsAfter?: Map<string, number>,
 ): Promise<FeedOutcome[]> {
   const now = Math.max(...inputs.map((i) => i.at.getTime()));
   // Marks the deliveries this batch inserts, so that its next statements, sent before those rows
@@ -224,6 +226,8 @@ export async function feedBatch(
     groups,
   );
   const totals = batchTotals(inputs, grants);
+  // Set again by a retried attempt: what the caller reads is the attempt that committed.
+  for (const [key, foods] of dayFoods) dayFoodsAfter?.set(key, foods);
 
   const dayAfter = [...dayRows.entries()].flatMap(([key, [repoId, loginKey, day]]) => {
     const foods = dayFoods.get(key) ?? 0;

@@ -1,8 +1,10 @@
 import { Socket } from "node:net";
 import pg from "pg";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import { dayRowKey } from "../../src/store/feed-batch.js";
 import { feedBatchInOneStatement } from "../../src/store/feed-in-one-statement.js";
 import { BatchNeedsReads } from "../../src/store/feed-needs-reads.js";
+import { FullDays, fullDaysOf } from "../../src/store/full-days.js";
 import { knownDeliveriesOf } from "../../src/store/known-deliveries.js";
 import { grantsWithoutReads, storeBatch } from "../../src/store/sql-feed-at-once.js";
 import type { SqlStore } from "../../src/store/sql-store.js";
@@ -43,6 +45,64 @@ describe("grantsWithoutReads", () => {
         input([curry("ann", "sha-9")], { repo: { ...repo, id: 7002 } }),
       ]),
     ).not.toBeNull();
+  });
+
+  it("grants nothing to a day it knows is full, and everything else as before", () => {
+    const full = new FullDays();
+    const ann = input([curry("ann", "fed-1", 30)]);
+    full.noteCommitted([ann], new Map([[dayRowKey(repo.id, "ann", ann.day), 30]]));
+    const batch = [input([curry("Ann", "full-1", 2), curry("bo", "full-2")]), input([curry("bo", "full-3")])];
+    const grants = grantsWithoutReads(batch, full);
+    expect(grants?.map((g) => g.map((x) => [x.loginKey, x.foods]))).toEqual([[["bo", 1]], [["bo", 1]]]);
+    // Without it, the batch asks for more than the day is known to hold: the database must say.
+    expect(
+      grantsWithoutReads(batch)
+        ?.flat()
+        .map((x) => [x.loginKey, x.foods]),
+    ).toEqual([
+      ["ann", 2],
+      ["bo", 1],
+      ["bo", 1],
+    ]);
+    // Under a cap raised since, the day has room again, which only reading can tell.
+    const raised = [input([curry("ann", "raised-1")], { dailyCap: 40 })];
+    expect(
+      grantsWithoutReads(raised, full)
+        ?.flat()
+        .map((x) => [x.loginKey, x.foods]),
+    ).toEqual([["ann", 1]]);
+  });
+});
+
+describe("FullDays", () => {
+  const key = (login: string) => dayRowKey(repo.id, login, AT.toISOString().slice(0, 10));
+
+  it("remembers a day only once it holds its cap, and as full under that cap or a lower one", () => {
+    const full = new FullDays();
+    const ann = input([curry("ann", "fd-1")]);
+    full.noteCommitted([ann], new Map([[key("ann"), 29]]));
+    expect(full.isFull(key("ann"), 30)).toBe(false);
+    expect(full.size).toBe(0);
+    full.noteCommitted([ann], new Map([[key("ann"), 30]]));
+    expect([full.isFull(key("ann"), 30), full.isFull(key("ann"), 20), full.isFull(key("ann"), 31)]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    // A lower count noted later (an older read) does not lower what is known.
+    full.noteCommitted([{ ...ann, dailyCap: 10 }], new Map([[key("ann"), 12]]));
+    expect(full.isFull(key("ann"), 30)).toBe(true);
+  });
+
+  it("forgets the days noted longest ago beyond 10,000", () => {
+    const full = new FullDays();
+    for (let i = 0; i <= 10_000; i++) {
+      full.noteCommitted([input([curry(`u${i}`, `fd-many-${i}`)])], new Map([[key(`u${i}`), 30]]));
+    }
+    expect(full.size).toBe(10_000);
+    expect(full.isFull(key("u0"), 30)).toBe(false);
+    expect(full.isFull(key("u1"), 30)).toBe(true);
+    expect(full.isFull(key("u10000"), 30)).toBe(true);
   });
 });
 
@@ -190,6 +250,37 @@ forEachStore((name, open) => {
       [repo.id],
     );
     expect(day).toEqual([{ foods: 30 }]);
+  });
+
+  it("stores a batch without reading once a contributor's day is full, granting them nothing and eating their source", async () => {
+    await storeBatch(store.db, [input([curry("max", "full-cap-1", 29)])], () => "t");
+    // Over the cap: read first, granted up to it, and the day noted as full once committed.
+    await storeBatch(store.db, [input([curry("max", "full-cap-2", 3)])], () => "t");
+    const day = dayRowKey(repo.id, "max", input([]).day);
+    expect(fullDaysOf(store.db).isFull(day, 30)).toBe(true);
+    const batch = [input([curry("max", "full-cap-3")]), input([curry("nia", "full-cap-4")])];
+    expect(grantsWithoutReads(batch, fullDaysOf(store.db))?.map((g) => g.length)).toEqual([0, 1]);
+    const query = vi.spyOn(pg.Client.prototype, "query");
+    let out: Awaited<ReturnType<typeof storeBatch>>;
+    try {
+      out = await storeBatch(store.db, batch, () => "t");
+      // On PostgreSQL, the one statement of a batch without reads (SQLite: its outcomes, below).
+      if (name === "postgres") expect(query).toHaveBeenCalledTimes(1);
+    } finally {
+      query.mockRestore();
+    }
+    expect(out.map((o) => [o.duplicateDelivery, o.applied.length])).toEqual([
+      [false, 0],
+      [false, 1],
+    ]);
+    expect(out[0]?.repo.xpAfter).toBe(out[0]?.repo.xpBefore);
+    expect(await xpOf("max")).toBe(300);
+    expect(await xpOf("nia")).toBe(10);
+    // The source was eaten all the same, as reading first would have left it: not fed tomorrow.
+    const tomorrow = new Date(AT.getTime() + 86_400_000);
+    const next = input([curry("max", "full-cap-3")], { at: tomorrow, day: "2026-11-29", utcDay: "2026-11-29" });
+    expect((await storeBatch(store.db, [next], () => "t"))[0]?.applied).toEqual([]);
+    expect(await xpOf("max")).toBe(300);
   });
 
   it("says so when it cannot store a batch without reading, and leaves nothing of it behind", async () => {
