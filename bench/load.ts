@@ -108,10 +108,15 @@ export async function measureAtRate(opts: {
 
 /**
  * Signed `push` deliveries for one Dart repo: each has a new delivery id (a random GUID, as GitHub's)
- * and a new commit, by one of 5,000 contributors in turn (so the daily cap of 30 foods per
- * contributor never kicks in), spread over `repos` repositories in turn (1: all for the same repo).
+ * and a new commit (one food), by one of `contributors` in turn, spread over `repos` repositories in
+ * turn (1: all for the same repo). With the default 50,000 contributors the daily cap of 30 foods
+ * each is reached after 1.5 million deliveries a day, more than a benchmark run sends to one server;
+ * with 5,000, as before, it was reached after 150,000, within the interleaved rounds. With a few,
+ * nearly every delivery is by a contributor at the cap.
  */
-export function signedPushes(secret: string, tag: string, repos = 1) {
+export function signedPushes(secret: string, tag: string, opts: { repos?: number; contributors?: number } = {}) {
+  const repos = opts.repos ?? 1;
+  const contributors = opts.contributors ?? 50_000;
   const repo = { id: 990_001, owner: "bench-org", name: "dart-bench" };
   const payload = examplesOf("push").find((p) => Array.isArray(p.commits) && p.commits.length > 0);
   if (!payload) throw new Error("no push example with commits");
@@ -134,7 +139,7 @@ export function signedPushes(secret: string, tag: string, repos = 1) {
     const r = n % repos;
     const body = template
       .replaceAll("@SHA@", sha)
-      .replaceAll("@LOGIN@", `dev-${n % 5000}`)
+      .replaceAll("@LOGIN@", `dev-${n % contributors}`)
       .replace(`"id":${repo.id},`, `"id":${repo.id + r},`)
       .replaceAll(repo.name, `${repo.name}-${r}`);
     return {

@@ -182,6 +182,15 @@ function webhookRows(
       measure: `throughput, ${CONNECTIONS} connections`,
       values: each((r) => (r.maxManyRepos ? kept(r.maxManyRepos) : undefined)),
     },
+    {
+      area: "Webhooks, 1 repo",
+      measure: `throughput, 10 contributors all at the daily cap, ${CONNECTIONS} connections, one ${SECONDS}-s run`,
+      values: each((r) =>
+        r.maxCapped
+          ? `${kept(r.maxCapped)}, ${fmt.ratio(r.maxCapped.rate / (noopRate || Number.NaN))} of the no-op app's`
+          : undefined,
+      ),
+    },
     ...[
       { run: asyncCommit, measure: "throughput with synchronous_commit=off (operator's choice)" },
       {

@@ -12,6 +12,8 @@ export interface WebhookRun {
   max: Measured;
   /** The same, spread over 50 repos (the App's stores only). */
   maxManyRepos?: Measured;
+  /** The same, by 10 contributors, all but the first 300 deliveries beyond the daily cap (the App's stores only). */
+  maxCapped?: Measured;
   /** A steady 200 deliveries/s for one repo (absent for a throughput-only run). */
   fixed?: Measured;
   /** Mean deliveries per feeding transaction during the full-speed run (the App only). */
@@ -91,12 +93,25 @@ export async function benchWebhooks(opts: {
     const maxManyRepos =
       opts.target === "noop"
         ? undefined
-        : await measure({ ...base, make: signedPushes(FAULT_SECRET, `${tag}-many`, 50), seconds: opts.seconds });
+        : await measure({
+            ...base,
+            make: signedPushes(FAULT_SECRET, `${tag}-many`, { repos: 50 }),
+            seconds: opts.seconds,
+          });
+    const maxCapped =
+      opts.target === "noop"
+        ? undefined
+        : await measure({
+            ...base,
+            make: signedPushes(FAULT_SECRET, `${tag}-capped`, { contributors: 10 }),
+            seconds: opts.seconds,
+          });
     return {
       max,
       fixed,
       peakRssBytes: peakRss(server.child.pid),
       ...(maxManyRepos ? { maxManyRepos } : {}),
+      ...(maxCapped ? { maxCapped } : {}),
       ...(meanBatch ? { meanBatch } : {}),
       ...(walFlushesRun ? { walFlushes: walFlushesRun } : {}),
     };
