@@ -276,6 +276,14 @@ forEachStore((name, open) => {
     expect(out[0]?.repo.xpAfter).toBe(out[0]?.repo.xpBefore);
     expect(await xpOf("max")).toBe(300);
     expect(await xpOf("nia")).toBe(10);
+    // A batch that feeds nobody at all is stored in one go too.
+    const alone = [input([curry("max", "full-cap-5")]), input([curry("max", "full-cap-6")])];
+    expect(grantsWithoutReads(alone, fullDaysOf(store.db))?.flat()).toEqual([]);
+    const again = await storeBatch(store.db, alone, () => "t");
+    expect(again.map((o) => [o.duplicateDelivery, o.applied.length, o.repo.xpAfter - o.repo.xpBefore])).toEqual([
+      [false, 0, 0],
+      [false, 0, 0],
+    ]);
     // The source was eaten all the same, as reading first would have left it: not fed tomorrow.
     const tomorrow = new Date(AT.getTime() + 86_400_000);
     const next = input([curry("max", "full-cap-3")], { at: tomorrow, day: "2026-11-29", utcDay: "2026-11-29" });
