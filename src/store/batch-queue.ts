@@ -25,11 +25,13 @@ export class StoreBusyError extends RetryLaterError {
  * so a burst of deliveries costs one transaction or one query (on PostgreSQL, a handful of round
  * trips) instead of one each. A call resolves only once its batch has finished (for writes: has
  * committed). When a batch fails for a reason other than an unreachable database, its items are
- * retried one by one, so one bad input fails alone.
+ * retried one by one, so one bad input fails alone. With `inFlight` above 1, that many batches may be
+ * stored at once, each gathering what arrived while the others were being stored.
  */
 export class BatchQueue<I, O> {
   readonly #waiting: Waiting<I, O>[] = [];
-  #running = false;
+  /** Batches being gathered or stored (at most inFlight). */
+  #running = 0;
   /** One timer for the waiting call due first, so calls stuck behind a stalled batch fail on time. */
   #sweeper: NodeJS.Timeout | null = null;
   #sweepAt = Number.POSITIVE_INFINITY;
@@ -40,6 +42,11 @@ export class BatchQueue<I, O> {
       maxBatch?: number;
       /** Longest a batch waits for more calls while they keep arriving (default 2 ms; see #gather). */
       gatherMs?: number;
+      /**
+       * How many batches may be stored at once (default 1). More than one lets a batch go to a remote
+       * database while the one before waits for its answer; calls still each wait for their own batch.
+       */
+      inFlight?: number;
       /**
        * Longest a call may wait for its batch to start (default 5 s) before it fails with
        * StoreBusyError: a webhook then gets a 503 well within GitHub's 10 s, instead of waiting
@@ -67,8 +74,8 @@ export class BatchQueue<I, O> {
       const waiting = { item, since, answerBy, resolve, reject };
       this.#waiting.push(waiting);
       this.#scheduleSweep(this.#dueAt(waiting));
-      if (this.#running) return;
-      this.#running = true;
+      if (this.#running >= (this.opts.inFlight ?? 1)) return;
+      this.#running++;
       // Start on the next turn of the event loop, so that the requests that arrived together are in
       // the first batch together.
       setImmediate(() => void this.#drain());
@@ -96,7 +103,7 @@ export class BatchQueue<I, O> {
         stopWatch();
       }
     }
-    this.#running = false;
+    this.#running--;
   }
 
   /**

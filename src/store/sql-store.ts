@@ -67,6 +67,11 @@ export class SqlStore implements Store {
 
   constructor(readonly db: Db) {
     this.#feeds = new BatchQueue((inputs) => storeBatch(db, inputs, newBadgeToken), {
+      // PostgreSQL: a second batch is sent while the first waits for its answer and its flush (with
+      // the database 1 ms away each way, about a fifth more deliveries per second; on the same machine
+      // a few percent). Concurrent batches lock rows in one order, as replicas' do. SQLite stores
+      // batches one after another on the main thread whatever the queue does.
+      inFlight: db.dialect === "postgres" ? 2 : 1,
       onBatch: (size, seconds) => {
         for (const listener of this.#batchListeners) listener(size, seconds);
       },

@@ -103,6 +103,36 @@ describe("BatchQueue", () => {
     expect(sizes).toEqual([3, 3, 1]);
   });
 
+  it("stores a second batch while the first waits for its answer when inFlight allows, and no more", async () => {
+    for (const inFlight of [1, 2]) {
+      const started: number[][] = [];
+      const release = signal();
+      let running = 0;
+      let most = 0;
+      const queue = new BatchQueue<number, number>(
+        async (items) => {
+          started.push(items);
+          most = Math.max(most, ++running);
+          // The first batch is held until the test has queued what comes after it.
+          if (items.includes(1)) await release.promise;
+          running--;
+          return items.map((n) => n * 10);
+        },
+        { inFlight },
+      );
+      const first = queue.add(1);
+      while (started.length === 0) await new Promise<void>((turn) => setImmediate(turn));
+      const later = [2, 3].map((n) => queue.add(n));
+      const fourth = queue.add(4);
+      // Some turns of the event loop: enough for a second batch to start, if one may.
+      for (let turn = 0; turn < 5; turn++) await new Promise<void>((next) => setImmediate(next));
+      expect(started).toEqual(inFlight === 1 ? [[1]] : [[1], [2, 3, 4]]);
+      release.fire();
+      expect(await Promise.all([first, ...later, fourth])).toEqual([10, 20, 30, 40]);
+      expect(most).toBe(inFlight);
+    }
+  });
+
   it("retries a failed batch one item at a time, so only the bad item fails", async () => {
     const calls: number[][] = [];
     const queue = new BatchQueue<number, number>(async (items) => {

@@ -16,16 +16,16 @@ const input = (id: string, source: string): FeedInput => ({
   dailyCap: 30,
 });
 
-/** Polls through `watcher` (up to 10 s) until a session waits for a lock held by session `pid`. */
-async function waitForLockWaitBehind(watcher: pg.Client, pid: number): Promise<void> {
+/** Polls through `watcher` (up to 10 s) until `sessions` sessions wait for a lock held by session `pid`. */
+async function waitForLockWaitBehind(watcher: pg.Client, pid: number, sessions: number): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const { rows } = await watcher.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND $1 = ANY(pg_blocking_pids(pid))",
       [pid],
     );
-    if ((rows[0]?.n ?? 0) > 0) return;
-    if (Date.now() > deadline) throw new Error("no session waited for the lock within 10 s");
+    if ((rows[0]?.n ?? 0) >= sessions) return;
+    if (Date.now() > deadline) throw new Error(`${sessions} sessions did not wait for the lock within 10 s`);
     await new Promise((done) => setTimeout(done, 20));
   }
 }
@@ -52,24 +52,26 @@ describe.skipIf(!storeAvailable("postgres"))("a stalled PostgreSQL", () => {
     await db?.drop();
   });
 
-  it("fails the deliveries waiting behind a stuck batch, stores the stuck one once the lock is gone", async () => {
+  it("fails the deliveries waiting behind the stuck batches, stores the stuck ones once the lock is gone", async () => {
     const { rows } = await admin.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
     const adminPid = rows[0]?.pid ?? 0;
     await admin.query("BEGIN; LOCK TABLE deliveries IN ACCESS EXCLUSIVE MODE");
-    let firstSettled = false;
-    const first = store.feed(input("stall-1", "sha-1")).finally(() => {
-      firstSettled = true;
-    });
-    // The first batch is stuck once its session waits for the lock the admin session holds.
-    await waitForLockWaitBehind(watcher, adminPid);
-    const second = await store.feed(input("stall-2", "sha-2")).catch((err: unknown) => err);
-    expect(second).toBeInstanceOf(StoreBusyError);
-    // The stuck batch is still waiting for the lock: nothing was answered for it yet.
-    expect(firstSettled).toBe(false);
+    const settled = new Set<string>();
+    const feed = (id: string, source: string) => store.feed(input(id, source)).finally(() => settled.add(id));
+    const first = feed("stall-1", "sha-1");
+    await waitForLockWaitBehind(watcher, adminPid, 1);
+    // PostgreSQL stores two batches at once (see SqlStore): the second is sent and stuck as well.
+    const second = feed("stall-2", "sha-2");
+    await waitForLockWaitBehind(watcher, adminPid, 2);
+    const third = await store.feed(input("stall-3", "sha-3")).catch((err: unknown) => err);
+    expect(third).toBeInstanceOf(StoreBusyError);
+    // The stuck batches are still waiting for the lock: nothing was answered for them yet.
+    expect([...settled]).toEqual([]);
     await admin.query("COMMIT");
     expect((await first).applied).toHaveLength(1);
+    expect((await second).applied).toHaveLength(1);
     // The delivery that gave up left nothing behind: redelivered, it feeds.
-    const again = await store.feed(input("stall-2", "sha-2"));
+    const again = await store.feed(input("stall-3", "sha-3"));
     expect(again.duplicateDelivery).toBe(false);
     expect(again.applied).toHaveLength(1);
   }, 20_000);
