@@ -227,7 +227,7 @@ export async function feedBatch(
   );
   const totals = batchTotals(inputs, grants);
   // Set again by a retried attempt: what the caller reads is the attempt that committed.
-  for (const [key, foods] of dayFoods) dayFoodsAfter?.set(key, foods);
+  if (dayFoodsAfter) for (const [key, foods] of dayFoods) dayFoodsAfter.set(key, foods);
 
   const dayAfter = [...dayRows.entries()].flatMap(([key, [repoId, loginKey, day]]) => {
     const foods = dayFoods.get(key) ?? 0;
