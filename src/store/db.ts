@@ -73,3 +73,19 @@ export interface Migration {
   sqlite?: string;
   postgres?: string;
 }
+
+/**
+ * State this process keeps beside a database between transactions (what the store remembers of
+ * delivery ids or of full days): one, made on first use, per `Db`, and gone with it.
+ */
+export function besideDb<T>(make: () => T): (db: Db) => T {
+  const kept = new WeakMap<Db, T>();
+  return (db) => {
+    let state = kept.get(db);
+    if (state === undefined) {
+      state = make();
+      kept.set(db, state);
+    }
+    return state;
+  };
+}

@@ -1,4 +1,4 @@
-import type { Db } from "./db.js";
+import { besideDb } from "./db.js";
 import { byContributor, dayRowKey } from "./feed-batch.js";
 import type { FeedInput } from "./store.js";
 
@@ -47,14 +47,5 @@ export class FullDays {
   }
 }
 
-const perDb = new WeakMap<Db, FullDays>();
-
 /** The full days of one database, as this process has seen them. */
-export function fullDaysOf(db: Db): FullDays {
-  let days = perDb.get(db);
-  if (!days) {
-    days = new FullDays();
-    perDb.set(db, days);
-  }
-  return days;
-}
+export const fullDaysOf = besideDb(() => new FullDays());

@@ -1,4 +1,4 @@
-import { type Db, runEach, type Sql } from "./db.js";
+import { besideDb, type Db, runEach, type Sql } from "./db.js";
 import { firstCopies } from "./feed-batch.js";
 import { insertRows } from "./sql-rows.js";
 import type { FeedInput } from "./store.js";
@@ -119,15 +119,9 @@ export class KnownDeliveries {
   }
 }
 
-const known = new WeakMap<Db, KnownDeliveries>();
+const idsOf = besideDb(() => new KnownDeliveries());
 
 /** The delivery ids kept for a SQLite database connection (one set per `Db`, shared by its users). */
 export function knownDeliveriesOf(db: Db): KnownDeliveries | null {
-  if (db.dialect !== "sqlite") return null;
-  let ids = known.get(db);
-  if (!ids) {
-    ids = new KnownDeliveries();
-    known.set(db, ids);
-  }
-  return ids;
+  return db.dialect === "sqlite" ? idsOf(db) : null;
 }

@@ -8,8 +8,9 @@ export const jitter = (ms: number) => Math.round(ms * (2 / 3 + (2 / 3) * Math.ra
  * Runs `sweep` a while after start (`firstAfterMs`) and then again and again (every `everyMs`, by
  * default about every six hours, drawn anew each time), one run at a time, on timers that never keep
  * the process alive. Replicas on one database each run their own sweeps, at times spread at random by
- * the default delays, so that they rarely sweep at once. `sweep` is told when stop() was called, to end early; it handles its own
- * errors (one that still throws is only forgotten: the next run tries again).
+ * the default delays, so that they rarely sweep at once. `sweep` is told when stop() was called, to
+ * end early; it handles its own errors (one that still throws is only forgotten: the next run tries
+ * again).
  */
 export function startPeriodicSweep(opts: {
   sweep: (stopped: () => boolean) => Promise<void>;
